@@ -1,0 +1,145 @@
+/**
+ * A credential: the OAuth2 client registered in Azure (client id and secret, endpoints, scopes), as
+ * the administrator enters it. Validation here is shared by the API and the admin pages.
+ * @module
+ */
+import { z } from "zod";
+import { checkEndpoint, sameAuthority } from "../microsoft/endpoints.ts";
+import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
+import { DEFAULT_SCOPES, hasScope, normalizeScopes, REQUIRED_SCOPE } from "./scopes.ts";
+import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microsoft/endpoints.ts";
+import type { FieldIssue } from "../validation.ts";
+
+/** A credential as stored; `clientSecret` is sealed (see `crypto/secret-box.ts`). */
+export interface CredentialRecord {
+  id: string;
+  name: string;
+  provider: "microsoft";
+  grantType: "authorization_code";
+  clientId: string;
+  clientSecret: string;
+  authEndpoint: string;
+  tokenEndpoint: string;
+  scopes: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A credential as the API shows it: the secret is write-only. */
+export interface CredentialView extends Omit<CredentialRecord, "clientSecret"> {
+  redirectUri: string;
+  clientSecretSet: true;
+}
+
+/** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
+export interface CredentialFields {
+  name: string;
+  provider: "microsoft";
+  grantType: "authorization_code";
+  clientId: string;
+  clientSecret: string;
+  authEndpoint: string;
+  tokenEndpoint: string;
+  scopes: string[];
+}
+
+export const CREDENTIAL_NAME_MAX = 100;
+const CLIENT_ID_MAX = 256;
+const CLIENT_SECRET_MAX = 1024;
+const SCOPES_MAX = 50;
+const SCOPE_MAX_LENGTH = 256;
+
+function fieldsSchema(policy: EndpointPolicy) {
+  return z.strictObject({
+    name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX),
+    provider: z.literal("microsoft").default("microsoft"),
+    grantType: z.literal("authorization_code").default("authorization_code"),
+    clientId: z.string().trim().min(1).max(CLIENT_ID_MAX).regex(/^\S+$/, "must not contain spaces"),
+    clientSecret: z.string().trim().min(1).max(CLIENT_SECRET_MAX),
+    authEndpoint: endpointSchema("authorize", policy),
+    tokenEndpoint: endpointSchema("token", policy),
+    scopes: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) => normalizeScopes(value))
+      .pipe(
+        z
+          .array(z.string().max(SCOPE_MAX_LENGTH).regex(/^[\x21-\x7e]+$/, "must contain printable scope names"))
+          .min(1)
+          .max(SCOPES_MAX)
+          .refine((scopes) => hasScope(scopes, REQUIRED_SCOPE), {
+            message: `must contain ${REQUIRED_SCOPE}, or Microsoft issues no refresh token`,
+          }),
+      )
+      .default([...DEFAULT_SCOPES]),
+  });
+}
+
+function endpointSchema(kind: EndpointKind, policy: EndpointPolicy) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx) => {
+      const check = checkEndpoint(value, { kind, policy });
+      if (!check.ok) {
+        ctx.addIssue({ code: "custom", message: check.problem });
+        return z.NEVER;
+      }
+      return check.endpoint.url;
+    });
+}
+
+/** Validates a new credential, applying the defaults of `../shared/API.md`. */
+export function parseCredentialCreate(input: unknown, policy: EndpointPolicy): CredentialFields {
+  const fields = parseInput(fieldsSchema(policy), input);
+  requireSameAuthority(fields, { changed: ["authEndpoint", "tokenEndpoint"], policy });
+  return fields;
+}
+
+/** Validates a patch against the stored credential; the result is the whole credential after the patch. */
+export function parseCredentialPatch(
+  input: unknown,
+  current: Omit<CredentialFields, "clientSecret">,
+  policy: EndpointPolicy,
+): Partial<CredentialFields> & Omit<CredentialFields, "clientSecret"> {
+  const patch = parseInput(fieldsSchema(policy).partial(), input);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  const merged = { ...current, ...defined };
+  requireSameAuthority(merged, { changed: Object.keys(defined), policy });
+  return merged;
+}
+
+function requireSameAuthority(
+  fields: Pick<CredentialFields, "authEndpoint" | "tokenEndpoint">,
+  options: { changed: readonly string[]; policy: EndpointPolicy },
+): void {
+  const auth = parseKnownEndpoint(fields.authEndpoint, "authorize", options.policy);
+  const token = parseKnownEndpoint(fields.tokenEndpoint, "token", options.policy);
+  if (auth === null || token === null || sameAuthority(auth, token)) {
+    return;
+  }
+  const blamed = options.changed.includes("tokenEndpoint") || !options.changed.includes("authEndpoint")
+    ? "tokenEndpoint"
+    : "authEndpoint";
+  const other = blamed === "tokenEndpoint" ? "authEndpoint" : "tokenEndpoint";
+  const issue: FieldIssue = fieldIssue(
+    blamed,
+    `must be on the same host and tenant as ${other} (${auth.origin}/${auth.tenant} vs ${token.origin}/${token.tenant})`,
+  );
+  throw new ValidationError([issue]);
+}
+
+function parseKnownEndpoint(url: string, kind: EndpointKind, policy: EndpointPolicy): MicrosoftEndpoint | null {
+  const check = checkEndpoint(url, { kind, policy });
+  return check.ok ? check.endpoint : null;
+}
+
+export function toCredentialView(record: CredentialRecord, redirectUri: string): CredentialView {
+  const { clientSecret: _sealed, ...rest } = record;
+  return { ...rest, redirectUri, clientSecretSet: true };
+}
+
+/** What the client secret is bound to when sealed: this credential's id and the field. */
+export function clientSecretContext(credentialId: string): { record: string; field: string } {
+  return { record: `credential:${credentialId}`, field: "clientSecret" };
+}

@@ -1,0 +1,94 @@
+/**
+ * `/api/credentials`: the Azure app registrations an administrator enters.
+ * @module
+ */
+import { Hono } from "hono";
+import {
+  clientSecretContext,
+  parseCredentialCreate,
+  parseCredentialPatch,
+  toCredentialView,
+} from "../../core/credentials/credential.ts";
+import { randomId } from "../../core/crypto/random.ts";
+import { sealSecret } from "../../core/crypto/secret-box.ts";
+import { notFound } from "../http/errors.ts";
+import { problem, ProblemError } from "../http/problem.ts";
+import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
+import { CredentialStore } from "../stores/credential-store.ts";
+import { countAccountsByCredential } from "../stores/directory.ts";
+import type { Context } from "hono";
+import type { CredentialRecord } from "../../core/credentials/credential.ts";
+import type { AppEnv } from "../http/context.ts";
+
+export const credentialRoutes = new Hono<AppEnv>();
+
+credentialRoutes.post("/", async (c) => {
+  const settings = c.get("settings");
+  const fields = parseCredentialCreate(await jsonBody(c), settings.endpointPolicy);
+  const id = randomId("cred");
+  const now = nowIso();
+  const record: CredentialRecord = {
+    id,
+    ...fields,
+    clientSecret: await sealSecret(settings.keyRing, fields.clientSecret, clientSecretContext(id)),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await new CredentialStore(c.env.CONFIG).put(record);
+  c.header("location", `/api/credentials/${id}`);
+  return c.json(toCredentialView(record, redirectUriFor(c)), 201);
+});
+
+credentialRoutes.get("/", async (c) => {
+  const records = await new CredentialStore(c.env.CONFIG).list();
+  const redirectUri = redirectUriFor(c);
+  return c.json({ items: records.map((record) => toCredentialView(record, redirectUri)) });
+});
+
+credentialRoutes.get("/:id", async (c) => {
+  const record = await requireCredential(c);
+  return c.json(toCredentialView(record, redirectUriFor(c)));
+});
+
+credentialRoutes.patch("/:id", async (c) => {
+  const settings = c.get("settings");
+  const current = await requireCredential(c);
+  const { clientSecret: sealedSecret, ...currentFields } = current;
+  const merged = parseCredentialPatch(await jsonBody(c), currentFields, settings.endpointPolicy);
+  const record: CredentialRecord = {
+    ...merged,
+    id: current.id,
+    clientSecret:
+      merged.clientSecret === undefined
+        ? sealedSecret
+        : await sealSecret(settings.keyRing, merged.clientSecret, clientSecretContext(current.id)),
+    createdAt: current.createdAt,
+    updatedAt: nowIso(),
+  };
+  await new CredentialStore(c.env.CONFIG).put(record);
+  return c.json(toCredentialView(record, redirectUriFor(c)));
+});
+
+credentialRoutes.delete("/:id", async (c) => {
+  const record = await requireCredential(c);
+  const accounts = await countAccountsByCredential(c.env, record.id);
+  if (accounts > 0) {
+    throw new ProblemError(
+      problem(
+        "conflict",
+        `Credential ${record.id} is used by ${accounts} account${accounts === 1 ? "" : "s"}; delete ${accounts === 1 ? "it" : "them"} first`,
+      ),
+    );
+  }
+  await new CredentialStore(c.env.CONFIG).delete(record.id);
+  return c.body(null, 204);
+});
+
+async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
+  const id = c.req.param("id") ?? "";
+  const record = await new CredentialStore(c.env.CONFIG).get(id);
+  if (record === null) {
+    throw notFound("credential", id);
+  }
+  return record;
+}

@@ -1,0 +1,33 @@
+/**
+ * `/api/maintenance`: operations an administrator runs by hand, such as finishing a key rotation.
+ * @module
+ */
+import { Hono } from "hono";
+import { clientSecretContext } from "../../core/credentials/credential.ts";
+import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
+import { CredentialStore } from "../stores/credential-store.ts";
+import type { AppEnv } from "../http/context.ts";
+
+export const maintenanceRoutes = new Hono<AppEnv>();
+
+/**
+ * Re-encrypts every stored secret that is not under the first key of `ENCRYPTION_KEYS`, so that the
+ * older keys can then be removed. Safe to repeat.
+ */
+maintenanceRoutes.post("/reencrypt", async (c) => {
+  const { keyRing } = c.get("settings");
+  const store = new CredentialStore(c.env.CONFIG);
+  let resealed = 0;
+  let current = 0;
+  for (const record of await store.list()) {
+    if (sealedKeyId(record.clientSecret) === keyRing.primaryId) {
+      current++;
+      continue;
+    }
+    const context = clientSecretContext(record.id);
+    const plaintext = await openSecret(keyRing, record.clientSecret, context);
+    await store.put({ ...record, clientSecret: await sealSecret(keyRing, plaintext, context) });
+    resealed++;
+  }
+  return c.json({ primaryKeyId: keyRing.primaryId, credentials: { resealed, current } });
+});

@@ -1,0 +1,275 @@
+/**
+ * The control interface tests (and the demo) use to set the simulator up and switch its behaviour:
+ * tenants, users, app registrations, consent revocation, faults, latency, clock, counters, and the
+ * Jira receivers' records. JSON over HTTP under `/_sim/`.
+ * @module
+ */
+import { defaultTenantSettings, grantKey, randomGuid, randomOpaque } from "./state.ts";
+import type { SimApp, SimHook, SimState, SimTenant, SimUser, TenantSettings } from "./state.ts";
+
+export interface UserInput {
+  userPrincipalName?: string;
+  displayName?: string;
+  mail?: string | null;
+}
+
+export interface AppInput {
+  displayName?: string;
+  redirectUris?: string[];
+  /** Lifetime of the generated secret; absent means it never expires. */
+  secretExpiresInSeconds?: number;
+}
+
+export interface TenantInput {
+  domain?: string;
+  users?: UserInput[];
+  apps?: AppInput[];
+  settings?: Partial<TenantSettings>;
+}
+
+export interface AppInfo {
+  clientId: string;
+  clientSecret: string;
+  secretId: string;
+  redirectUris: string[];
+}
+
+export interface TenantInfo {
+  tenantId: string;
+  domain: string;
+  users: SimUser[];
+  apps: AppInfo[];
+  endpoints: { authorize: string; token: string };
+  graphBaseUrl: string;
+}
+
+export async function handleControl(state: SimState, request: Request, path: string): Promise<Response> {
+  const origin = new URL(request.url).origin;
+  const body = request.method === "GET" || request.method === "DELETE" ? {} : await readBody(request);
+  const segments = path.split("/").filter((segment) => segment !== "");
+  const [collection, id, sub, subId, action] = segments;
+
+  if (collection === "tenants" && id === undefined && request.method === "POST") {
+    return json(201, createTenant(state, body as TenantInput, origin));
+  }
+  if (collection === "tenants" && id !== undefined) {
+    const tenant = state.tenants.get(id);
+    if (tenant === undefined) {
+      return json(404, { error: `no tenant ${id}` });
+    }
+    return tenantAction(state, tenant, { request, body, sub, subId, action, origin });
+  }
+  if (collection === "apps" && id !== undefined) {
+    const app = state.apps.get(id);
+    if (app === undefined) {
+      return json(404, { error: `no app ${id}` });
+    }
+    if (sub === "secrets" && request.method === "POST") {
+      return json(201, addSecret(app, body as { expiresInSeconds?: number }));
+    }
+    if (sub === undefined && request.method === "PATCH") {
+      const input = body as { redirectUris?: string[] };
+      app.redirectUris = input.redirectUris ?? app.redirectUris;
+      return json(200, { clientId: app.clientId, redirectUris: app.redirectUris });
+    }
+  }
+  if (collection === "hooks") {
+    return hookAction(state, { request, body, id, sub, origin });
+  }
+  return json(404, { error: `no control route ${request.method} ${path}` });
+}
+
+function tenantAction(
+  state: SimState,
+  tenant: SimTenant,
+  options: { request: Request; body: unknown; sub?: string; subId?: string; action?: string; origin: string },
+): Response {
+  const { request, body, sub, subId, action, origin } = options;
+  if (sub === undefined && request.method === "GET") {
+    return json(200, tenantInfo(state, tenant, origin));
+  }
+  if (sub === "settings" && request.method === "PATCH") {
+    tenant.settings = { ...tenant.settings, ...(body as Partial<TenantSettings>) };
+    return json(200, tenant.settings);
+  }
+  if (sub === "users" && subId === undefined && request.method === "POST") {
+    return json(201, addUser(tenant, body as UserInput));
+  }
+  if (sub === "users" && subId !== undefined && action === "revoke" && request.method === "POST") {
+    const input = body as { clientId: string; code?: number };
+    const grant = state.grants.get(grantKey(subId, input.clientId));
+    if (grant === undefined) {
+      return json(404, { error: `user ${subId} never consented to ${input.clientId}` });
+    }
+    grant.validFrom = Date.now() + tenant.clockOffsetMs + 1;
+    grant.revokedCode = input.code ?? 50173;
+    return json(200, { revoked: true, code: grant.revokedCode });
+  }
+  if (sub === "apps" && request.method === "POST") {
+    return json(201, addApp(state, tenant, body as AppInput));
+  }
+  if (sub === "clock" && request.method === "POST") {
+    tenant.clockOffsetMs += ((body as { advanceSeconds?: number }).advanceSeconds ?? 0) * 1000;
+    return json(200, { offsetSeconds: tenant.clockOffsetMs / 1000 });
+  }
+  if (sub === "counters" && request.method === "GET") {
+    return json(200, Object.fromEntries(tenant.counters));
+  }
+  if (sub === "counters" && request.method === "DELETE") {
+    tenant.counters.clear();
+    return json(200, {});
+  }
+  if (sub === "issued" && request.method === "GET") {
+    return json(200, issuedSecrets(state, tenant));
+  }
+  return json(404, { error: `no tenant route ${request.method} ${sub ?? ""}` });
+}
+
+function hookAction(
+  state: SimState,
+  options: { request: Request; body: unknown; id?: string; sub?: string; origin: string },
+): Response {
+  const { request, body, id, origin } = options;
+  if (id === undefined && request.method === "POST") {
+    const input = body as { token?: string | null };
+    const hook: SimHook = {
+      id: randomOpaque("hook-", 9),
+      token: input.token === undefined ? randomOpaque("", 24) : input.token,
+      latencyMs: 0,
+      faults: [],
+      requests: [],
+    };
+    state.hooks.set(hook.id, hook);
+    return json(201, { id: hook.id, url: `${origin}/jira/hooks/${hook.id}`, token: hook.token });
+  }
+  const hook = id === undefined ? undefined : state.hooks.get(id);
+  if (hook === undefined) {
+    return json(404, { error: `no hook ${id ?? ""}` });
+  }
+  if (request.method === "GET") {
+    const countsByKey: Record<string, number> = {};
+    for (const entry of hook.requests) {
+      const key = entry.headers["idempotency-key"];
+      if (key !== undefined && entry.status >= 200 && entry.status < 300) {
+        countsByKey[key] = (countsByKey[key] ?? 0) + 1;
+      }
+    }
+    return json(200, { id: hook.id, requests: hook.requests, acceptedByKey: countsByKey });
+  }
+  if (request.method === "PATCH") {
+    const input = body as Partial<Pick<SimHook, "latencyMs" | "faults" | "token">>;
+    Object.assign(hook, input);
+    return json(200, { id: hook.id, latencyMs: hook.latencyMs, faults: hook.faults });
+  }
+  return json(404, { error: `no hook route ${request.method}` });
+}
+
+function createTenant(state: SimState, input: TenantInput, origin: string): TenantInfo {
+  const tenantId = randomGuid();
+  const tenant: SimTenant = {
+    id: tenantId,
+    domain: (input.domain ?? `contoso-${tenantId.slice(0, 8)}.onmicrosoft.com`).toLowerCase(),
+    users: new Map(),
+    settings: { ...defaultTenantSettings(), ...input.settings },
+    clockOffsetMs: 0,
+    counters: new Map(),
+  };
+  state.tenants.set(tenantId, tenant);
+  for (const user of input.users ?? [{}]) {
+    addUser(tenant, user);
+  }
+  for (const app of input.apps ?? [{}]) {
+    addApp(state, tenant, app);
+  }
+  return tenantInfo(state, tenant, origin, { secrets: "all" });
+}
+
+const SAMPLE_NAMES = [
+  ["Adele", "Vance"],
+  ["Alex", "Wilber"],
+  ["Diego", "Siciliani"],
+  ["Grady", "Archie"],
+  ["Isaiah", "Langer"],
+  ["Johanna", "Lorenz"],
+] as const;
+
+function addUser(tenant: SimTenant, input: UserInput): SimUser {
+  const [givenName, surname] = SAMPLE_NAMES[tenant.users.size % SAMPLE_NAMES.length] ?? ["Test", "User"];
+  const local = `${givenName}${surname.charAt(0)}${tenant.users.size >= SAMPLE_NAMES.length ? tenant.users.size : ""}`;
+  const upn = input.userPrincipalName ?? `${local}@${tenant.domain}`;
+  const user: SimUser = {
+    id: randomGuid(),
+    tenantId: tenant.id,
+    userPrincipalName: upn,
+    displayName: input.displayName ?? `${givenName} ${surname}`,
+    givenName,
+    surname,
+    mail: input.mail === undefined ? upn : input.mail,
+  };
+  tenant.users.set(user.id, user);
+  return user;
+}
+
+function addApp(state: SimState, tenant: SimTenant, input: AppInput): AppInfo {
+  const app: SimApp = {
+    clientId: randomGuid(),
+    tenantId: tenant.id,
+    displayName: input.displayName ?? "edgepost",
+    redirectUris: input.redirectUris ?? [],
+    secrets: [],
+  };
+  state.apps.set(app.clientId, app);
+  const secret = addSecret(app, input.secretExpiresInSeconds === undefined ? {} : { expiresInSeconds: input.secretExpiresInSeconds });
+  return { clientId: app.clientId, clientSecret: secret.value, secretId: secret.id, redirectUris: app.redirectUris };
+}
+
+function addSecret(app: SimApp, input: { expiresInSeconds?: number }): { id: string; value: string; expiresAt: number | null } {
+  const secret = {
+    id: randomGuid(),
+    value: `${randomOpaque("", 3).slice(0, 3)}8Q~${randomOpaque("", 27).slice(0, 37)}`,
+    expiresAt: input.expiresInSeconds === undefined ? null : Date.now() + input.expiresInSeconds * 1000,
+  };
+  app.secrets.push(secret);
+  return secret;
+}
+
+function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options: { secrets?: "all" } = {}): TenantInfo {
+  const apps = [...state.apps.values()].filter((app) => app.tenantId === tenant.id);
+  return {
+    tenantId: tenant.id,
+    domain: tenant.domain,
+    users: [...tenant.users.values()],
+    apps: apps.map((app) => ({
+      clientId: app.clientId,
+      clientSecret: options.secrets === "all" ? (app.secrets[0]?.value ?? "") : "",
+      secretId: app.secrets[0]?.id ?? "",
+      redirectUris: app.redirectUris,
+    })),
+    endpoints: {
+      authorize: `${origin}/${tenant.id}/oauth2/v2.0/authorize`,
+      token: `${origin}/${tenant.id}/oauth2/v2.0/token`,
+    },
+    graphBaseUrl: `${origin}/v1.0`,
+  };
+}
+
+/** Every secret the simulator handed out for this tenant, for tests that check nothing leaks. */
+function issuedSecrets(state: SimState, tenant: SimTenant): Record<string, string[]> {
+  const userIds = new Set(tenant.users.keys());
+  const clientIds = new Set([...state.apps.values()].filter((app) => app.tenantId === tenant.id).map((app) => app.clientId));
+  return {
+    clientSecrets: [...state.apps.values()].filter((app) => clientIds.has(app.clientId)).flatMap((app) => app.secrets.map((secret) => secret.value)),
+    codes: [...state.codes.values()].filter((code) => userIds.has(code.userId)).map((code) => code.code),
+    accessTokens: [...state.accessTokens.values()].filter((token) => userIds.has(token.userId)).map((token) => token.token),
+    refreshTokens: [...state.refreshTokens.values()].filter((token) => userIds.has(token.userId)).map((token) => token.token),
+  };
+}
+
+async function readBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  return text === "" ? {} : JSON.parse(text);
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}

@@ -1,0 +1,58 @@
+/**
+ * A faithful stand-in for Microsoft (identity platform v2 and Graph) and for Jira Automation's
+ * incoming webhooks, written against web standards only so that one implementation serves the
+ * workerd tests (in process), the Node server behind the integration and end-to-end tests, the demo
+ * and the benchmarks.
+ * @module
+ */
+import { handleControl } from "./control.ts";
+import { handleGraph } from "./graph.ts";
+import { handleAuthorize, handleToken } from "./identity.ts";
+import { handleHook } from "./jira.ts";
+import { createState } from "./state.ts";
+import type { GraphRoute } from "./graph.ts";
+import type { SimState } from "./state.ts";
+
+export interface Simulator {
+  /** Answers one request. Throws `SimulatedNetworkError` where a connection should drop. */
+  handle(request: Request): Promise<Response>;
+  readonly state: SimState;
+}
+
+export interface SimulatorOptions {
+  /** Source of randomness for probabilistic faults; `Math.random` by default. */
+  random?: () => number;
+}
+
+const IDENTITY_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/(authorize|token)\/?$/;
+const GRAPH_ROUTES: readonly GraphRoute[] = [];
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const state = createState();
+  const random = options.random ?? Math.random;
+  return {
+    state,
+    async handle(request: Request): Promise<Response> {
+      const path = new URL(request.url).pathname;
+      if (path.startsWith("/_sim/")) {
+        return handleControl(state, request, path.slice("/_sim".length));
+      }
+      if (path.startsWith("/v1.0/")) {
+        return handleGraph(state, request, path.slice("/v1.0".length), { random, routes: GRAPH_ROUTES });
+      }
+      const hookId = /^\/jira\/hooks\/([^/]+)$/.exec(path)?.[1];
+      if (hookId !== undefined) {
+        const hook = state.hooks.get(hookId);
+        return hook === undefined
+          ? new Response(JSON.stringify({ message: "No such webhook" }), { status: 404, headers: { "content-type": "application/json" } })
+          : handleHook(hook, request, { random });
+      }
+      const identity = IDENTITY_PATH.exec(path);
+      if (identity !== null) {
+        const [, tenant = "", endpoint] = identity;
+        return endpoint === "authorize" ? handleAuthorize(state, request, tenant) : handleToken(state, request, tenant, { random });
+      }
+      return new Response("Not found", { status: 404 });
+    },
+  };
+}

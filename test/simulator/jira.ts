@@ -1,0 +1,61 @@
+/**
+ * A Jira Automation incoming-webhook receiver: records what it gets, checks the
+ * `X-Automation-Webhook-Token`, and fails or answers slowly on demand.
+ * @module
+ */
+import { SimulatedNetworkError, sleep, takeFault } from "./state.ts";
+import type { SimHook } from "./state.ts";
+
+const RECORDED_HEADERS = ["content-type", "idempotency-key", "x-automation-webhook-token", "user-agent"];
+
+export async function handleHook(hook: SimHook, request: Request, options: { random: () => number }): Promise<Response> {
+  if (request.method !== "POST") {
+    return jiraError(405, "Method not allowed");
+  }
+  const text = await request.text();
+  await sleep(hook.latencyMs);
+  const headers = Object.fromEntries(
+    RECORDED_HEADERS.flatMap((name) => {
+      const value = request.headers.get(name);
+      return value === null ? [] : [[name, value]];
+    }),
+  );
+  const record = (status: number, body: unknown): void => {
+    hook.requests.push({ receivedAt: new Date().toISOString(), status, headers, body });
+  };
+  const fault = takeFault(hook.faults, options);
+  if (fault?.kind === "network") {
+    record(0, safeJson(text));
+    throw new SimulatedNetworkError("webhook connection dropped");
+  }
+  if (fault?.kind === "error") {
+    record(fault.status, safeJson(text));
+    return jiraError(fault.status, fault.description ?? "Simulated failure", fault.retryAfter);
+  }
+  if (hook.token !== null && request.headers.get("x-automation-webhook-token") !== hook.token) {
+    record(401, safeJson(text));
+    return jiraError(401, "Invalid webhook token");
+  }
+  const body = safeJson(text);
+  if (body === undefined || !(request.headers.get("content-type") ?? "").includes("json")) {
+    record(400, text);
+    return jiraError(400, "Webhook payload must be JSON");
+  }
+  record(200, body);
+  return new Response(null, { status: 200 });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function jiraError(status: number, message: string, retryAfter?: string): Response {
+  return new Response(JSON.stringify({ message }), {
+    status,
+    headers: { "content-type": "application/json", ...(retryAfter === undefined ? {} : { "retry-after": retryAfter }) },
+  });
+}

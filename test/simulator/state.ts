@@ -1,0 +1,221 @@
+/**
+ * The simulator's world: tenants with users and app registrations, consents, issued codes and tokens,
+ * Jira webhook receivers, switchable faults and request counters. Plain data, no I/O.
+ * @module
+ */
+
+export interface SimUser {
+  id: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  mail: string | null;
+}
+
+export interface SimSecret {
+  id: string;
+  value: string;
+  /** Epoch ms, or null for a secret that never expires. */
+  expiresAt: number | null;
+}
+
+export interface SimApp {
+  clientId: string;
+  tenantId: string;
+  displayName: string;
+  redirectUris: string[];
+  secrets: SimSecret[];
+}
+
+/** A user's consent to an app; revoking it refuses every refresh token issued before `validFrom`. */
+export interface SimGrant {
+  userId: string;
+  clientId: string;
+  scopes: Set<string>;
+  /** Epoch ms: refresh tokens issued earlier are refused with `revokedCode`. */
+  validFrom: number;
+  revokedCode: number | null;
+}
+
+export interface SimAuthorizationCode {
+  code: string;
+  clientId: string;
+  userId: string;
+  tenantId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | null;
+  codeChallengeMethod: "S256" | "plain" | null;
+  nonce: string | null;
+  expiresAt: number;
+  redeemed: boolean;
+}
+
+export interface SimRefreshToken {
+  token: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  issuedAt: number;
+  lastUsedAt: number;
+  /** Set once a refresh with this token returned a newer one. */
+  supersededAt: number | null;
+}
+
+export interface SimAccessToken {
+  token: string;
+  clientId: string;
+  userId: string;
+  tenantId: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+/** A failure to inject: a Microsoft-shaped error, or a dropped connection. */
+export type SimFailure =
+  | {
+      kind: "error";
+      status: number;
+      /** OAuth `error` for the identity platform, Graph `error.code` for Graph. */
+      error: string;
+      /** AADSTS number for identity errors. */
+      code?: number;
+      description?: string;
+      /** Seconds, possibly fractional, sent as `Retry-After`. */
+      retryAfter?: string;
+    }
+  | { kind: "network" };
+
+export interface SimFaultRule {
+  failure: SimFailure;
+  /** How many requests still fail; -1 for every request until cleared. */
+  remaining: number;
+  /** Chance (0–1] that a matching request fails; 1 when absent. */
+  probability?: number;
+}
+
+export interface TenantSettings {
+  /** `auto` signs in the `login_hint` user (or the first user) at once; `page` shows a sign-in page. */
+  signIn: "auto" | "page";
+  accessTokenLifetimeSeconds: number;
+  /** `rotate`: a new refresh token each time, old ones stay valid (Microsoft's behaviour);
+   * `strict`: superseded refresh tokens are refused; `keep`: no new refresh token is returned. */
+  refreshTokenRotation: "rotate" | "strict" | "keep";
+  tokenLatencyMs: number;
+  graphLatencyMs: number;
+  /** `error=` redirect instead of a code at the authorization endpoint. */
+  authorizeError: { error: string; code: number; description: string } | null;
+  tokenFaults: SimFaultRule[];
+  graphFaults: SimFaultRule[];
+}
+
+export interface SimTenant {
+  id: string;
+  domain: string;
+  users: Map<string, SimUser>;
+  settings: TenantSettings;
+  /** Added to the real clock for this tenant's expiry checks (advance time without waiting). */
+  clockOffsetMs: number;
+  counters: Map<string, number>;
+}
+
+export interface SimHookRequest {
+  receivedAt: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface SimHook {
+  id: string;
+  token: string | null;
+  latencyMs: number;
+  faults: SimFaultRule[];
+  requests: SimHookRequest[];
+}
+
+export interface SimState {
+  tenants: Map<string, SimTenant>;
+  apps: Map<string, SimApp>;
+  grants: Map<string, SimGrant>;
+  codes: Map<string, SimAuthorizationCode>;
+  refreshTokens: Map<string, SimRefreshToken>;
+  accessTokens: Map<string, SimAccessToken>;
+  hooks: Map<string, SimHook>;
+}
+
+export function createState(): SimState {
+  return {
+    tenants: new Map(),
+    apps: new Map(),
+    grants: new Map(),
+    codes: new Map(),
+    refreshTokens: new Map(),
+    accessTokens: new Map(),
+    hooks: new Map(),
+  };
+}
+
+export function defaultTenantSettings(): TenantSettings {
+  return {
+    signIn: "auto",
+    accessTokenLifetimeSeconds: 3599,
+    refreshTokenRotation: "rotate",
+    tokenLatencyMs: 0,
+    graphLatencyMs: 0,
+    authorizeError: null,
+    tokenFaults: [],
+    graphFaults: [],
+  };
+}
+
+export function grantKey(userId: string, clientId: string): string {
+  return `${userId}|${clientId}`;
+}
+
+export function tenantNow(tenant: SimTenant): number {
+  return Date.now() + tenant.clockOffsetMs;
+}
+
+export function count(tenant: SimTenant, counter: string): void {
+  tenant.counters.set(counter, (tenant.counters.get(counter) ?? 0) + 1);
+}
+
+/** Takes the next failure from `rules` if one applies to this request, consuming it. */
+export function takeFault(rules: SimFaultRule[], options: { random: () => number }): SimFailure | null {
+  for (const rule of rules) {
+    if (rule.remaining === 0) {
+      continue;
+    }
+    if (rule.probability !== undefined && options.random() >= rule.probability) {
+      continue;
+    }
+    if (rule.remaining > 0) {
+      rule.remaining--;
+    }
+    return rule.failure;
+  }
+  return null;
+}
+
+export function randomGuid(): string {
+  return crypto.randomUUID();
+}
+
+export function randomOpaque(prefix: string, bytes = 32): string {
+  const data = new Uint8Array(bytes);
+  crypto.getRandomValues(data);
+  const text = btoa(String.fromCharCode(...data)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${prefix}${text}`;
+}
+
+/** Thrown by a handler to make the transport drop the connection, as a network failure would. */
+export class SimulatedNetworkError extends Error {
+  override readonly name = "SimulatedNetworkError";
+}
+
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

@@ -1,0 +1,104 @@
+/**
+ * A typed client of the simulator's control interface, for tests and benchmarks. It takes any
+ * `fetch`-shaped function, so it drives the simulator in process or over HTTP alike.
+ * @module
+ */
+import type { AppInfo, TenantInfo, TenantInput, UserInput } from "../simulator/control.ts";
+import type { SimFaultRule, SimHookRequest, SimUser, TenantSettings } from "../simulator/state.ts";
+
+export type FetchLike = (request: Request) => Promise<Response>;
+
+export interface HookInfo {
+  id: string;
+  url: string;
+  token: string | null;
+}
+
+export interface HookRecord {
+  requests: SimHookRequest[];
+  acceptedByKey: Record<string, number>;
+}
+
+export interface IssuedSecrets {
+  clientSecrets: string[];
+  codes: string[];
+  accessTokens: string[];
+  refreshTokens: string[];
+}
+
+export class SimulatorClient {
+  readonly baseUrl: string;
+  readonly #fetch: FetchLike;
+
+  constructor(baseUrl: string, options: { fetch?: FetchLike } = {}) {
+    this.baseUrl = baseUrl;
+    this.#fetch = options.fetch ?? ((request) => fetch(request));
+  }
+
+  createTenant(input: TenantInput = {}): Promise<TenantInfo> {
+    return this.#call("POST", "/_sim/tenants", input);
+  }
+
+  updateSettings(tenantId: string, settings: Partial<TenantSettings>): Promise<TenantSettings> {
+    return this.#call("PATCH", `/_sim/tenants/${tenantId}/settings`, settings);
+  }
+
+  addUser(tenantId: string, input: UserInput = {}): Promise<SimUser> {
+    return this.#call("POST", `/_sim/tenants/${tenantId}/users`, input);
+  }
+
+  /** Removes the user's consent (as at myapps.microsoft.com): the next refresh fails with `code`. */
+  revokeConsent(tenantId: string, userId: string, options: { clientId: string; code?: number }): Promise<void> {
+    return this.#call("POST", `/_sim/tenants/${tenantId}/users/${userId}/revoke`, options);
+  }
+
+  addSecret(clientId: string, options: { expiresInSeconds?: number } = {}): Promise<{ id: string; value: string }> {
+    return this.#call("POST", `/_sim/apps/${clientId}/secrets`, options);
+  }
+
+  setRedirectUris(clientId: string, redirectUris: string[]): Promise<AppInfo> {
+    return this.#call("PATCH", `/_sim/apps/${clientId}`, { redirectUris });
+  }
+
+  advanceClock(tenantId: string, seconds: number): Promise<void> {
+    return this.#call("POST", `/_sim/tenants/${tenantId}/clock`, { advanceSeconds: seconds });
+  }
+
+  counters(tenantId: string): Promise<Record<string, number>> {
+    return this.#call("GET", `/_sim/tenants/${tenantId}/counters`);
+  }
+
+  resetCounters(tenantId: string): Promise<void> {
+    return this.#call("DELETE", `/_sim/tenants/${tenantId}/counters`);
+  }
+
+  issued(tenantId: string): Promise<IssuedSecrets> {
+    return this.#call("GET", `/_sim/tenants/${tenantId}/issued`);
+  }
+
+  createHook(options: { token?: string | null } = {}): Promise<HookInfo> {
+    return this.#call("POST", "/_sim/hooks", options);
+  }
+
+  hook(id: string): Promise<HookRecord> {
+    return this.#call("GET", `/_sim/hooks/${id}`);
+  }
+
+  updateHook(id: string, update: { latencyMs?: number; faults?: SimFaultRule[]; token?: string | null }): Promise<void> {
+    return this.#call("PATCH", `/_sim/hooks/${id}`, update);
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.#fetch(
+      new Request(`${this.baseUrl}${path}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      }),
+    );
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(`simulator ${method} ${path} answered ${response.status}: ${text}`);
+    }
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  }
+}
