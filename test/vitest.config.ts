@@ -33,6 +33,7 @@ export function workerdConfig(options: { include: string[]; fileParallelism?: bo
       root: ROOT,
       include: options.include,
       globalSetup: ["test/node/global-setup.ts"],
+      setupFiles: ["test/support/capture-logs.ts"],
       testTimeout: options.testTimeout ?? 20_000,
       fileParallelism: options.fileParallelism ?? true,
     },

@@ -3,6 +3,7 @@
  * @module
  */
 import { app } from "./app.ts";
+import { runScheduled } from "./scheduled.ts";
 import type { Env } from "./env.ts";
 
 export { AccountObject } from "./objects/account-object.ts";
@@ -10,4 +11,7 @@ export { Directory } from "./objects/directory.ts";
 
 export default {
   fetch: app.fetch,
+  scheduled(controller, env, ctx): void {
+    ctx.waitUntil(runScheduled(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Env>;

@@ -34,7 +34,7 @@ export async function call(method: string, path: string, options: CallOptions = 
   const response = await exports.default.fetch(
     new Request(`${WORKER_ORIGIN}${path}`, { method, headers, ...(body === undefined ? {} : { body }), redirect: "manual" }),
   );
-  recordResponse(response.clone());
+  recordResponse(method, path, response.clone());
   return response;
 }
 
@@ -44,19 +44,34 @@ export async function callJson<T = Record<string, unknown>>(method: string, path
   return { status: response.status, body: (text === "" ? undefined : JSON.parse(text)) as T, response };
 }
 
+let client: SimulatorClient | undefined;
+
+/** The simulator server of this run; it remembers the tenants this file created for the leak scan. */
 export function simulator(): SimulatorClient {
-  return new SimulatorClient(inject("simulatorUrl"));
+  client ??= new SimulatorClient(inject("simulatorUrl"));
+  return client;
 }
 
-const seen: Promise<string>[] = [];
+export interface RecordedResponse {
+  method: string;
+  path: string;
+  /** Status line, headers and body. */
+  text: string;
+}
 
-function recordResponse(response: Response): void {
+const seen: Promise<RecordedResponse>[] = [];
+
+function recordResponse(method: string, path: string, response: Response): void {
   seen.push(
-    response.text().then((body) => `${response.status} ${[...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n")}\n${body}`),
+    response.text().then((body) => ({
+      method,
+      path,
+      text: `${response.status}\n${[...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n")}\n${body}`,
+    })),
   );
 }
 
 /** Every response (status, headers, body) this test file has received from the Worker. */
-export function responsesSoFar(): Promise<string[]> {
+export function responsesSoFar(): Promise<RecordedResponse[]> {
   return Promise.all(seen);
 }

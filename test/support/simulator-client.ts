@@ -35,8 +35,14 @@ export class SimulatorClient {
     this.#fetch = options.fetch ?? ((request) => fetch(request));
   }
 
-  createTenant(input: TenantInput = {}): Promise<TenantInfo> {
-    return this.#call("POST", "/_sim/tenants", input);
+  /** Tenants and hooks created through this client, so a test file can check its own secrets never leaked. */
+  readonly tenantIds: string[] = [];
+  readonly hookTokens: string[] = [];
+
+  async createTenant(input: TenantInput = {}): Promise<TenantInfo> {
+    const tenant = await this.#call<TenantInfo>("POST", "/_sim/tenants", input);
+    this.tenantIds.push(tenant.tenantId);
+    return tenant;
   }
 
   updateSettings(tenantId: string, settings: Partial<TenantSettings>): Promise<TenantSettings> {
@@ -76,8 +82,12 @@ export class SimulatorClient {
     return this.#call("GET", `/_sim/tenants/${tenantId}/issued`);
   }
 
-  createHook(options: { token?: string | null } = {}): Promise<HookInfo> {
-    return this.#call("POST", "/_sim/hooks", options);
+  async createHook(options: { token?: string | null } = {}): Promise<HookInfo> {
+    const hook = await this.#call<HookInfo>("POST", "/_sim/hooks", options);
+    if (hook.token !== null) {
+      this.hookTokens.push(hook.token);
+    }
+    return hook;
   }
 
   hook(id: string): Promise<HookRecord> {

@@ -211,7 +211,7 @@ describe("secrets at rest and in responses", () => {
     expect(stored.clientSecret).toMatch(/^v1\.k2\./);
     const secrets = (await simulator().issued(tenant.tenantId)).clientSecrets;
     expect(secrets.length).toBeGreaterThan(0);
-    const responses = (await responsesSoFar()).join("\n");
+    const responses = (await responsesSoFar()).map((response) => response.text).join("\n");
     for (const secret of [...secrets, "brand-new-secret-value"]) {
       expect(dump).not.toContain(secret);
       expect(responses).not.toContain(secret);

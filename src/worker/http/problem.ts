@@ -10,15 +10,17 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldIssue[];
+  /** RFC 9457 extension members, such as `statusReason` or `credentialId`. */
+  [member: string]: unknown;
 }
 
 /** The problem kinds the API answers with; `docs/problems.md` describes each. */
 export const PROBLEM_TYPES = {
   invalidInput: { type: "urn:edgepost:problem:invalid-input", title: "Invalid input", status: 400 },
   unauthorized: { type: "urn:edgepost:problem:unauthorized", title: "Unauthorized", status: 401 },
-  forbidden: { type: "urn:edgepost:problem:forbidden", title: "Forbidden", status: 403 },
   notFound: { type: "urn:edgepost:problem:not-found", title: "Not found", status: 404 },
   conflict: { type: "urn:edgepost:problem:conflict", title: "Conflict", status: 409 },
+  reauthRequired: { type: "urn:edgepost:problem:reauth-required", title: "Account needs re-authorization", status: 409 },
   payloadTooLarge: { type: "urn:edgepost:problem:payload-too-large", title: "Payload too large", status: 413 },
   unsupportedMediaType: {
     type: "urn:edgepost:problem:unsupported-media-type",
@@ -28,6 +30,7 @@ export const PROBLEM_TYPES = {
   misconfigured: { type: "urn:edgepost:problem:misconfigured", title: "Server misconfigured", status: 500 },
   internal: { type: "urn:edgepost:problem:internal", title: "Internal error", status: 500 },
   upstream: { type: "urn:edgepost:problem:upstream", title: "Upstream error", status: 502 },
+  credentialRejected: { type: "urn:edgepost:problem:credential-rejected", title: "Credential refused by Microsoft", status: 502 },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
@@ -45,11 +48,16 @@ export class ProblemError extends Error {
   }
 }
 
-export function problem(kind: ProblemKind, detail: string, extra: { errors?: FieldIssue[]; type?: string; title?: string } = {}): Problem {
+export function problem(
+  kind: ProblemKind,
+  detail: string,
+  extra: { errors?: FieldIssue[]; members?: Record<string, unknown> } = {},
+): Problem {
   const base = PROBLEM_TYPES[kind];
   return {
-    type: extra.type ?? base.type,
-    title: extra.title ?? base.title,
+    ...extra.members,
+    type: base.type,
+    title: base.title,
     status: base.status,
     detail,
     ...(extra.errors === undefined ? {} : { errors: extra.errors }),

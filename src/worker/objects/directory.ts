@@ -1,10 +1,16 @@
 /**
- * The directory: which accounts exist, through which credential, in strongly consistent storage, so
- * that a credential cannot be deleted while an account uses it. Sharded by id (see `stores/directory.ts`).
+ * The directory: an index of accounts (and the handlers that use them) and the pending
+ * authorizations, in strongly consistent storage. Sharded by id (see `stores/directory.ts`): every
+ * row lives in the shard of its own id, so each shard sees a sixteenth of the traffic.
+ *
+ * Account rows are summaries the account objects push after every change; the account object stays
+ * the source of truth for its own state.
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
+import { CONSOLE_LOGGER } from "../log.ts";
 import { applyMigrations } from "./sql-schema.ts";
+import type { AccountView } from "../../core/accounts/account.ts";
 import type { Env } from "../env.ts";
 
 const MIGRATIONS: readonly string[] = [
@@ -15,7 +21,36 @@ const MIGRATIONS: readonly string[] = [
      updated_at TEXT NOT NULL
    )`,
   "CREATE INDEX accounts_by_credential ON accounts (credential_id)",
+  "ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'connected'",
+  "ALTER TABLE accounts ADD COLUMN refresh_used_at INTEGER NOT NULL DEFAULT 0",
+  "CREATE INDEX accounts_by_refresh_use ON accounts (status, refresh_used_at)",
+  `CREATE TABLE handlers (
+     id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL
+   )`,
+  "CREATE INDEX handlers_by_account ON handlers (account_id)",
+  `CREATE TABLE authorizations (
+     id TEXT PRIMARY KEY,
+     record TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER
+   )`,
 ];
+
+export type AuthorizationLookup = { found: true; record: string } | { found: false; why: "unknown" | "expired" | "used" };
+
+export interface TickReport {
+  keepAlive: { due: number; refreshed: number; failed: number };
+}
+
+/** Refresh tokens idle this long get refreshed by the cron, far ahead of Microsoft's 90 days. */
+export const KEEP_ALIVE_IDLE_MS = 24 * 60 * 60 * 1000;
+/** Accounts one shard keeps alive per tick; 16 shards × 25 × 1440 ticks a day covers 576,000 accounts. */
+const KEEP_ALIVE_PER_TICK = 25;
+/** After a keep-alive attempt the account is not picked again for this long (its own report resets it). */
+const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
+/** Used authorizations are kept this long after expiry so a replay is told "already used". */
+const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
 
 export class Directory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -24,8 +59,86 @@ export class Directory extends DurableObject<Env> {
   }
 
   countAccountsByCredential(credentialId: string): number {
+    return this.#count("SELECT count(*) AS n FROM accounts WHERE credential_id = ?", credentialId);
+  }
+
+  countHandlersByAccount(accountId: string): number {
+    return this.#count("SELECT count(*) AS n FROM handlers WHERE account_id = ?", accountId);
+  }
+
+  upsertAccount(view: AccountView, refreshUsedAt: number): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO accounts (id, credential_id, summary, updated_at, status, refresh_used_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET credential_id = excluded.credential_id, summary = excluded.summary,
+         updated_at = excluded.updated_at, status = excluded.status, refresh_used_at = excluded.refresh_used_at`,
+      view.id,
+      view.credentialId,
+      JSON.stringify(view),
+      view.updatedAt,
+      view.status,
+      refreshUsedAt,
+    );
+  }
+
+  removeAccount(accountId: string): void {
+    this.ctx.storage.sql.exec("DELETE FROM accounts WHERE id = ?", accountId);
+  }
+
+  listAccounts(): AccountView[] {
     return this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM accounts WHERE credential_id = ?", credentialId)
-      .one().n;
+      .exec<{ summary: string }>("SELECT summary FROM accounts")
+      .toArray()
+      .map((row) => JSON.parse(row.summary) as AccountView);
+  }
+
+  putAuthorization(id: string, record: string, expiresAt: number): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM authorizations WHERE expires_at < ?", Date.now() - AUTHORIZATION_TOMBSTONE_MS);
+    sql.exec("INSERT INTO authorizations (id, record, expires_at) VALUES (?, ?, ?)", id, record, expiresAt);
+  }
+
+  /** Takes a pending authorization exactly once: the read and the marking happen in one transaction. */
+  takeAuthorization(id: string, now: number): AuthorizationLookup {
+    const sql = this.ctx.storage.sql;
+    const row = sql
+      .exec<{ record: string; expires_at: number; used_at: number | null }>("SELECT record, expires_at, used_at FROM authorizations WHERE id = ?", id)
+      .toArray()[0];
+    if (row === undefined) {
+      return { found: false, why: "unknown" };
+    }
+    if (row.used_at !== null) {
+      return { found: false, why: "used" };
+    }
+    sql.exec("UPDATE authorizations SET used_at = ? WHERE id = ?", now, id);
+    return row.expires_at <= now ? { found: false, why: "expired" } : { found: true, record: row.record };
+  }
+
+  /** The cron's visit: keeps idle refresh tokens alive by asking their accounts to refresh. */
+  async tick(now: number): Promise<TickReport> {
+    const due = this.ctx.storage.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM accounts WHERE status = 'connected' AND refresh_used_at <= ? ORDER BY refresh_used_at LIMIT ?",
+        now - KEEP_ALIVE_IDLE_MS,
+        KEEP_ALIVE_PER_TICK,
+      )
+      .toArray()
+      .map((row) => row.id);
+    const lease = now - KEEP_ALIVE_IDLE_MS + KEEP_ALIVE_RETRY_MS;
+    for (const id of due) {
+      this.ctx.storage.sql.exec("UPDATE accounts SET refresh_used_at = ? WHERE id = ?", lease, id);
+    }
+    const results = await Promise.allSettled(due.map((id) => this.env.ACCOUNTS.getByName(id).keepAlive()));
+    const refreshed = results.filter(
+      (result) => result.status === "fulfilled" && result.value.refreshed && result.value.result.ok,
+    ).length;
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (failed > 0) {
+      CONSOLE_LOGGER.warn("keepalive.failed", { failed, due: due.length });
+    }
+    return { keepAlive: { due: due.length, refreshed, failed } };
+  }
+
+  #count(query: string, value: string): number {
+    return this.ctx.storage.sql.exec<{ n: number }>(query, value).one().n;
   }
 }

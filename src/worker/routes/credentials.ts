@@ -16,6 +16,7 @@ import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import { countAccountsByCredential } from "../stores/directory.ts";
+import { answerAuthorizeUrl } from "./sign-in-start.ts";
 import type { Context } from "hono";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -84,7 +85,12 @@ credentialRoutes.delete("/:id", async (c) => {
   return c.body(null, 204);
 });
 
-async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
+credentialRoutes.post("/:id/authorize", async (c) => {
+  const credential = await requireCredential(c);
+  return answerAuthorizeUrl(c, credential, { loginHint: null, reauthorizeAccountId: null });
+});
+
+export async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
   const id = c.req.param("id") ?? "";
   const record = await new CredentialStore(c.env.CONFIG).get(id);
   if (record === null) {

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { clientSecretContext } from "../../core/credentials/credential.ts";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
+import { listAccounts } from "../stores/directory.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const maintenanceRoutes = new Hono<AppEnv>();
@@ -29,5 +30,11 @@ maintenanceRoutes.post("/reencrypt", async (c) => {
     await store.put({ ...record, clientSecret: await sealSecret(keyRing, plaintext, context) });
     resealed++;
   }
-  return c.json({ primaryKeyId: keyRing.primaryId, credentials: { resealed, current } });
+  const accounts = await Promise.all((await listAccounts(c.env)).map((account) => c.env.ACCOUNTS.getByName(account.id).reencrypt()));
+  const accountsResealed = accounts.filter(Boolean).length;
+  return c.json({
+    primaryKeyId: keyRing.primaryId,
+    credentials: { resealed, current },
+    accounts: { resealed: accountsResealed, current: accounts.length - accountsResealed },
+  });
 });

@@ -3,6 +3,7 @@
  * ask every shard at once.
  * @module
  */
+import type { AccountView } from "../../core/accounts/account.ts";
 import type { Env } from "../env.ts";
 import type { Directory } from "../objects/directory.ts";
 
@@ -30,4 +31,14 @@ function shardIndex(id: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0) % DIRECTORY_SHARDS;
+}
+
+export async function countHandlersByAccount(env: Env, accountId: string): Promise<number> {
+  const counts = await Promise.all(allDirectoryShards(env).map((shard) => shard.countHandlersByAccount(accountId)));
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+export async function listAccounts(env: Env): Promise<AccountView[]> {
+  const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listAccounts()));
+  return shards.flat().sort((a, b) => a.connectedAt.localeCompare(b.connectedAt) || a.id.localeCompare(b.id));
 }

@@ -1,0 +1,171 @@
+/**
+ * A Microsoft Graph client that behaves as Microsoft asks (reference/microsoft.md §4): at most four
+ * concurrent requests per mailbox, `Retry-After` honoured (fractions included) on 429, 503 and 504,
+ * exponential backoff without one, one forced token refresh after a 401, and Graph's error JSON turned
+ * into a typed `GraphError`.
+ * @module
+ */
+import { Semaphore } from "../concurrency.ts";
+import { parseRetryAfter, readJson, send } from "./http.ts";
+import type { Clock, HttpClient } from "../ports.ts";
+
+/** Outlook allows four concurrent requests per app and mailbox. */
+export const GRAPH_MAX_CONCURRENCY = 4;
+/** Attempts per request before a throttling or outage error is given up on. */
+export const GRAPH_MAX_ATTEMPTS = 5;
+/** Longest single wait honoured; a longer `Retry-After` ends the call so the caller can resume later. */
+export const GRAPH_MAX_RETRY_WAIT_SECONDS = 30;
+const BACKOFF_BASE_SECONDS = 1;
+const RETRYABLE_STATUSES = new Set([429, 503, 504]);
+
+export class GraphError extends Error {
+  override readonly name = "GraphError";
+  /** HTTP status, or 0 when no response arrived. */
+  readonly status: number;
+  /** Graph's `error.code` (e.g. `ErrorAccessDenied`), or `network` / `timeout`. */
+  readonly code: string;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(fields: { status: number; code: string; message: string; retryAfterSeconds?: number | null }) {
+    super(fields.message);
+    this.status = fields.status;
+    this.code = fields.code;
+    this.retryAfterSeconds = fields.retryAfterSeconds ?? null;
+  }
+}
+
+export interface AccessTokenSource {
+  /** An access token; `forceRefresh` after Graph refused the previous one with 401. */
+  (options: { forceRefresh: boolean }): Promise<string>;
+}
+
+export interface GraphClientOptions {
+  http: HttpClient;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  baseUrl: string;
+  accessToken: AccessTokenSource;
+  /** Shared between clients of the same mailbox so that they respect one limit together. */
+  limiter?: Semaphore;
+  /** Extra headers on every request, such as `Prefer: IdType="ImmutableId"`. */
+  headers?: Record<string, string>;
+}
+
+export interface GraphRequest {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** A path below the base URL (`/me/messages`) or an absolute `@odata.nextLink`. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /**
+   * Whether a request whose outcome is unknown (network failure, timeout) may be sent again.
+   * Defaults to true for GET, PATCH and DELETE, false for POST.
+   */
+  repeatable?: boolean;
+}
+
+export interface GraphResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export class GraphClient {
+  readonly #options: GraphClientOptions;
+  readonly #limiter: Semaphore;
+
+  constructor(options: GraphClientOptions) {
+    this.#options = options;
+    this.#limiter = options.limiter ?? new Semaphore(GRAPH_MAX_CONCURRENCY);
+  }
+
+  /** Sends a request, retrying what Microsoft says to retry; a final error status throws `GraphError`. */
+  async request(request: GraphRequest): Promise<GraphResponse> {
+    const repeatable = request.repeatable ?? request.method !== "POST";
+    let forceRefresh = false;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.#options.accessToken({ forceRefresh });
+      const outcome = await this.#limiter.run(() => send(this.#options.http, this.#build(request, token)));
+      if (!outcome.ok) {
+        const error = new GraphError({ status: 0, code: outcome.failure, message: `Graph: ${outcome.message}` });
+        if (!repeatable || attempt >= GRAPH_MAX_ATTEMPTS) {
+          throw error;
+        }
+        await this.#options.sleep(backoffSeconds(attempt) * 1000);
+        continue;
+      }
+      const { response } = outcome;
+      const body = response.status === 204 || response.status === 202 ? await drain(response) : await readJson(response);
+      if (response.ok) {
+        return { status: response.status, headers: response.headers, body };
+      }
+      const error = graphErrorFrom(response, body, this.#options.clock);
+      if (response.status === 401 && !forceRefresh) {
+        forceRefresh = true;
+        continue;
+      }
+      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= GRAPH_MAX_ATTEMPTS) {
+        throw error;
+      }
+      const wait = error.retryAfterSeconds ?? backoffSeconds(attempt);
+      if (wait > GRAPH_MAX_RETRY_WAIT_SECONDS) {
+        throw error;
+      }
+      await this.#options.sleep(wait * 1000);
+    }
+  }
+
+  async getJson<T>(path: string, options: { headers?: Record<string, string> } = {}): Promise<T> {
+    const response = await this.request({ method: "GET", path, ...(options.headers === undefined ? {} : { headers: options.headers }) });
+    return response.body as T;
+  }
+
+  #build(request: GraphRequest, token: string): Request {
+    const url = /^https?:\/\//.test(request.path) ? request.path : `${this.#options.baseUrl}${request.path}`;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: "application/json",
+      ...this.#options.headers,
+      ...request.headers,
+    };
+    if (request.body !== undefined) {
+      headers["content-type"] = "application/json";
+    }
+    return new Request(url, {
+      method: request.method,
+      headers,
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    });
+  }
+}
+
+export function graphErrorFrom(response: { status: number; headers: Headers }, body: unknown, clock: Clock): GraphError {
+  const error = typeof body === "object" && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
+  const code = typeof error?.code === "string" && error.code !== "" ? error.code : `http_${response.status}`;
+  const message = typeof error?.message === "string" ? error.message : `Graph answered ${response.status}`;
+  return new GraphError({ status: response.status, code, message, retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), clock) });
+}
+
+/** 1 s, 2 s, 4 s, … */
+export function backoffSeconds(attempt: number): number {
+  return BACKOFF_BASE_SECONDS * 2 ** (attempt - 1);
+}
+
+async function drain(response: Response): Promise<undefined> {
+  await response.body?.cancel();
+  return undefined;
+}
+
+/** The signed-in user's mailbox address and name (`mail` is null for users without a mailbox). */
+export interface GraphUser {
+  id: string;
+  displayName: string | null;
+  mail: string | null;
+  userPrincipalName: string | null;
+}
+
+export async function getMe(client: GraphClient): Promise<GraphUser> {
+  const me = await client.getJson<Record<string, unknown>>("/me?$select=id,displayName,mail,userPrincipalName");
+  const text = (name: string): string | null => (typeof me[name] === "string" ? (me[name] as string) : null);
+  return { id: text("id") ?? "", displayName: text("displayName"), mail: text("mail"), userPrincipalName: text("userPrincipalName") };
+}

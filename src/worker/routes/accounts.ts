@@ -1,0 +1,122 @@
+/**
+ * `/api/accounts`: the authorized mailboxes, their token broker and re-authorization.
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { DEFAULT_MIN_VALIDITY_SECONDS } from "../../core/accounts/token-broker.ts";
+import { parseInput } from "../../core/validation.ts";
+import { notFound } from "../http/errors.ts";
+import { problem, ProblemError } from "../http/problem.ts";
+import { jsonBody } from "../http/request.ts";
+import { CredentialStore } from "../stores/credential-store.ts";
+import { countHandlersByAccount, listAccounts } from "../stores/directory.ts";
+import { answerAuthorizeUrl } from "./sign-in-start.ts";
+import type { Context } from "hono";
+import type { AccountView } from "../../core/accounts/account.ts";
+import type { AccessTokenResult } from "../../core/accounts/token-broker.ts";
+import type { AppEnv } from "../http/context.ts";
+
+export const accountRoutes = new Hono<AppEnv>();
+
+const ACCOUNT_ID = /^acct_[a-z2-7]{20}$/;
+/** A day: longer than any access token Microsoft issues without CAE. */
+const MAX_MIN_VALIDITY_SECONDS = 86_400;
+
+const tokenBody = z
+  .strictObject({
+    minValiditySeconds: z.int().min(0).max(MAX_MIN_VALIDITY_SECONDS).optional(),
+    forceRefresh: z.boolean().optional(),
+  })
+  .optional();
+
+accountRoutes.get("/", async (c) => c.json({ items: await listAccounts(c.env) }));
+
+accountRoutes.get("/:id", async (c) => c.json(await requireAccount(c)));
+
+accountRoutes.delete("/:id", async (c) => {
+  const account = await requireAccount(c);
+  const handlers = await countHandlersByAccount(c.env, account.id);
+  if (handlers > 0) {
+    throw new ProblemError(
+      problem("conflict", `Account ${account.id} is used by ${handlers} handler${handlers === 1 ? "" : "s"}; delete ${handlers === 1 ? "it" : "them"} first`),
+    );
+  }
+  await c.env.ACCOUNTS.getByName(account.id).remove();
+  return c.body(null, 204);
+});
+
+accountRoutes.post("/:id/reauthorize", async (c) => {
+  const account = await requireAccount(c);
+  const credential = await new CredentialStore(c.env.CONFIG).get(account.credentialId);
+  if (credential === null) {
+    throw new ProblemError(problem("conflict", `Account ${account.id}'s credential ${account.credentialId} no longer exists`));
+  }
+  return answerAuthorizeUrl(c, credential, { loginHint: account.username || null, reauthorizeAccountId: account.id });
+});
+
+accountRoutes.post("/:id/token", async (c) => {
+  const id = accountIdParam(c);
+  const body = parseInput(tokenBody, await jsonBody(c)) ?? {};
+  const result = await c.env.ACCOUNTS.getByName(id).getAccessToken({
+    minValiditySeconds: body.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS,
+    forceRefresh: body.forceRefresh ?? false,
+  });
+  if (!result.ok) {
+    throw tokenProblem(id, result);
+  }
+  c.header("cache-control", "no-store");
+  return c.json({ accessToken: result.accessToken, tokenType: "Bearer", expiresAt: new Date(result.expiresAt).toISOString(), scopes: result.scopes });
+});
+
+/** The problem a failed token request answers, each saying what to do about it. */
+export function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>): ProblemError {
+  switch (result.reason) {
+    case "not_found":
+      return notFound("account", accountId);
+    case "reauth_required":
+      return new ProblemError(
+        problem(
+          "reauthRequired",
+          `Account ${accountId} needs re-authorization: Microsoft refused its refresh token (${result.statusReason.code}: ${result.statusReason.message}). Reconnect it with POST /api/accounts/${accountId}/reauthorize.`,
+          { members: { accountId, statusReason: result.statusReason } },
+        ),
+      );
+    case "credential_rejected":
+      return new ProblemError(
+        problem(
+          "credentialRejected",
+          `Microsoft refused the client secret of credential ${result.credentialId} (${result.code}: ${result.message}). ` +
+            `${result.explanation ?? "Fix the credential."} Put a new client secret on it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`,
+          { members: { credentialId: result.credentialId, code: result.code } },
+        ),
+        { headers: { "retry-after": String(result.retryAfterSeconds) } },
+      );
+    case "credential_missing":
+      return new ProblemError(problem("conflict", `Account ${accountId}'s credential ${result.credentialId} no longer exists`));
+    case "upstream_unavailable":
+      return new ProblemError(
+        problem("upstream", `Microsoft's token endpoint failed (${result.code}: ${result.message}); edgepost retries after ${result.retryAfterSeconds} s`, {
+          members: { code: result.code },
+        }),
+        { headers: { "retry-after": String(result.retryAfterSeconds) } },
+      );
+  }
+}
+
+function accountIdParam(c: Context<AppEnv>): string {
+  const id = c.req.param("id") ?? "";
+  if (!ACCOUNT_ID.test(id)) {
+    throw notFound("account", id);
+  }
+  return id;
+}
+
+async function requireAccount(c: Context<AppEnv>): Promise<AccountView> {
+  const id = accountIdParam(c);
+  const view = await c.env.ACCOUNTS.getByName(id).view();
+  if (view === null) {
+    throw notFound("account", id);
+  }
+  return view;
+}

@@ -1,0 +1,49 @@
+/**
+ * Starting a sign-in, shared by `POST /api/credentials/{id}/authorize` and
+ * `POST /api/accounts/{id}/reauthorize`: validate the optional body, create and store the pending
+ * authorization, answer the URL to send the user to.
+ * @module
+ */
+import { z } from "zod";
+import { startAuthorization } from "../../core/accounts/authorization.ts";
+import { hasScope } from "../../core/credentials/scopes.ts";
+import { SYSTEM_CLOCK } from "../../core/ports.ts";
+import { parseInput } from "../../core/validation.ts";
+import { problem, ProblemError } from "../http/problem.ts";
+import { jsonBody, redirectUriFor } from "../http/request.ts";
+import { savePendingAuthorization } from "../stores/authorizations.ts";
+import type { Context } from "hono";
+import type { CredentialRecord } from "../../core/credentials/credential.ts";
+import type { AppEnv } from "../http/context.ts";
+
+const authorizeBody = z
+  .strictObject({
+    loginHint: z.string().trim().min(1).max(320).optional(),
+    prompt: z.enum(["select_account", "consent", "login"]).optional(),
+  })
+  .optional();
+
+export async function answerAuthorizeUrl(
+  c: Context<AppEnv>,
+  credential: CredentialRecord,
+  options: { loginHint: string | null; reauthorizeAccountId: string | null },
+): Promise<Response> {
+  const body = parseInput(authorizeBody, await jsonBody(c)) ?? {};
+  if (!hasScope(credential.scopes, "openid")) {
+    throw new ProblemError(
+      problem(
+        "conflict",
+        `Credential ${credential.id} does not request the openid scope, which edgepost needs to tell which mailbox signed in; add it to the credential's scopes`,
+      ),
+    );
+  }
+  const started = await startAuthorization(credential, {
+    redirectUri: redirectUriFor(c),
+    prompt: body.prompt ?? null,
+    loginHint: body.loginHint ?? options.loginHint,
+    reauthorizeAccountId: options.reauthorizeAccountId,
+    clock: SYSTEM_CLOCK,
+  });
+  await savePendingAuthorization(c.env, c.get("settings").keyRing, started.state, started.pending);
+  return c.json({ authorizeUrl: started.authorizeUrl, expiresAt: new Date(started.pending.expiresAt).toISOString() }, 201);
+}

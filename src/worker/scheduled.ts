@@ -1,0 +1,26 @@
+/**
+ * The cron's work, every minute: each directory shard does its own share (keeping idle refresh tokens
+ * alive), so this invocation makes one call per shard however many mailboxes there are.
+ * @module
+ */
+import { CONSOLE_LOGGER } from "./log.ts";
+import { allDirectoryShards } from "./stores/directory.ts";
+import type { Env } from "./env.ts";
+import type { TickReport } from "./objects/directory.ts";
+
+export async function runScheduled(env: Env, scheduledTime: number): Promise<TickReport> {
+  const results = await Promise.allSettled(allDirectoryShards(env).map((shard) => shard.tick(scheduledTime)));
+  const total: TickReport = { keepAlive: { due: 0, refreshed: 0, failed: 0 } };
+  let failedShards = 0;
+  for (const result of results) {
+    if (result.status === "rejected") {
+      failedShards++;
+      continue;
+    }
+    total.keepAlive.due += result.value.keepAlive.due;
+    total.keepAlive.refreshed += result.value.keepAlive.refreshed;
+    total.keepAlive.failed += result.value.keepAlive.failed;
+  }
+  CONSOLE_LOGGER.info("cron.tick", { failedShards, keepAliveDue: total.keepAlive.due, keepAliveRefreshed: total.keepAlive.refreshed });
+  return total;
+}

@@ -1,0 +1,49 @@
+/**
+ * Setup for every workerd test file: records each console line (the Worker's logs included, since it
+ * runs in the test's isolate), and after the file's tests scans every response and log line for the
+ * secrets this file's simulator tenants handed out. A leak anywhere in the suite fails its file.
+ * @module
+ */
+import { afterAll, expect } from "vitest";
+import { ADMIN_TOKEN, responsesSoFar, simulator } from "./api.ts";
+
+const lines: string[] = [];
+for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+  const original = console[method].bind(console);
+  console[method] = (...args: unknown[]): void => {
+    lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
+    original(...args);
+  };
+}
+
+/** Every console line written in this file so far. */
+export function capturedLogLines(): readonly string[] {
+  return lines;
+}
+
+/** Access tokens may appear in the answer of the token broker, and nowhere else. */
+const TOKEN_ROUTE = /^\/api\/accounts\/[^/]+\/token$/;
+
+afterAll(async () => {
+  const client = simulator();
+  const issued = await Promise.all(client.tenantIds.map((tenantId) => client.issued(tenantId)));
+  const responses = await responsesSoFar();
+  const neverShown = [ADMIN_TOKEN, ...client.hookTokens, ...issued.flatMap((secrets) => [...secrets.clientSecrets, ...secrets.refreshTokens, ...secrets.codes])];
+  const accessTokens = issued.flatMap((secrets) => secrets.accessTokens);
+  for (const secret of neverShown) {
+    for (const response of responses) {
+      expect(response.text.includes(secret), `${response.method} ${response.path} shows a secret`).toBe(false);
+    }
+    for (const line of lines) {
+      expect(line.includes(secret), `a log line shows a secret: ${line.slice(0, 120)}`).toBe(false);
+    }
+  }
+  for (const token of accessTokens) {
+    for (const response of responses.filter((candidate) => !TOKEN_ROUTE.test(candidate.path))) {
+      expect(response.text.includes(token), `${response.method} ${response.path} shows an access token`).toBe(false);
+    }
+    for (const line of lines) {
+      expect(line.includes(token), "a log line shows an access token").toBe(false);
+    }
+  }
+});
