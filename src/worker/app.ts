@@ -10,6 +10,7 @@ import { STYLESHEET_PATH } from "./pages/document.tsx";
 import { STYLESHEET } from "./pages/stylesheet.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
+import { handlerRoutes } from "./routes/handlers.ts";
 import { maintenanceRoutes } from "./routes/maintenance.ts";
 import { oauthCallbackRoutes } from "./routes/oauth-callback.tsx";
 import type { AppEnv } from "./http/context.ts";
@@ -28,6 +29,7 @@ app.route("/oauth", oauthCallbackRoutes);
 app.use("/api/*", requireAdminToken);
 app.route("/api/credentials", credentialRoutes);
 app.route("/api/accounts", accountRoutes);
+app.route("/api/handlers", handlerRoutes);
 app.route("/api/maintenance", maintenanceRoutes);
 
 app.notFound(handleNotFound);

@@ -4,14 +4,17 @@
  */
 import type { AccountObject } from "./objects/account-object.ts";
 import type { Directory } from "./objects/directory.ts";
+import type { HandlerObject } from "./objects/handler-object.ts";
 
 export interface Env {
   /** Configuration read often and written rarely: credentials (secrets sealed). */
   CONFIG: KVNamespace;
   /** One object per connected mailbox: its tokens and status. */
   ACCOUNTS: DurableObjectNamespace<AccountObject>;
-  /** Sharded index of accounts (and later handlers) with strong consistency. */
+  /** Sharded index of accounts, handlers and pending authorizations, with strong consistency. */
   DIRECTORY: DurableObjectNamespace<Directory>;
+  /** One object per mail handler: its configuration, delta cursor, outbox and dead letters. */
+  HANDLERS: DurableObjectNamespace<HandlerObject>;
 
   /** Secret: bearer token for `/api/*` and the admin pages. */
   ADMIN_TOKEN?: string;

@@ -8,6 +8,7 @@ import type { Env } from "./env.ts";
 
 export { AccountObject } from "./objects/account-object.ts";
 export { Directory } from "./objects/directory.ts";
+export { HandlerObject } from "./objects/handler-object.ts";
 
 export default {
   fetch: app.fetch,

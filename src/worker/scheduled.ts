@@ -1,6 +1,7 @@
 /**
- * The cron's work, every minute: each directory shard does its own share (keeping idle refresh tokens
- * alive), so this invocation makes one call per shard however many mailboxes there are.
+ * The cron's work, every minute: each directory shard does its own share (handing due handler runs to
+ * their objects, keeping idle refresh tokens alive), so this invocation makes one call per shard however
+ * many mailboxes there are.
  * @module
  */
 import { CONSOLE_LOGGER } from "./log.ts";
@@ -10,7 +11,7 @@ import type { TickReport } from "./objects/directory.ts";
 
 export async function runScheduled(env: Env, scheduledTime: number): Promise<TickReport> {
   const results = await Promise.allSettled(allDirectoryShards(env).map((shard) => shard.tick(scheduledTime)));
-  const total: TickReport = { keepAlive: { due: 0, refreshed: 0, failed: 0 } };
+  const total: TickReport = { keepAlive: { due: 0, refreshed: 0, failed: 0 }, handlers: { due: 0, dispatched: 0, failed: 0 } };
   let failedShards = 0;
   for (const result of results) {
     if (result.status === "rejected") {
@@ -20,7 +21,16 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Tic
     total.keepAlive.due += result.value.keepAlive.due;
     total.keepAlive.refreshed += result.value.keepAlive.refreshed;
     total.keepAlive.failed += result.value.keepAlive.failed;
+    total.handlers.due += result.value.handlers.due;
+    total.handlers.dispatched += result.value.handlers.dispatched;
+    total.handlers.failed += result.value.handlers.failed;
   }
-  CONSOLE_LOGGER.info("cron.tick", { failedShards, keepAliveDue: total.keepAlive.due, keepAliveRefreshed: total.keepAlive.refreshed });
+  CONSOLE_LOGGER.info("cron.tick", {
+    failedShards,
+    handlersDue: total.handlers.due,
+    handlersDispatched: total.handlers.dispatched,
+    keepAliveDue: total.keepAlive.due,
+    keepAliveRefreshed: total.keepAlive.refreshed,
+  });
   return total;
 }

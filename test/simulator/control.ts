@@ -4,8 +4,10 @@
  * Jira receivers' records. JSON over HTTP under `/_sim/`.
  * @module
  */
+import { addFolder, addMessage, createMailbox, folderByPath, rootFolder } from "./mailbox.ts";
 import { defaultTenantSettings, grantKey, randomGuid, randomOpaque } from "./state.ts";
-import type { SimApp, SimHook, SimState, SimTenant, SimUser, TenantSettings } from "./state.ts";
+import type { MessageInput } from "./mailbox.ts";
+import type { SimApp, SimFolder, SimHook, SimMailbox, SimState, SimTenant, SimUser, TenantSettings } from "./state.ts";
 
 export interface UserInput {
   userPrincipalName?: string;
@@ -43,11 +45,43 @@ export interface TenantInfo {
   graphBaseUrl: string;
 }
 
+export interface SharedMailboxInput {
+  tenantId: string;
+  address: string;
+  displayName?: string;
+  access?: { userId: string; access: "read" | "full" }[];
+  sendAs?: string[];
+}
+
+export interface SeededMessage {
+  id: string;
+  restId: string;
+  internetMessageId: string | null;
+  conversationId: string;
+}
+
+export interface MailboxMessageState {
+  id: string;
+  restId: string;
+  folder: string;
+  isRead: boolean;
+  subject: string;
+  internetMessageId: string | null;
+}
+
 export async function handleControl(state: SimState, request: Request, path: string): Promise<Response> {
   const origin = new URL(request.url).origin;
   const body = request.method === "GET" || request.method === "DELETE" ? {} : await readBody(request);
-  const segments = path.split("/").filter((segment) => segment !== "");
+  const segments = path.split("/").filter((segment) => segment !== "").map(decodeURIComponent);
   const [collection, id, sub, subId, action] = segments;
+
+  if (collection === "mailboxes") {
+    return mailboxAction(state, { request, body, id, sub });
+  }
+  if (collection === "sent" && request.method === "GET") {
+    const mailbox = new URL(request.url).searchParams.get("mailbox")?.toLowerCase();
+    return json(200, state.sent.filter((sent) => mailbox === undefined || sent.mailbox === mailbox));
+  }
 
   if (collection === "tenants" && id === undefined && request.method === "POST") {
     return json(201, createTenant(state, body as TenantInput, origin));
@@ -93,7 +127,7 @@ function tenantAction(
     return json(200, tenant.settings);
   }
   if (sub === "users" && subId === undefined && request.method === "POST") {
-    return json(201, addUser(tenant, body as UserInput));
+    return json(201, addUser(state, tenant, body as UserInput));
   }
   if (sub === "users" && subId !== undefined && action === "revoke" && request.method === "POST") {
     const input = body as { clientId: string; code?: number };
@@ -137,6 +171,8 @@ function hookAction(
       token: input.token === undefined ? randomOpaque("", 24) : input.token,
       latencyMs: 0,
       faults: [],
+      failuresPerKey: null,
+      attemptsByKey: new Map(),
       requests: [],
     };
     state.hooks.set(hook.id, hook);
@@ -157,11 +193,96 @@ function hookAction(
     return json(200, { id: hook.id, requests: hook.requests, acceptedByKey: countsByKey });
   }
   if (request.method === "PATCH") {
-    const input = body as Partial<Pick<SimHook, "latencyMs" | "faults" | "token">>;
+    const input = body as Partial<Pick<SimHook, "latencyMs" | "faults" | "token" | "failuresPerKey">>;
     Object.assign(hook, input);
     return json(200, { id: hook.id, latencyMs: hook.latencyMs, faults: hook.faults });
   }
   return json(404, { error: `no hook route ${request.method}` });
+}
+
+function mailboxAction(state: SimState, options: { request: Request; body: unknown; id?: string; sub?: string }): Response {
+  const { request, body, id, sub } = options;
+  if (id === undefined && request.method === "POST") {
+    const input = body as SharedMailboxInput;
+    if (!state.tenants.has(input.tenantId)) {
+      return json(404, { error: `no tenant ${input.tenantId}` });
+    }
+    const mailbox = createMailbox(state, { address: input.address, displayName: input.displayName ?? input.address, tenantId: input.tenantId, ownerId: null });
+    for (const grant of input.access ?? []) {
+      mailbox.access.set(grant.userId, grant.access);
+    }
+    for (const userId of input.sendAs ?? []) {
+      mailbox.sendAs.add(userId);
+    }
+    return json(201, { address: mailbox.address });
+  }
+  const mailbox = id === undefined ? undefined : state.mailboxes.get(id.toLowerCase());
+  if (mailbox === undefined) {
+    return json(404, { error: `no mailbox ${id ?? ""}` });
+  }
+  if (sub === "access" && request.method === "PATCH") {
+    const input = body as { userId: string; access: "read" | "full" | null };
+    if (input.access === null) {
+      mailbox.access.delete(input.userId);
+    } else {
+      mailbox.access.set(input.userId, input.access);
+    }
+    return json(200, { access: Object.fromEntries(mailbox.access) });
+  }
+  if (sub === "send-as" && request.method === "PATCH") {
+    const input = body as { userId: string; allowed: boolean };
+    if (input.allowed) {
+      mailbox.sendAs.add(input.userId);
+    } else {
+      mailbox.sendAs.delete(input.userId);
+    }
+    return json(200, { sendAs: [...mailbox.sendAs] });
+  }
+  if (sub === "folders" && request.method === "POST") {
+    const input = body as { displayName: string; parent?: string };
+    const parent = input.parent === undefined ? rootFolder(mailbox) : folderByPath(mailbox, input.parent);
+    if (parent === undefined) {
+      return json(404, { error: `no folder ${input.parent ?? ""}` });
+    }
+    const folder = addFolder(mailbox, input.displayName, parent.id);
+    return json(201, { id: folder.id, displayName: folder.displayName });
+  }
+  if (sub === "messages" && request.method === "POST") {
+    const input = body as { folder?: string; messages: MessageInput[] };
+    const folder = folderByPath(mailbox, input.folder ?? "inbox");
+    if (folder === undefined) {
+      return json(404, { error: `no folder ${input.folder ?? ""}` });
+    }
+    const created: SeededMessage[] = input.messages.map((message) => {
+      const added = addMessage(mailbox, folder, message);
+      return { id: added.immutableId, restId: added.restId, internetMessageId: added.internetMessageId, conversationId: added.conversationId };
+    });
+    return json(201, created);
+  }
+  if (sub === "messages" && request.method === "GET") {
+    const states: MailboxMessageState[] = [...mailbox.messages.values()].map((message) => ({
+      id: message.immutableId,
+      restId: message.restId,
+      folder: folderPath(mailbox, mailbox.folders.get(message.folderId)),
+      isRead: message.isRead,
+      subject: message.subject,
+      internetMessageId: message.internetMessageId,
+    }));
+    return json(200, states);
+  }
+  if (sub === "expire-sync" && request.method === "POST") {
+    mailbox.syncStateValidFrom = Date.now() + 1;
+    return json(200, { expired: true });
+  }
+  return json(404, { error: `no mailbox route ${request.method} ${sub ?? ""}` });
+}
+
+function folderPath(mailbox: SimMailbox, folder: SimFolder | undefined): string {
+  const names: string[] = [];
+  for (let current = folder; current !== undefined && current.parentId !== null; current = mailbox.folders.get(current.parentId)) {
+    names.unshift(current.displayName);
+  }
+  return names.join("/");
 }
 
 function createTenant(state: SimState, input: TenantInput, origin: string): TenantInfo {
@@ -176,7 +297,7 @@ function createTenant(state: SimState, input: TenantInput, origin: string): Tena
   };
   state.tenants.set(tenantId, tenant);
   for (const user of input.users ?? [{}]) {
-    addUser(tenant, user);
+    addUser(state, tenant, user);
   }
   for (const app of input.apps ?? [{}]) {
     addApp(state, tenant, app);
@@ -193,7 +314,7 @@ const SAMPLE_NAMES = [
   ["Johanna", "Lorenz"],
 ] as const;
 
-function addUser(tenant: SimTenant, input: UserInput): SimUser {
+function addUser(state: SimState, tenant: SimTenant, input: UserInput): SimUser {
   const [givenName, surname] = SAMPLE_NAMES[tenant.users.size % SAMPLE_NAMES.length] ?? ["Test", "User"];
   const local = `${givenName}${surname.charAt(0)}${tenant.users.size >= SAMPLE_NAMES.length ? tenant.users.size : ""}`;
   const upn = input.userPrincipalName ?? `${local}@${tenant.domain}`;
@@ -207,6 +328,7 @@ function addUser(tenant: SimTenant, input: UserInput): SimUser {
     mail: input.mail === undefined ? upn : input.mail,
   };
   tenant.users.set(user.id, user);
+  createMailbox(state, { address: user.mail ?? upn, displayName: user.displayName, tenantId: tenant.id, ownerId: user.id });
   return user;
 }
 

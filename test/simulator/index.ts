@@ -10,7 +10,6 @@ import { handleGraph } from "./graph.ts";
 import { handleAuthorize, handleToken } from "./identity.ts";
 import { handleHook } from "./jira.ts";
 import { createState } from "./state.ts";
-import type { GraphRoute } from "./graph.ts";
 import type { SimState } from "./state.ts";
 
 export interface Simulator {
@@ -25,7 +24,6 @@ export interface SimulatorOptions {
 }
 
 const IDENTITY_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/(authorize|token)\/?$/;
-const GRAPH_ROUTES: readonly GraphRoute[] = [];
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const state = createState();
@@ -38,7 +36,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         return handleControl(state, request, path.slice("/_sim".length));
       }
       if (path.startsWith("/v1.0/")) {
-        return handleGraph(state, request, path.slice("/v1.0".length), { random, routes: GRAPH_ROUTES });
+        const { pathname, search } = new URL(request.url);
+        return handleGraph(state, request, `${pathname.slice("/v1.0".length)}${search}`, { random });
       }
       const hookId = /^\/jira\/hooks\/([^/]+)$/.exec(path)?.[1];
       if (hookId !== undefined) {

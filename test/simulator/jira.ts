@@ -23,6 +23,15 @@ export async function handleHook(hook: SimHook, request: Request, options: { ran
   const record = (status: number, body: unknown): void => {
     hook.requests.push({ receivedAt: new Date().toISOString(), status, headers, body });
   };
+  const key = request.headers.get("idempotency-key");
+  const attempt = (hook.attemptsByKey.get(key ?? "") ?? 0) + 1;
+  if (key !== null) {
+    hook.attemptsByKey.set(key, attempt);
+  }
+  if (hook.failuresPerKey !== null && attempt <= hook.failuresPerKey.count) {
+    record(hook.failuresPerKey.status, safeJson(text));
+    return jiraError(hook.failuresPerKey.status, "Simulated failure for this key", hook.failuresPerKey.retryAfter);
+  }
   const fault = takeFault(hook.faults, options);
   if (fault?.kind === "network") {
     record(0, safeJson(text));

@@ -90,6 +90,8 @@ export type SimFailure =
 
 export interface SimFaultRule {
   failure: SimFailure;
+  /** Only requests with this method and a path matching this pattern fail (Graph rules). */
+  match?: { method?: string; path?: string };
   /** How many requests still fail; -1 for every request until cleared. */
   remaining: number;
   /** Chance (0–1] that a matching request fails; 1 when absent. */
@@ -133,11 +135,102 @@ export interface SimHook {
   token: string | null;
   latencyMs: number;
   faults: SimFaultRule[];
+  /** Fails the first `count` posts of every Idempotency-Key with `status`. */
+  failuresPerKey: { count: number; status: number; retryAfter?: string } | null;
+  attemptsByKey: Map<string, number>;
   requests: SimHookRequest[];
+}
+
+export interface SimRecipient {
+  name: string;
+  address: string;
+}
+
+export interface SimAttachment {
+  id: string;
+  kind: "file" | "reference" | "item";
+  name: string;
+  contentType: string | null;
+  size: number;
+  isInline: boolean;
+  contentId: string | null;
+  /** Base64 bytes of a file attachment. */
+  contentBytes: string | null;
+}
+
+export interface SimMessage {
+  /** Stays the same when the message moves (`Prefer: IdType="ImmutableId"`). */
+  immutableId: string;
+  /** The default REST id: a move gives the message a new one. */
+  restId: string;
+  folderId: string;
+  /** Change sequence within the mailbox; delta returns messages changed after a token's watermark. */
+  seq: number;
+  internetMessageId: string | null;
+  conversationId: string;
+  subject: string;
+  from: SimRecipient | null;
+  to: SimRecipient[];
+  cc: SimRecipient[];
+  bcc: SimRecipient[];
+  replyTo: SimRecipient[];
+  receivedDateTime: string;
+  body: { contentType: "html" | "text"; content: string };
+  isRead: boolean;
+  headers: { name: string; value: string }[];
+  attachments: SimAttachment[];
+}
+
+export interface SimFolder {
+  id: string;
+  displayName: string;
+  parentId: string | null;
+  wellKnownName: string | null;
+}
+
+/** A removal seen by delta: the message left the folder (moved or deleted) at `seq`. */
+export interface SimTombstone {
+  immutableId: string;
+  restId: string;
+  folderId: string;
+  seq: number;
+}
+
+export interface SimSentMessage {
+  /** The mailbox whose sendMail endpoint was called. */
+  mailbox: string;
+  /** The signed-in user who sent it. */
+  userId: string;
+  sentAt: string;
+  /** The `message` object as posted, plus `saveToSentItems`. */
+  message: Record<string, unknown>;
+  saveToSentItems: boolean;
+}
+
+export interface SimMailbox {
+  address: string;
+  displayName: string;
+  tenantId: string;
+  /** The user owning the mailbox; null for a shared mailbox. */
+  ownerId: string | null;
+  folders: Map<string, SimFolder>;
+  messages: Map<string, SimMessage>;
+  tombstones: SimTombstone[];
+  seq: number;
+  /** Users with rights on a shared mailbox: `read` (folder shared) or `full` (Full Access). */
+  access: Map<string, "read" | "full">;
+  /** Users allowed to send as this mailbox (Send As / Send on Behalf). */
+  sendAs: Set<string>;
+  /** Delta and skip tokens issued before this time no longer work (410 SyncStateNotFound). */
+  syncStateValidFrom: number;
+  inFlight: number;
 }
 
 export interface SimState {
   tenants: Map<string, SimTenant>;
+  mailboxes: Map<string, SimMailbox>;
+  deltaTokens: Map<string, SimDeltaToken>;
+  sent: SimSentMessage[];
   apps: Map<string, SimApp>;
   grants: Map<string, SimGrant>;
   codes: Map<string, SimAuthorizationCode>;
@@ -146,9 +239,26 @@ export interface SimState {
   hooks: Map<string, SimHook>;
 }
 
+/** Server-side state behind a `$skiptoken` or `$deltatoken`. */
+export interface SimDeltaToken {
+  mailbox: string;
+  folderId: string;
+  /** Messages changed after this sequence number belong to the round. */
+  since: number;
+  /** The round covers changes up to this sequence number. */
+  until: number;
+  /** Offset into the round's items (skip tokens). */
+  offset: number;
+  select: string[] | null;
+  issuedAt: number;
+}
+
 export function createState(): SimState {
   return {
     tenants: new Map(),
+    mailboxes: new Map(),
+    deltaTokens: new Map(),
+    sent: [],
     apps: new Map(),
     grants: new Map(),
     codes: new Map(),
@@ -184,9 +294,12 @@ export function count(tenant: SimTenant, counter: string): void {
 }
 
 /** Takes the next failure from `rules` if one applies to this request, consuming it. */
-export function takeFault(rules: SimFaultRule[], options: { random: () => number }): SimFailure | null {
+export function takeFault(
+  rules: SimFaultRule[],
+  options: { random: () => number; method?: string; path?: string },
+): SimFailure | null {
   for (const rule of rules) {
-    if (rule.remaining === 0) {
+    if (rule.remaining === 0 || !matches(rule, options)) {
       continue;
     }
     if (rule.probability !== undefined && options.random() >= rule.probability) {
@@ -198,6 +311,13 @@ export function takeFault(rules: SimFaultRule[], options: { random: () => number
     return rule.failure;
   }
   return null;
+}
+
+function matches(rule: SimFaultRule, request: { method?: string; path?: string }): boolean {
+  if (rule.match?.method !== undefined && rule.match.method !== request.method) {
+    return false;
+  }
+  return rule.match?.path === undefined || new RegExp(rule.match.path).test(request.path ?? "");
 }
 
 export function randomGuid(): string {

@@ -3,8 +3,9 @@
  * `fetch`-shaped function, so it drives the simulator in process or over HTTP alike.
  * @module
  */
-import type { AppInfo, TenantInfo, TenantInput, UserInput } from "../simulator/control.ts";
-import type { SimFaultRule, SimHookRequest, SimUser, TenantSettings } from "../simulator/state.ts";
+import type { AppInfo, MailboxMessageState, SeededMessage, SharedMailboxInput, TenantInfo, TenantInput, UserInput } from "../simulator/control.ts";
+import type { MessageInput } from "../simulator/mailbox.ts";
+import type { SimFaultRule, SimHookRequest, SimSentMessage, SimUser, TenantSettings } from "../simulator/state.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
@@ -82,6 +83,39 @@ export class SimulatorClient {
     return this.#call("GET", `/_sim/tenants/${tenantId}/issued`);
   }
 
+  createSharedMailbox(input: SharedMailboxInput): Promise<{ address: string }> {
+    return this.#call("POST", "/_sim/mailboxes", input);
+  }
+
+  setMailboxAccess(address: string, userId: string, access: "read" | "full" | null): Promise<void> {
+    return this.#call("PATCH", `/_sim/mailboxes/${encodeURIComponent(address)}/access`, { userId, access });
+  }
+
+  setSendAs(address: string, userId: string, allowed: boolean): Promise<void> {
+    return this.#call("PATCH", `/_sim/mailboxes/${encodeURIComponent(address)}/send-as`, { userId, allowed });
+  }
+
+  addFolder(address: string, displayName: string, options: { parent?: string } = {}): Promise<{ id: string; displayName: string }> {
+    return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/folders`, { displayName, ...options });
+  }
+
+  addMessages(address: string, messages: MessageInput[], options: { folder?: string } = {}): Promise<SeededMessage[]> {
+    return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/messages`, { messages, ...options });
+  }
+
+  messages(address: string): Promise<MailboxMessageState[]> {
+    return this.#call("GET", `/_sim/mailboxes/${encodeURIComponent(address)}/messages`);
+  }
+
+  /** Makes every delta and skip token of the mailbox answer 410 SyncStateNotFound. */
+  expireSyncState(address: string): Promise<void> {
+    return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/expire-sync`, {});
+  }
+
+  sent(address?: string): Promise<SimSentMessage[]> {
+    return this.#call("GET", `/_sim/sent${address === undefined ? "" : `?mailbox=${encodeURIComponent(address)}`}`);
+  }
+
   async createHook(options: { token?: string | null } = {}): Promise<HookInfo> {
     const hook = await this.#call<HookInfo>("POST", "/_sim/hooks", options);
     if (hook.token !== null) {
@@ -94,7 +128,10 @@ export class SimulatorClient {
     return this.#call("GET", `/_sim/hooks/${id}`);
   }
 
-  updateHook(id: string, update: { latencyMs?: number; faults?: SimFaultRule[]; token?: string | null }): Promise<void> {
+  updateHook(
+    id: string,
+    update: { latencyMs?: number; faults?: SimFaultRule[]; token?: string | null; failuresPerKey?: { count: number; status: number; retryAfter?: string } | null },
+  ): Promise<void> {
     return this.#call("PATCH", `/_sim/hooks/${id}`, update);
   }
 

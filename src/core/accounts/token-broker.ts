@@ -242,3 +242,24 @@ function credentialRejected(credentialId: string, reason: StatusReason, retryAft
     retryAfterSeconds,
   };
 }
+
+/** Thrown where an access token was needed and the broker could not give one; carries the reason. */
+export class AccountTokenError extends Error {
+  override readonly name = "AccountTokenError";
+  readonly accountId: string;
+  readonly result: Exclude<AccessTokenResult, { ok: true }>;
+
+  constructor(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>) {
+    super(`account ${accountId}: no access token (${result.reason})`);
+    this.accountId = accountId;
+    this.result = result;
+  }
+}
+
+/** The access token of a broker result, or an `AccountTokenError`. */
+export function accessTokenOf(accountId: string, result: AccessTokenResult): string {
+  if (!result.ok) {
+    throw new AccountTokenError(accountId, result);
+  }
+  return result.accessToken;
+}

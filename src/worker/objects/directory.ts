@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { applyMigrations } from "./sql-schema.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
+import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { Env } from "../env.ts";
 
 const MIGRATIONS: readonly string[] = [
@@ -35,18 +36,30 @@ const MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL,
      used_at INTEGER
    )`,
+  "ALTER TABLE handlers ADD COLUMN summary TEXT NOT NULL DEFAULT '{}'",
+  "ALTER TABLE handlers ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1",
+  "ALTER TABLE handlers ADD COLUMN next_run_at INTEGER NOT NULL DEFAULT 0",
+  "CREATE INDEX handlers_due ON handlers (enabled, next_run_at)",
 ];
 
 export type AuthorizationLookup = { found: true; record: string } | { found: false; why: "unknown" | "expired" | "used" };
 
 export interface TickReport {
   keepAlive: { due: number; refreshed: number; failed: number };
+  handlers: { due: number; dispatched: number; failed: number };
 }
 
 /** Refresh tokens idle this long get refreshed by the cron, far ahead of Microsoft's 90 days. */
 export const KEEP_ALIVE_IDLE_MS = 24 * 60 * 60 * 1000;
 /** Accounts one shard keeps alive per tick; 16 shards × 25 × 1440 ticks a day covers 576,000 accounts. */
 const KEEP_ALIVE_PER_TICK = 25;
+/**
+ * Handler runs one shard hands out per tick. 32 shards × 500 = 16,000 a minute, above the 10,000
+ * handlers edgepost is designed for; the rest wait for the next minute, oldest first.
+ */
+export const DISPATCH_PER_TICK = 500;
+/** A dispatched handler is not dispatched again for this long unless its own report says otherwise. */
+const DISPATCH_LEASE_MS = 5 * 60 * 1000;
 /** After a keep-alive attempt the account is not picked again for this long (its own report resets it). */
 const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
 /** Used authorizations are kept this long after expiry so a replay is told "already used". */
@@ -78,6 +91,30 @@ export class Directory extends DurableObject<Env> {
       view.status,
       refreshUsedAt,
     );
+  }
+
+  upsertHandler(view: HandlerView, nextRunAt: number): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO handlers (id, account_id, summary, enabled, next_run_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, summary = excluded.summary,
+         enabled = excluded.enabled, next_run_at = excluded.next_run_at`,
+      view.id,
+      view.accountId,
+      JSON.stringify(view),
+      view.enabled ? 1 : 0,
+      nextRunAt,
+    );
+  }
+
+  removeHandler(handlerId: string): void {
+    this.ctx.storage.sql.exec("DELETE FROM handlers WHERE id = ?", handlerId);
+  }
+
+  listHandlers(): HandlerView[] {
+    return this.ctx.storage.sql
+      .exec<{ summary: string }>("SELECT summary FROM handlers")
+      .toArray()
+      .map((row) => JSON.parse(row.summary) as HandlerView);
   }
 
   removeAccount(accountId: string): void {
@@ -113,8 +150,32 @@ export class Directory extends DurableObject<Env> {
     return row.expires_at <= now ? { found: false, why: "expired" } : { found: true, record: row.record };
   }
 
-  /** The cron's visit: keeps idle refresh tokens alive by asking their accounts to refresh. */
+  /**
+   * The cron's visit: hands each due handler's run to the handler's own object (which runs it from
+   * an alarm, so a slow mailbox delays nobody), and keeps idle refresh tokens alive.
+   */
   async tick(now: number): Promise<TickReport> {
+    const [handlers, keepAlive] = await Promise.all([this.#dispatchHandlers(now), this.#keepAlive(now)]);
+    return { handlers, keepAlive };
+  }
+
+  async #dispatchHandlers(now: number): Promise<TickReport["handlers"]> {
+    const due = this.ctx.storage.sql
+      .exec<{ id: string }>("SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", now, DISPATCH_PER_TICK)
+      .toArray()
+      .map((row) => row.id);
+    for (const id of due) {
+      this.ctx.storage.sql.exec("UPDATE handlers SET next_run_at = ? WHERE id = ?", now + DISPATCH_LEASE_MS, id);
+    }
+    const results = await Promise.allSettled(due.map((id) => this.env.HANDLERS.getByName(id).wake()));
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (failed > 0) {
+      CONSOLE_LOGGER.warn("dispatch.failed", { failed, due: due.length });
+    }
+    return { due: due.length, dispatched: results.filter((result) => result.status === "fulfilled" && result.value).length, failed };
+  }
+
+  async #keepAlive(now: number): Promise<TickReport["keepAlive"]> {
     const due = this.ctx.storage.sql
       .exec<{ id: string }>(
         "SELECT id FROM accounts WHERE status = 'connected' AND refresh_used_at <= ? ORDER BY refresh_used_at LIMIT ?",
@@ -135,7 +196,7 @@ export class Directory extends DurableObject<Env> {
     if (failed > 0) {
       CONSOLE_LOGGER.warn("keepalive.failed", { failed, due: due.length });
     }
-    return { keepAlive: { due: due.length, refreshed, failed } };
+    return { due: due.length, refreshed, failed };
   }
 
   #count(query: string, value: string): number {

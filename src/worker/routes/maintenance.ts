@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { clientSecretContext } from "../../core/credentials/credential.ts";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { listAccounts } from "../stores/directory.ts";
+import { listAccounts, listHandlers } from "../stores/directory.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const maintenanceRoutes = new Hono<AppEnv>();
@@ -32,9 +32,12 @@ maintenanceRoutes.post("/reencrypt", async (c) => {
   }
   const accounts = await Promise.all((await listAccounts(c.env)).map((account) => c.env.ACCOUNTS.getByName(account.id).reencrypt()));
   const accountsResealed = accounts.filter(Boolean).length;
+  const handlers = await Promise.all((await listHandlers(c.env)).map((handler) => c.env.HANDLERS.getByName(handler.id).reencrypt()));
+  const handlersResealed = handlers.filter(Boolean).length;
   return c.json({
     primaryKeyId: keyRing.primaryId,
     credentials: { resealed, current },
     accounts: { resealed: accountsResealed, current: accounts.length - accountsResealed },
+    handlers: { resealed: handlersResealed, current: handlers.length - handlersResealed },
   });
 });

@@ -4,11 +4,15 @@
  * @module
  */
 import type { AccountView } from "../../core/accounts/account.ts";
+import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { Env } from "../env.ts";
 import type { Directory } from "../objects/directory.ts";
 
-/** Enough that 10,000 handlers reporting once a minute stay far below one object's throughput. */
-export const DIRECTORY_SHARDS = 16;
+/**
+ * Enough that 10,000 handlers reporting once a minute stay far below one object's throughput (about
+ * 10 writes a second per shard), and that one cron tick can dispatch them all (see `DISPATCH_PER_TICK`).
+ */
+export const DIRECTORY_SHARDS = 32;
 
 export function directoryShardOf(env: Env, id: string): DurableObjectStub<Directory> {
   return env.DIRECTORY.getByName(`shard-${shardIndex(id)}`);
@@ -41,4 +45,9 @@ export async function countHandlersByAccount(env: Env, accountId: string): Promi
 export async function listAccounts(env: Env): Promise<AccountView[]> {
   const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listAccounts()));
   return shards.flat().sort((a, b) => a.connectedAt.localeCompare(b.connectedAt) || a.id.localeCompare(b.id));
+}
+
+export async function listHandlers(env: Env): Promise<HandlerView[]> {
+  const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listHandlers()));
+  return shards.flat().sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }

@@ -1,0 +1,174 @@
+/**
+ * A mail handler: a mailbox folder watched for new mail, each message posted to a Jira Automation
+ * webhook. Validation here is shared by the API and the admin pages.
+ * @module
+ */
+import { z } from "zod";
+import { isLoopbackHostname } from "../microsoft/endpoints.ts";
+import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
+
+export type AfterProcessing = "markRead" | "move" | "none";
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+
+export interface HandlerConfig {
+  name: string;
+  accountId: string;
+  /** `me` or a shared mailbox's address, lower-cased. */
+  mailbox: string;
+  folder: string;
+  onlyUnread: boolean;
+  afterProcessing: AfterProcessing;
+  moveToFolder: string | null;
+  webhookUrl: string;
+  pollIntervalMinutes: number;
+  includeAttachments: boolean;
+  maxAttachmentBytes: number;
+  skipAutoReplies: boolean;
+  enabled: boolean;
+}
+
+export interface HandlerCounts {
+  delivered: number;
+  skipped: number;
+  pending: number;
+  deadLettered: number;
+}
+
+export interface HandlerView extends HandlerConfig {
+  id: string;
+  webhookTokenSet: boolean;
+  status: HandlerStatus;
+  lastRunAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  counts: HandlerCounts;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What one run did; `pending` is what still waits for a retry afterwards. */
+export interface RunCounts {
+  fetched: number;
+  delivered: number;
+  skipped: number;
+  failed: number;
+  pending: number;
+  deadLettered: number;
+}
+
+export interface DeadLetter {
+  messageId: string;
+  internetMessageId: string | null;
+  subject: string;
+  from: string | null;
+  receivedAt: string;
+  attempts: number;
+  lastError: string;
+  lastAttemptAt: string;
+}
+
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** Large enough for any single Outlook message's attachments that a webhook could take. */
+const MAX_ATTACHMENT_BYTES_LIMIT = 25 * 1024 * 1024;
+const NAME_MAX = 100;
+const FOLDER_MAX = 512;
+const WEBHOOK_TOKEN_MAX = 1024;
+const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface HandlerInput {
+  config: HandlerConfig;
+  /** Plain text; `null` removes it, `undefined` (on a patch) keeps the stored one. */
+  webhookToken: string | null | undefined;
+}
+
+function fieldsSchema(options: { allowHttpLoopback: boolean }) {
+  return z.strictObject({
+    name: z.string().trim().min(1).max(NAME_MAX),
+    accountId: z.string().trim().min(1),
+    mailbox: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), { message: 'must be "me" or a mailbox address' })
+      .default("me"),
+    folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
+    onlyUnread: z.boolean().default(true),
+    afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
+    moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().optional(),
+    webhookUrl: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((value) => isWebhookUrl(value, options), {
+        message: options.allowHttpLoopback ? "must be an https URL (or http on a loopback address)" : "must be an https URL",
+      }),
+    webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
+    pollIntervalMinutes: z.int().min(1).max(60).default(1),
+    includeAttachments: z.boolean().default(true),
+    maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
+    skipAutoReplies: z.boolean().default(true),
+    enabled: z.boolean().default(true),
+  });
+}
+
+export function parseHandlerCreate(input: unknown, options: { allowHttpLoopback: boolean }): HandlerInput {
+  const { webhookToken, moveToFolder, ...fields } = parseInput(fieldsSchema(options), input);
+  const config: HandlerConfig = { ...fields, moveToFolder: moveToFolder ?? null };
+  checkMoveTarget(config, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
+  return { config, webhookToken: webhookToken ?? null };
+}
+
+export function parseHandlerPatch(input: unknown, current: HandlerConfig, options: { allowHttpLoopback: boolean }): HandlerInput {
+  const patch = parseInput(fieldsSchema(options).partial(), input);
+  const { webhookToken, moveToFolder, ...fields } = patch;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<HandlerConfig>;
+  const merged: HandlerConfig = { ...current, ...defined };
+  merged.moveToFolder = moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
+  checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
+  return { config: merged, webhookToken };
+}
+
+function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: boolean }): void {
+  if (config.afterProcessing === "move" && config.moveToFolder === null) {
+    throw new ValidationError([fieldIssue("moveToFolder", 'is required when afterProcessing is "move"')]);
+  }
+  if (config.afterProcessing !== "move" && options.moveToFolderGiven) {
+    throw new ValidationError([fieldIssue("moveToFolder", 'is only used when afterProcessing is "move"')]);
+  }
+}
+
+function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== "" || url.password !== "") {
+    return false;
+  }
+  return url.protocol === "https:" || (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname));
+}
+
+export function emptyRunCounts(): RunCounts {
+  return { fetched: 0, delivered: 0, skipped: 0, failed: 0, pending: 0, deadLettered: 0 };
+}
+
+/** The configuration part of a handler view. */
+export function configOf(view: HandlerConfig): HandlerConfig {
+  return {
+    name: view.name,
+    accountId: view.accountId,
+    mailbox: view.mailbox,
+    folder: view.folder,
+    onlyUnread: view.onlyUnread,
+    afterProcessing: view.afterProcessing,
+    moveToFolder: view.moveToFolder,
+    webhookUrl: view.webhookUrl,
+    pollIntervalMinutes: view.pollIntervalMinutes,
+    includeAttachments: view.includeAttachments,
+    maxAttachmentBytes: view.maxAttachmentBytes,
+    skipAutoReplies: view.skipAutoReplies,
+    enabled: view.enabled,
+  };
+}

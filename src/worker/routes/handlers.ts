@@ -1,0 +1,174 @@
+/**
+ * `/api/handlers`: mailbox folders watched for mail that goes to a Jira Automation webhook.
+ * @module
+ */
+import { Hono } from "hono";
+import { AccountTokenError } from "../../core/accounts/token-broker.ts";
+import { randomId } from "../../core/crypto/random.ts";
+import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/folders.ts";
+import { configOf, parseHandlerCreate, parseHandlerPatch } from "../../core/handlers/handler.ts";
+import { HANDLER_GRAPH_HEADERS } from "../../core/handlers/sync.ts";
+import { GraphError } from "../../core/microsoft/graph-client.ts";
+import { fieldIssue, ValidationError } from "../../core/validation.ts";
+import { accountGraphClient } from "../graph.ts";
+import { notFound } from "../http/errors.ts";
+import { problem, ProblemError } from "../http/problem.ts";
+import { jsonBody } from "../http/request.ts";
+import { listHandlers } from "../stores/directory.ts";
+import type { Context } from "hono";
+import type { AccountView } from "../../core/accounts/account.ts";
+import type { HandlerConfig } from "../../core/handlers/handler.ts";
+import type { ResolvedFolders } from "../../core/handlers/store.ts";
+import type { AppEnv } from "../http/context.ts";
+import type { HandlerSetup } from "../objects/handler-object.ts";
+
+export const handlerRoutes = new Hono<AppEnv>();
+
+const HANDLER_ID = /^hdl_[a-z2-7]{16}$/;
+
+handlerRoutes.post("/", async (c) => {
+  const { config, webhookToken } = parseHandlerCreate(await jsonBody(c), { allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback });
+  const account = await requireAccountField(c, config.accountId);
+  const id = randomId("hdl");
+  const view = await c.env.HANDLERS.getByName(id).create({
+    id,
+    config,
+    webhookToken,
+    ...accountFields(config, account),
+    resolvedFolders: await resolveWhereAble(c, config, account),
+    resetCursor: false,
+  });
+  c.header("location", `/api/handlers/${id}`);
+  return c.json(view, 201);
+});
+
+handlerRoutes.get("/", async (c) => c.json({ items: await listHandlers(c.env) }));
+
+handlerRoutes.get("/:id", async (c) => {
+  const id = handlerIdParam(c);
+  const view = await c.env.HANDLERS.getByName(id).view();
+  if (view === null) {
+    throw notFound("handler", id);
+  }
+  return c.json(view);
+});
+
+handlerRoutes.patch("/:id", async (c) => {
+  const id = handlerIdParam(c);
+  const stub = c.env.HANDLERS.getByName(id);
+  const current = await stub.view();
+  if (current === null) {
+    throw notFound("handler", id);
+  }
+  const { config, webhookToken } = parseHandlerPatch(await jsonBody(c), configOf(current), { allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback });
+  const account = await requireAccountField(c, config.accountId);
+  const source = (view: HandlerConfig): string => JSON.stringify([view.accountId, view.mailbox, view.folder]);
+  const moved = source(config) !== source(current);
+  const foldersChanged = moved || config.afterProcessing !== current.afterProcessing || config.moveToFolder !== current.moveToFolder;
+  const setup: HandlerSetup = {
+    id,
+    config,
+    webhookToken,
+    ...accountFields(config, account),
+    resolvedFolders: foldersChanged ? await resolveWhereAble(c, config, account) : undefined,
+    resetCursor: moved,
+  };
+  const view = await stub.update(setup);
+  if (view === null) {
+    throw notFound("handler", id);
+  }
+  return c.json(view);
+});
+
+handlerRoutes.delete("/:id", async (c) => {
+  const id = handlerIdParam(c);
+  if (!(await c.env.HANDLERS.getByName(id).remove())) {
+    throw notFound("handler", id);
+  }
+  return c.body(null, 204);
+});
+
+handlerRoutes.post("/:id/run", async (c) => {
+  const id = handlerIdParam(c);
+  const report = await c.env.HANDLERS.getByName(id).run();
+  if (!report.found) {
+    throw notFound("handler", id);
+  }
+  if (!report.ran) {
+    throw new ProblemError(problem("conflict", `Handler ${id} is disabled; enable it (PATCH {"enabled": true}) to run it`));
+  }
+  return c.json({ ...report.counts, status: report.status, lastError: report.lastError });
+});
+
+handlerRoutes.get("/:id/dead-letters", async (c) => {
+  const id = handlerIdParam(c);
+  const items = await c.env.HANDLERS.getByName(id).deadLetters();
+  if (items === null) {
+    throw notFound("handler", id);
+  }
+  return c.json({ items });
+});
+
+handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
+  const id = handlerIdParam(c);
+  const messageId = c.req.param("messageId");
+  const result = await c.env.HANDLERS.getByName(id).retryDeadLetter(messageId);
+  if (!result.found) {
+    throw new ProblemError(problem("notFound", `Handler ${id} has no dead letter with message id ${messageId}`));
+  }
+  return c.json(result.delivered ? { delivered: true } : { delivered: false, error: result.error });
+});
+
+function handlerIdParam(c: Context<AppEnv>): string {
+  const id = c.req.param("id") ?? "";
+  if (!HANDLER_ID.test(id)) {
+    throw notFound("handler", id);
+  }
+  return id;
+}
+
+async function requireAccountField(c: Context<AppEnv>, accountId: string): Promise<AccountView> {
+  const account = /^acct_[a-z2-7]{20}$/.test(accountId) ? await c.env.ACCOUNTS.getByName(accountId).view() : null;
+  if (account === null) {
+    throw new ValidationError([fieldIssue("accountId", `names no account (${accountId})`)]);
+  }
+  return account;
+}
+
+function accountFields(config: HandlerConfig, account: AccountView): Pick<HandlerSetup, "mailboxAddress" | "accountLabel"> {
+  const own = account.email ?? account.username;
+  return { mailboxAddress: config.mailbox === "me" ? own : config.mailbox, accountLabel: own };
+}
+
+/**
+ * Resolves the folders now when the account can be asked, so a wrong path or a mailbox without rights
+ * is a 400 at once; when the account cannot be asked (re-authorization needed, Microsoft down) the
+ * first run resolves them and reports any problem as the handler's error.
+ */
+async function resolveWhereAble(c: Context<AppEnv>, config: HandlerConfig, account: AccountView): Promise<ResolvedFolders | null> {
+  if (account.status !== "connected") {
+    return null;
+  }
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { headers: HANDLER_GRAPH_HEADERS });
+  try {
+    return await resolveHandlerFolders(graph, config);
+  } catch (error) {
+    if (error instanceof HandlerFolderError) {
+      throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)]);
+    }
+    if (error instanceof GraphError && config.mailbox !== "me" && (error.status === 403 || error.status === 404)) {
+      throw new ValidationError([
+        fieldIssue(
+          "mailbox",
+          error.status === 403
+            ? `cannot be read by ${account.email ?? account.username} (${error.code}): give the user Full Access on ${config.mailbox} in Exchange, and make sure the credential has Mail.ReadWrite.Shared`
+            : `does not exist or has no Exchange Online mailbox (${error.code})`,
+        ),
+      ]);
+    }
+    if (error instanceof GraphError || error instanceof AccountTokenError) {
+      return null;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Building blocks for handler tests: a connected account with a Jira receiver, handlers created
+ * through the API, runs, and the outbox made due without waiting for real backoff.
+ * @module
+ */
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { expect } from "vitest";
+import { callJson, simulator } from "./api.ts";
+import { connectedSetup } from "./accounts.ts";
+import type { AccountView } from "../../src/core/accounts/account.ts";
+import type { HandlerView, RunCounts } from "../../src/core/handlers/handler.ts";
+import type { TenantInfo, TenantInput } from "../simulator/control.ts";
+import type { HookInfo } from "./simulator-client.ts";
+
+export interface HandlerWorld {
+  tenant: TenantInfo;
+  account: AccountView;
+  credentialId: string;
+  hook: HookInfo;
+  /** The account's own mailbox address. */
+  address: string;
+}
+
+export async function handlerWorld(input: TenantInput = {}): Promise<HandlerWorld> {
+  const { tenant, account, credentialId } = await connectedSetup(input);
+  const hook = await simulator().createHook();
+  return { tenant, account, credentialId, hook, address: tenant.users[0]?.mail ?? "" };
+}
+
+export function handlerBody(world: HandlerWorld, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: "Support inbox", accountId: world.account.id, webhookUrl: world.hook.url, webhookToken: world.hook.token, ...overrides };
+}
+
+export async function createHandler(world: HandlerWorld, overrides: Record<string, unknown> = {}): Promise<HandlerView> {
+  const { status, body } = await callJson<HandlerView>("POST", "/api/handlers", { body: handlerBody(world, overrides) });
+  expect(status, JSON.stringify(body)).toBe(201);
+  return body;
+}
+
+export type RunResult = RunCounts & { status: string; lastError: string | null };
+
+export async function runNow(handlerId: string): Promise<RunResult> {
+  const { status, body } = await callJson<RunResult>("POST", `/api/handlers/${handlerId}/run`);
+  expect(status, JSON.stringify(body)).toBe(200);
+  return body;
+}
+
+export async function handlerView(handlerId: string): Promise<HandlerView> {
+  return (await callJson<HandlerView>("GET", `/api/handlers/${handlerId}`)).body;
+}
+
+/** Lets every waiting delivery retry now, as if its backoff had passed. */
+export async function makeRetriesDue(handlerId: string): Promise<void> {
+  await runInDurableObject(env.HANDLERS.getByName(handlerId), (_instance, state) => {
+    state.storage.sql.exec("UPDATE messages SET next_attempt_at = 0 WHERE state = 'pending'");
+  });
+}
+
+/** Graph requests the tenant's users made, faults included. */
+export async function graphRequests(tenantId: string): Promise<number> {
+  const counters = await simulator().counters(tenantId);
+  return Object.entries(counters)
+    .filter(([name]) => name.startsWith("graph.") && !name.startsWith("graph.fault."))
+    .reduce((sum, [, value]) => sum + value, 0);
+}

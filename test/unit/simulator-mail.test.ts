@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { inProcessSession } from "../support/in-process-simulator.ts";
+
+const IMMUTABLE = 'IdType="ImmutableId"';
+
+interface Page {
+  value: Record<string, unknown>[];
+  "@odata.nextLink"?: string;
+  "@odata.deltaLink"?: string;
+}
+
+describe("simulated Graph mail", () => {
+  it("pages a folder's delta with skip tokens, then hands a delta link that returns only changes", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    await session.control.addMessages(address, Array.from({ length: 25 }, (_, index) => ({ subject: `m${index}` })));
+    const seen: string[] = [];
+    let link: string | undefined = "/me/mailFolders/inbox/messages/delta?$select=subject,isRead";
+    let deltaLink = "";
+    while (link !== undefined) {
+      const response = await session.graph(link, { token, prefer: `${IMMUTABLE}, odata.maxpagesize=10` });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("preference-applied")).toBe("odata.maxpagesize=10");
+      const page = await response.json<Page>();
+      expect(page.value.length).toBeLessThanOrEqual(10);
+      seen.push(...page.value.map((message) => String(message["subject"])));
+      for (const message of page.value) expect(Object.keys(message).sort()).toEqual(["@odata.etag", "id", "isRead", "subject"]);
+      link = page["@odata.nextLink"];
+      deltaLink = page["@odata.deltaLink"] ?? deltaLink;
+      if (link !== undefined) expect(link).toMatch(/\$skiptoken=/);
+    }
+    expect(seen).toHaveLength(25);
+    expect(deltaLink).toMatch(/\$deltatoken=/);
+
+    const quiet = await (await session.graph(deltaLink, { token, prefer: IMMUTABLE })).json<Page>();
+    expect(quiet.value).toEqual([]);
+    await session.control.addMessages(address, [{ subject: "late" }]);
+    const changes = await (await session.graph(quiet["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })).json<Page>();
+    expect(changes.value.map((message) => message["subject"])).toEqual(["late"]);
+  });
+
+  it("keeps immutable ids across a move, gives a new REST id, and reports the removal", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const [seeded] = await session.control.addMessages(address, [{ subject: "move me" }]);
+    const first = await (await session.graph("/me/mailFolders/inbox/messages/delta", { token, prefer: IMMUTABLE })).json<Page>();
+    const moved = await session.graph(`/me/messages/${encodeURIComponent(seeded?.restId ?? "")}/move`, { token, method: "POST", body: { destinationId: "archive" } });
+    expect(moved.status).toBe(201);
+    const movedJson = await moved.json<{ id: string }>();
+    expect(movedJson.id).not.toBe(seeded?.restId);
+    const immutable = await session.graph(`/me/messages/${encodeURIComponent(seeded?.id ?? "")}`, { token, prefer: IMMUTABLE });
+    expect((await immutable.json<{ id: string }>()).id).toBe(seeded?.id);
+    const after = await (await session.graph(first["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })).json<Page>();
+    expect(after.value).toEqual([{ "@odata.type": "#microsoft.graph.message", id: seeded?.id, "@removed": { reason: "deleted" } }]);
+  });
+
+  it("answers 410 SyncStateNotFound for expired delta tokens", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const first = await (await session.graph("/me/mailFolders/inbox/messages/delta", { token })).json<Page>();
+    await session.control.expireSyncState(address);
+    const expired = await session.graph(first["@odata.deltaLink"] ?? "", { token });
+    expect(expired.status).toBe(410);
+    expect((await expired.json<{ error: { code: string } }>()).error.code).toBe("SyncStateNotFound");
+  });
+
+  it("runs $batch requests one by one, each with its own status, and refuses more than 20", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const seeded = await session.control.addMessages(address, [{ subject: "a" }, { subject: "b" }]);
+    const requests = [
+      ...seeded.map((message, index) => ({ id: String(index + 1), method: "PATCH", url: `/me/messages/${encodeURIComponent(message.id)}`, headers: { "content-type": "application/json" }, body: { isRead: true } })),
+      { id: "3", method: "PATCH", url: "/me/messages/nope", headers: { "content-type": "application/json" }, body: { isRead: true } },
+    ];
+    const response = await session.graph("/$batch", { token, method: "POST", body: { requests } });
+    expect(response.status).toBe(200);
+    const { responses } = await response.json<{ responses: { id: string; status: number }[] }>();
+    expect(Object.fromEntries(responses.map((item) => [item.id, item.status]))).toEqual({ "1": 200, "2": 200, "3": 404 });
+    expect((await session.control.messages(address)).every((message) => message.isRead)).toBe(true);
+    const tooMany = await session.graph("/$batch", {
+      token,
+      method: "POST",
+      body: { requests: Array.from({ length: 21 }, (_, index) => ({ id: String(index), method: "GET", url: "/me" })) },
+    });
+    expect(tooMany.status).toBe(400);
+  });
+
+  it("serves a shared mailbox only to users with rights, and only with the Shared scopes", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const userId = session.tenant.users[0]?.id ?? "";
+    await session.control.createSharedMailbox({ tenantId: session.tenant.tenantId, address: "support@contoso.test" });
+    const path = "/users/support%40contoso.test/mailFolders/inbox";
+    const denied = await session.graph(path, { token });
+    expect(denied.status).toBe(403);
+    expect((await denied.json<{ error: { code: string; message: string } }>()).error).toMatchObject({ code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." });
+    await session.control.setMailboxAccess("support@contoso.test", userId, "full");
+    expect((await session.graph(path, { token })).status).toBe(200);
+    const narrow = await session.signIn({ scope: "offline_access openid User.Read Mail.ReadWrite" });
+    expect((await session.graph(path, { token: narrow })).status).toBe(403);
+  });
+
+  it("throttles a fifth concurrent request to one mailbox", async () => {
+    const session = await inProcessSession({ settings: { graphLatencyMs: 50 } });
+    const token = await session.signIn();
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => session.graph("/me/mailFolders/inbox", { token }).then((response) => response.status)));
+    expect(statuses.sort()).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  it("lists attachments with and without their bytes", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const [message] = await session.control.addMessages(address, [
+      { attachments: [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa("hello") }, { name: "link", kind: "reference" }] },
+    ]);
+    const path = `/me/messages/${encodeURIComponent(message?.id ?? "")}/attachments`;
+    const full = await (await session.graph(path, { token })).json<{ value: Record<string, unknown>[] }>();
+    expect(full.value[0]).toMatchObject({ "@odata.type": "#microsoft.graph.fileAttachment", name: "a.txt", size: 5, contentBytes: btoa("hello") });
+    expect(full.value[1]).toMatchObject({ "@odata.type": "#microsoft.graph.referenceAttachment", name: "link" });
+    const slim = await (await session.graph(`${path}?$select=name,size`, { token })).json<{ value: Record<string, unknown>[] }>();
+    expect(slim.value[0]).toEqual({ "@odata.type": "#microsoft.graph.fileAttachment", id: expect.any(String), name: "a.txt", size: 5 });
+  });
+});
