@@ -4,7 +4,7 @@
  * delta with skip and delta tokens that expire; own and shared mailboxes with rights checked.
  * @module
  */
-import { childFolders, findFolder, findMessage, moveMessage, rootFolder, touch, userMailbox } from "./mailbox.ts";
+import { addMessage, childFolders, findFolder, findMessage, moveMessage, rootFolder, touch, userMailbox } from "./mailbox.ts";
 import { graphError, graphJson } from "./responses.ts";
 import { randomOpaque, tenantNow } from "./state.ts";
 import type { GraphContext } from "./graph.ts";
@@ -75,6 +75,9 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
   const { mailbox, rest } = target;
   const [collection, id, sub, subId, more] = rest;
   const method = request.method;
+  if (collection === "sendMail" && id === undefined && method === "POST") {
+    return sendMail(context, target);
+  }
   if (collection === "mailFolders") {
     if (id === undefined && method === "GET") {
       return folderList(context, mailbox, childFolders(mailbox, rootFolder(mailbox).id));
@@ -121,6 +124,86 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
     }
   }
   return null;
+}
+
+interface GraphRecipient {
+  emailAddress?: { address?: unknown; name?: unknown };
+}
+
+/**
+ * `sendMail` (reference/microsoft.md §3.6–3.7): 202 and no body. Sending as another mailbox needs
+ * Mail.Send.Shared and the Send As (or Send on Behalf) right there, else 403 ErrorSendAsDenied. The
+ * message lands in the inbox of every recipient the simulator knows, and in Sent Items when asked.
+ */
+async function sendMail(context: GraphContext, target: MailTarget): Promise<Response> {
+  const { request, state, user, token } = context;
+  const payload = (await request.json().catch(() => null)) as { message?: Record<string, unknown>; saveToSentItems?: unknown } | null;
+  const message = payload?.message;
+  if (message === undefined || typeof message !== "object") {
+    return graphError(request, 400, "ErrorInvalidRequest", "Cannot read the request body.");
+  }
+  const list = (name: string): SimRecipient[] =>
+    Array.isArray(message[name])
+      ? (message[name] as GraphRecipient[]).flatMap((entry) =>
+          typeof entry.emailAddress?.address === "string" ? [{ address: entry.emailAddress.address, name: typeof entry.emailAddress.name === "string" ? entry.emailAddress.name : "" }] : [],
+        )
+      : [];
+  const to = list("toRecipients");
+  const cc = list("ccRecipients");
+  const bcc = list("bccRecipients");
+  if (to.length + cc.length + bcc.length === 0) {
+    return graphError(request, 400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient '' is not resolved. All recipients must be resolved before a message can be submitted.");
+  }
+  const scopes = token.scopes.map((scope) => scope.toLowerCase());
+  const own = userMailbox(state, user);
+  const fromField = (message["from"] as GraphRecipient | undefined)?.emailAddress?.address;
+  const senderAddress = (typeof fromField === "string" ? fromField : target.mailbox.address).toLowerCase();
+  const sender = state.mailboxes.get(senderAddress);
+  const sendingAsOther = senderAddress !== own?.address;
+  if (!scopes.includes(sendingAsOther ? "mail.send.shared" : "mail.send")) {
+    return graphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  if (sendingAsOther && (sender === undefined || !sender.sendAs.has(user.id))) {
+    return graphError(
+      request,
+      403,
+      "ErrorSendAsDenied",
+      "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
+    );
+  }
+  const body = message["body"] as { contentType?: unknown; content?: unknown } | undefined;
+  const headers = Array.isArray(message["internetMessageHeaders"]) ? (message["internetMessageHeaders"] as { name: string; value: string }[]) : [];
+  const attachments = Array.isArray(message["attachments"]) ? (message["attachments"] as Record<string, unknown>[]) : [];
+  const delivered = {
+    subject: typeof message["subject"] === "string" ? message["subject"] : "",
+    from: { name: sender?.displayName ?? senderAddress, address: senderAddress },
+    to,
+    cc,
+    replyTo: list("replyTo"),
+    body: { contentType: String(body?.contentType ?? "Text").toLowerCase() === "html" ? ("html" as const) : ("text" as const), content: String(body?.content ?? "") },
+    headers,
+    attachments: attachments.map((attachment) => ({
+      name: String(attachment["name"] ?? ""),
+      contentType: String(attachment["contentType"] ?? "application/octet-stream"),
+      contentBase64: String(attachment["contentBytes"] ?? ""),
+      isInline: attachment["isInline"] === true,
+      contentId: typeof attachment["contentId"] === "string" ? attachment["contentId"] : null,
+    })),
+  };
+  const saveToSentItems = payload?.saveToSentItems !== false && payload?.saveToSentItems !== "false";
+  state.sent.push({ mailbox: senderAddress, userId: user.id, sentAt: new Date().toISOString(), message, saveToSentItems });
+  for (const recipient of [...to, ...cc, ...bcc]) {
+    const mailbox = state.mailboxes.get(recipient.address.toLowerCase());
+    const inbox = mailbox === undefined ? undefined : findFolder(mailbox, "inbox");
+    if (mailbox !== undefined && inbox !== undefined) {
+      addMessage(mailbox, inbox, delivered);
+    }
+  }
+  const sentItems = own === undefined ? undefined : findFolder(own, "sentitems");
+  if (saveToSentItems && own !== undefined && sentItems !== undefined) {
+    addMessage(own, sentItems, { ...delivered, isRead: true });
+  }
+  return new Response(null, { status: 202, headers: { "request-id": crypto.randomUUID() } });
 }
 
 function folderJson(mailbox: SimMailbox, folder: SimFolder): Record<string, unknown> {

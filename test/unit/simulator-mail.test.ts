@@ -125,4 +125,23 @@ describe("simulated Graph mail", () => {
     const slim = await (await session.graph(`${path}?$select=name,size`, { token })).json<{ value: Record<string, unknown>[] }>();
     expect(slim.value[0]).toEqual({ "@odata.type": "#microsoft.graph.fileAttachment", id: expect.any(String), name: "a.txt", size: 5 });
   });
+
+  it("sends mail with 202 and no body, refusing Send As without the right", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const userId = session.tenant.users[0]?.id ?? "";
+    await session.control.createSharedMailbox({ tenantId: session.tenant.tenantId, address: "team@contoso.test" });
+    const message = { subject: "hi", body: { contentType: "Text", content: "x" }, toRecipients: [{ emailAddress: { address: "team@contoso.test" } }] };
+    const sent = await session.graph("/me/sendMail", { token, method: "POST", body: { message } });
+    expect(sent.status).toBe(202);
+    expect(await sent.text()).toBe("");
+    expect((await session.control.messages("team@contoso.test")).map((entry) => entry.subject)).toEqual(["hi"]);
+    const denied = await session.graph("/me/sendMail", { token, method: "POST", body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } } });
+    expect(denied.status).toBe(403);
+    expect((await denied.json<{ error: { code: string } }>()).error.code).toBe("ErrorSendAsDenied");
+    await session.control.setSendAs("team@contoso.test", userId, true);
+    expect((await session.graph("/me/sendMail", { token, method: "POST", body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } } })).status).toBe(202);
+    const noRecipients = await session.graph("/me/sendMail", { token, method: "POST", body: { message: { subject: "x" } } });
+    expect(noRecipients.status).toBe(400);
+  });
 });

@@ -4,11 +4,15 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { DEFAULT_MIN_VALIDITY_SECONDS } from "../../core/accounts/token-broker.ts";
+import { AccountTokenError, DEFAULT_MIN_VALIDITY_SECONDS } from "../../core/accounts/token-broker.ts";
+import { parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
+import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { parseInput } from "../../core/validation.ts";
 import { notFound } from "../http/errors.ts";
 import { problem, ProblemError } from "../http/problem.ts";
+import { SEND_BODY_LIMIT_BYTES } from "../http/json-body.ts";
 import { jsonBody } from "../http/request.ts";
+import { accountGraphClient } from "../graph.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import { countHandlersByAccount, listAccounts } from "../stores/directory.ts";
 import { answerAuthorizeUrl } from "./sign-in-start.ts";
@@ -68,6 +72,58 @@ accountRoutes.post("/:id/token", async (c) => {
   c.header("cache-control", "no-store");
   return c.json({ accessToken: result.accessToken, tokenType: "Bearer", expiresAt: new Date(result.expiresAt).toISOString(), scopes: result.scopes });
 });
+
+/**
+ * Sends through `/me/sendMail`, with `from` for a shared mailbox: that needs only Send As or Send on
+ * Behalf on the shared mailbox (the copy lands in the account's own Sent Items), where
+ * `/users/{shared}/sendMail` would also need Full Access.
+ */
+accountRoutes.post("/:id/send", async (c) => {
+  const id = accountIdParam(c);
+  const mail = parseOutgoingMail(await jsonBody(c, { maxBytes: SEND_BODY_LIMIT_BYTES }));
+  const account = await requireAccount(c);
+  const graph = accountGraphClient(c.env, c.get("settings"), id);
+  try {
+    await graph.request({ method: "POST", path: "/me/sendMail", body: sendMailBody(mail) });
+  } catch (error) {
+    if (error instanceof AccountTokenError) {
+      throw tokenProblem(id, error.result);
+    }
+    if (error instanceof GraphError) {
+      throw sendProblem(error, { account, from: mail.from ?? null });
+    }
+    throw error;
+  }
+  return c.json({ status: "accepted" }, 202);
+});
+
+/** What a refused `sendMail` means for the caller. */
+function sendProblem(error: GraphError, context: { account: AccountView; from: string | null }): ProblemError {
+  const who = `Account ${context.account.id} (${context.account.username})`;
+  const members = { members: { code: error.code } };
+  if (error.code === "ErrorSendAsDenied") {
+    return new ProblemError(
+      problem(
+        "upstream",
+        `${who} may not send as ${context.from ?? "that mailbox"} (ErrorSendAsDenied): in Exchange, give the user Send As or Send on Behalf on ${context.from ?? "that mailbox"}; the credential also needs Mail.Send.Shared`,
+        members,
+      ),
+    );
+  }
+  if (error.status === 403) {
+    return new ProblemError(problem("upstream", `Graph refused to send for ${who} (${error.code}): the credential needs Mail.Send (Mail.Send.Shared for shared mailboxes) and the user's consent`, members));
+  }
+  if (error.status === 429 || error.status === 503 || error.status === 504) {
+    const wait = Math.ceil(error.retryAfterSeconds ?? 30);
+    return new ProblemError(problem("upstream", `Graph is throttling or unavailable (${error.code}); nothing was sent, try again after ${wait} s`, members), {
+      headers: { "retry-after": String(wait) },
+    });
+  }
+  if (error.status === 0) {
+    return new ProblemError(problem("upstream", `Graph did not answer (${error.code}); the message may or may not have been sent, check the Sent Items before retrying`, members));
+  }
+  return new ProblemError(problem("upstream", `Graph refused the message (${error.status} ${error.code}: ${error.message})`, members));
+}
 
 /** The problem a failed token request answers, each saying what to do about it. */
 export function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>): ProblemError {
