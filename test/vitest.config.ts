@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import type { ViteUserConfig } from "vitest/config";
@@ -30,6 +31,7 @@ export function workerdConfig(options: { include: string[]; fileParallelism?: bo
       })),
     ],
     test: {
+      name: "workerd",
       root: ROOT,
       include: options.include,
       globalSetup: ["test/node/global-setup.ts"],
@@ -40,4 +42,35 @@ export function workerdConfig(options: { include: string[]; fileParallelism?: bo
   });
 }
 
-export default workerdConfig({ include: ["test/unit/**/*.test.ts", "test/worker/**/*.test.ts"] });
+/** Debian's Chromium; the browser test runs only where it is installed (`.ci/run` installs it). */
+export const CHROMIUM_PATH = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM_PATH);
+if (!hasChromium) {
+  console.warn(
+    `\n[edgepost] SKIPPING the browser test: no Chromium at ${CHROMIUM_PATH}. ` +
+      "Install it (apt-get install chromium) or set CHROMIUM_PATH; .ci/run always runs it.\n",
+  );
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      { ...workerdConfig({ include: ["test/unit/**/*.test.ts", "test/worker/**/*.test.ts"] }), extends: false },
+      ...(hasChromium
+        ? [
+            {
+              extends: false as const,
+              test: {
+                name: "browser",
+                root: ROOT,
+                include: ["test/e2e/**/*.e2e.ts"],
+                environment: "node",
+                testTimeout: 180_000,
+                hookTimeout: 180_000,
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});

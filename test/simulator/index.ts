@@ -8,7 +8,7 @@
 import { handleControl } from "./control.ts";
 import { handleGraph } from "./graph.ts";
 import { handleAuthorize, handleToken } from "./identity.ts";
-import { handleHook } from "./jira.ts";
+import { handleHook, hooksPage } from "./jira.ts";
 import { createState } from "./state.ts";
 import type { SimState } from "./state.ts";
 
@@ -38,6 +38,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (path.startsWith("/v1.0/")) {
         const { pathname, search } = new URL(request.url);
         return handleGraph(state, request, `${pathname.slice("/v1.0".length)}${search}`, { random });
+      }
+      if (path === "/jira" && request.method === "GET") {
+        return hooksPage(state);
       }
       const hookId = /^\/jira\/hooks\/([^/]+)$/.exec(path)?.[1];
       if (hookId !== undefined) {

@@ -3,8 +3,9 @@
  * `X-Automation-Webhook-Token`, and fails or answers slowly on demand.
  * @module
  */
+import { escapeHtml, htmlPage } from "./responses.ts";
 import { SimulatedNetworkError, sleep, takeFault } from "./state.ts";
-import type { SimHook } from "./state.ts";
+import type { SimHook, SimState } from "./state.ts";
 
 const RECORDED_HEADERS = ["content-type", "idempotency-key", "x-automation-webhook-token", "user-agent"];
 
@@ -67,4 +68,19 @@ function jiraError(status: number, message: string, retryAfter?: string): Respon
     status,
     headers: { "content-type": "application/json", ...(retryAfter === undefined ? {} : { "retry-after": retryAfter }) },
   });
+}
+
+/** `GET /jira`: what every receiver got, newest first, for people trying the demo. */
+export function hooksPage(state: SimState): Response {
+  const sections = [...state.hooks.values()].map((hook) => {
+    const rows = [...hook.requests]
+      .reverse()
+      .map((entry) => {
+        const body = entry.body as { issues?: string[]; data?: { message?: { subject?: string; from?: { address?: string } } } } | undefined;
+        return `<tr><td>${escapeHtml(entry.receivedAt)}</td><td>${entry.status}</td><td>${escapeHtml((body?.issues ?? []).join(", "))}</td><td>${escapeHtml(body?.data?.message?.subject ?? "")}</td><td>${escapeHtml(body?.data?.message?.from?.address ?? "")}</td></tr>`;
+      })
+      .join("");
+    return `<h2>Webhook ${escapeHtml(hook.id)}</h2><table border="1" cellpadding="4"><tr><th>Received</th><th>Status</th><th>issues</th><th>Subject</th><th>From</th></tr>${rows}</table>`;
+  });
+  return htmlPage(200, "Jira Automation (simulated)", `<main><h1>Jira Automation incoming webhooks (simulated)</h1>${sections.join("") || "<p>No webhooks yet.</p>"}</main>`);
 }

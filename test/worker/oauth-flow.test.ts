@@ -168,7 +168,7 @@ describe("GET /oauth/callback", () => {
     expect(page).toContain("declined");
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
-    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("referrer-policy")).toBe("same-origin");
     expect((await deliverCallback(`/oauth/callback?code=x&state=${state}`)).status).toBe(400);
   });
 

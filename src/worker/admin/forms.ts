@@ -1,0 +1,111 @@
+/**
+ * Form posts of the admin pages turned into the API's JSON, and API views back into form values.
+ * Only what the user filled in is sent, so the API's defaults and messages apply unchanged.
+ * @module
+ */
+import { configOf } from "../../core/handlers/handler.ts";
+import type { CredentialView } from "../../core/credentials/credential.ts";
+import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { CredentialFormValues } from "../pages/admin-credentials.tsx";
+import type { HandlerFormValues } from "../pages/admin-handlers.tsx";
+
+function text(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+export function credentialFormValues(form: FormData): CredentialFormValues {
+  return {
+    name: text(form, "name"),
+    provider: text(form, "provider"),
+    grantType: text(form, "grantType"),
+    clientId: text(form, "clientId"),
+    authEndpoint: text(form, "authEndpoint"),
+    tokenEndpoint: text(form, "tokenEndpoint"),
+    scopes: text(form, "scopes"),
+  };
+}
+
+/** The API body for a credential form: an empty secret on an edit keeps the stored one, empty scopes the default. */
+export function credentialBody(form: FormData, options: { editing: boolean }): Record<string, unknown> {
+  const { scopes, ...fields } = credentialFormValues(form);
+  const body: Record<string, unknown> = scopes.trim() === "" ? fields : { ...fields, scopes };
+  const secret = text(form, "clientSecret");
+  if (secret !== "" || !options.editing) {
+    body["clientSecret"] = secret;
+  }
+  return body;
+}
+
+export function credentialValuesOf(view: CredentialView): CredentialFormValues {
+  return {
+    name: view.name,
+    provider: view.provider,
+    grantType: view.grantType,
+    clientId: view.clientId,
+    authEndpoint: view.authEndpoint,
+    tokenEndpoint: view.tokenEndpoint,
+    scopes: view.scopes.join(" "),
+  };
+}
+
+export function handlerFormValues(form: FormData): HandlerFormValues {
+  return {
+    name: text(form, "name"),
+    accountId: text(form, "accountId"),
+    mailbox: text(form, "mailbox"),
+    folder: text(form, "folder"),
+    onlyUnread: form.has("onlyUnread"),
+    afterProcessing: text(form, "afterProcessing"),
+    moveToFolder: text(form, "moveToFolder"),
+    webhookUrl: text(form, "webhookUrl"),
+    pollIntervalMinutes: text(form, "pollIntervalMinutes"),
+    includeAttachments: form.has("includeAttachments"),
+    maxAttachmentBytes: text(form, "maxAttachmentBytes"),
+    skipAutoReplies: form.has("skipAutoReplies"),
+    enabled: form.has("enabled"),
+  };
+}
+
+/**
+ * The API body for a handler form. Numbers the browser sent as text become numbers when they are
+ * numbers (otherwise the text goes through, for the API to name); an empty secret keeps the stored one.
+ */
+export function handlerBody(form: FormData, options: { editing: boolean }): Record<string, unknown> {
+  const values = handlerFormValues(form);
+  const number = (value: string): number | string => (/^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
+  const body: Record<string, unknown> = {
+    name: values.name,
+    accountId: values.accountId,
+    mailbox: values.mailbox === "" ? "me" : values.mailbox,
+    folder: values.folder === "" ? "inbox" : values.folder,
+    onlyUnread: values.onlyUnread,
+    afterProcessing: values.afterProcessing,
+    webhookUrl: values.webhookUrl,
+    pollIntervalMinutes: number(values.pollIntervalMinutes),
+    includeAttachments: values.includeAttachments,
+    maxAttachmentBytes: number(values.maxAttachmentBytes),
+    skipAutoReplies: values.skipAutoReplies,
+    enabled: values.enabled,
+  };
+  if (values.afterProcessing === "move" || values.moveToFolder !== "") {
+    body["moveToFolder"] = values.moveToFolder;
+  }
+  const token = text(form, "webhookToken");
+  if (token !== "") {
+    body["webhookToken"] = token;
+  } else if (options.editing && form.has("removeWebhookToken")) {
+    body["webhookToken"] = null;
+  }
+  return body;
+}
+
+export function handlerValuesOf(view: HandlerView): HandlerFormValues {
+  const config = configOf(view);
+  return {
+    ...config,
+    moveToFolder: config.moveToFolder ?? "",
+    pollIntervalMinutes: String(config.pollIntervalMinutes),
+    maxAttachmentBytes: String(config.maxAttachmentBytes),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * What every admin page request must show: a valid session; and for a form post also that it comes
+ * from edgepost's own pages (same origin and the session's CSRF token).
+ * @module
+ */
+import { getCookie } from "hono/cookie";
+import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
+import { PAGE_HEADERS } from "../pages/document.tsx";
+import { SESSION_COOKIE, verifySession } from "./session.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "../http/context.ts";
+import type { Session } from "./session.ts";
+
+export async function currentSession(c: Context<AppEnv>): Promise<Session | null> {
+  return verifySession(c.get("settings").adminToken, getCookie(c, SESSION_COOKIE), Date.now());
+}
+
+/**
+ * True when the request was sent by one of edgepost's pages: the browser's `Origin` (or, lacking it,
+ * `Referer`) names edgepost itself. Cross-site form posts fail here even before the CSRF token.
+ */
+export function fromOwnPages(c: Context<AppEnv>): boolean {
+  const own = new Set([new URL(c.req.url).origin]);
+  const publicUrl = c.get("settings").publicUrl;
+  if (publicUrl !== null) {
+    own.add(new URL(publicUrl).origin);
+  }
+  const origin = c.req.header("origin") ?? refererOrigin(c.req.header("referer"));
+  return origin !== null && own.has(origin);
+}
+
+export async function validCsrf(session: Session, form: FormData): Promise<boolean> {
+  const token = form.get("_csrf");
+  return typeof token === "string" && (await constantTimeEqual(token, session.csrfToken));
+}
+
+export function forbidden(text: string): Response {
+  return new Response(`<!doctype html><title>Refused · edgepost</title><main><h1>Refused</h1><p>${text}</p><p><a href="/">Back to edgepost</a></p></main>`, {
+    status: 403,
+    headers: PAGE_HEADERS,
+  });
+}
+
+function refererOrigin(referer: string | undefined): string | null {
+  try {
+    return referer === undefined ? null : new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The admin API under `/api`: bearer-authenticated JSON routes. The admin pages use the same routes
+ * internally, so every rule lives in one place.
+ * @module
+ */
+import { Hono } from "hono";
+import { handleError, handleNotFound } from "./http/errors.ts";
+import { requireAdminToken, requireSettings } from "./http/middleware.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { credentialRoutes } from "./routes/credentials.ts";
+import { handlerRoutes } from "./routes/handlers.ts";
+import { maintenanceRoutes } from "./routes/maintenance.ts";
+import type { AppEnv } from "./http/context.ts";
+
+export const api = new Hono<AppEnv>();
+
+api.use("*", requireSettings, requireAdminToken);
+api.route("/credentials", credentialRoutes);
+api.route("/accounts", accountRoutes);
+api.route("/handlers", handlerRoutes);
+api.route("/maintenance", maintenanceRoutes);
+
+api.notFound(handleNotFound);
+api.onError(handleError);
