@@ -7,11 +7,12 @@ import type { ViteUserConfig } from "vitest/config";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Settings the Worker under test runs with; the simulator's address arrives from the global setup. */
-export const TEST_BINDINGS = {
+const TEST_BINDINGS = {
   ADMIN_TOKEN: "test-admin-token-0123456789",
   ENCRYPTION_KEYS: "k2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
   ALLOW_HTTP_LOOPBACK: "true",
   PUBLIC_URL: "",
+  ALLOWED_AUTH_HOSTS: "",
 };
 
 /** Tests and benchmarks both run inside workerd against the real bindings and the simulator. */

@@ -33,6 +33,15 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
   throw new ValidationError(firstPerField);
 }
 
+/**
+ * The fields of a parsed patch that the request actually named. zod applies `.default()` even in
+ * `.partial()` schemas, so without this a patch would quietly reset every field it did not mention.
+ */
+export function namedFields<T extends object>(parsed: T, input: unknown): Partial<T> {
+  const named = typeof input === "object" && input !== null ? new Set(Object.keys(input)) : new Set<string>();
+  return Object.fromEntries(Object.entries(parsed).filter(([key, value]) => named.has(key) && value !== undefined)) as Partial<T>;
+}
+
 /** A field issue whose message starts with the field's name. */
 export function fieldIssue(path: string, phrase: string): FieldIssue {
   return { path, message: `${path === "" ? "body" : path} ${phrase}` };

@@ -1,7 +1,7 @@
 /**
  * Runs before `wrangler dev`: on a fresh clone there is no `.dev.vars`, so this writes one with a new
- * random ADMIN_TOKEN and encryption key and prints the token, so that `npm run dev` works at once.
- * An existing `.dev.vars` is left alone.
+ * random ADMIN_TOKEN and encryption key, so that `npm run dev` works at once. The token stays in the
+ * file (read it there); an existing `.dev.vars` is left alone.
  * @module
  */
 import { randomBytes } from "node:crypto";
@@ -24,5 +24,5 @@ if (existsSync(PATH)) {
     ].join("\n"),
     { mode: 0o600 },
   );
-  console.log(`Created ${PATH} with a new admin token: ${adminToken}`);
+  console.log(`Created ${PATH} with a new ADMIN_TOKEN and ENCRYPTION_KEYS; the admin token is in that file.`);
 }

@@ -17,7 +17,8 @@ export const app = new Hono<AppEnv>();
 app.use("*", requireSettings);
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.get("/assets/:name", (c) => {
-  const asset = ASSETS[c.req.param("name")];
+  const name = c.req.param("name");
+  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (asset === undefined) {
     return handleNotFound(c);
   }

@@ -20,7 +20,7 @@ export interface Settings {
   endpointPolicy: EndpointPolicy;
 }
 
-export const ADMIN_TOKEN_MIN_LENGTH = 16;
+const ADMIN_TOKEN_MIN_LENGTH = 16;
 const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0";
 
 const cache = new WeakMap<object, Promise<Settings>>();

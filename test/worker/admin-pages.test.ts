@@ -129,6 +129,23 @@ describe("credential pages", () => {
   });
 });
 
+describe("odd requests to the pages", () => {
+  it("caps form bodies at 64 KiB, keeps sign-in redirects on edgepost, and knows only its own assets", async () => {
+    const browser = await signIn();
+    const big = await browser.submit("/credentials", { name: "x".repeat(70_000) }, { fromPage: "/credentials/new" });
+    expect(big.status).toBe(413);
+    const login = await call("POST", "/login", {
+      token: null,
+      rawBody: new URLSearchParams({ token: ADMIN_TOKEN, next: "//2130706433/" }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: WORKER_ORIGIN },
+    });
+    expect(login.headers.get("location")).toBe("/");
+    for (const name of ["constructor", "toString", "__proto__", "nope.js"]) {
+      expect((await call("GET", `/assets/${name}`, { token: null })).status, name).toBe(404);
+    }
+  });
+});
+
 describe("forms refuse cross-site posts", () => {
   it("without the right Origin, without the CSRF token, or with another session's token, and changes nothing", async () => {
     const tenant = await createTenantForWorker();

@@ -173,6 +173,13 @@ describe("reading, changing and deleting credentials", () => {
     expect((await call("DELETE", `/api/credentials/${created.id}`)).status).toBe(404);
   });
 
+  it("changes only the fields a patch names", async () => {
+    const created = await createCredential(tenant, { scopes: "offline_access openid Mail.Read" });
+    const patched = await callJson<Record<string, unknown>>("PATCH", `/api/credentials/${created.id}`, { body: { clientSecret: "rotated-secret-value" } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toEqual({ ...created, updatedAt: patched.body["updatedAt"] });
+  });
+
   it("validates a patch against the stored credential", async () => {
     const created = await createCredential(tenant);
     const { status, body } = await callJson<ProblemBody>("PATCH", `/api/credentials/${created.id}`, {

@@ -186,4 +186,19 @@ describe("run limits", () => {
     expect((await handlerView(handler.id)).counts.delivered).toBe(2100);
     expect(Object.keys((await sim.hook(world.hook.id)).acceptedByKey)).toHaveLength(2100);
   });
+
+  it("keeps reading new pages while earlier deliveries wait for Jira", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    for (let start = 0; start < 2100; start += 700) {
+      await sim.addMessages(world.address, Array.from({ length: 700 }, (_, index) => ({ subject: `outage ${start + index}` })));
+    }
+    const handler = await createHandler(world, { afterProcessing: "none" });
+    await sim.updateHook(world.hook.id, { failuresPerKey: { count: 1, status: 503 } });
+    const first = await runNow(handler.id);
+    expect(first).toMatchObject({ fetched: 2000, delivered: 0, pending: 2000 });
+    const second = await runNow(handler.id);
+    expect(second.fetched).toBe(100);
+    expect((await handlerView(handler.id)).counts.pending).toBe(2100);
+  });
 });

@@ -107,6 +107,24 @@ describe("changing and deleting handlers", () => {
     expect((await callJson<{ items: HandlerView[] }>("GET", "/api/handlers")).body.items.map((item) => item.id)).not.toContain(handler.id);
   });
 
+  it("changes only the fields a patch names", async () => {
+    const handler = await createHandler(world, {
+      folder: "archive",
+      onlyUnread: false,
+      afterProcessing: "move",
+      moveToFolder: "Inbox/Support",
+      pollIntervalMinutes: 7,
+      includeAttachments: false,
+      maxAttachmentBytes: 5,
+      skipAutoReplies: false,
+      enabled: false,
+    });
+    const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, { body: { name: "Only the name" } });
+    expect(patched.status).toBe(200);
+    const { name: _before, updatedAt: _at, ...unchanged } = handler;
+    expect(patched.body).toMatchObject({ ...unchanged, name: "Only the name" });
+  });
+
   it("keeps an account that handlers use from being deleted", async () => {
     const own = await handlerWorld();
     const handler = await createHandler(own);

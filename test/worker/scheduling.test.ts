@@ -2,9 +2,10 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
+import { runScheduled } from "../../src/worker/scheduled.ts";
 import { directoryShardOf } from "../../src/worker/stores/directory.ts";
 import { simulator } from "../support/api.ts";
-import { createHandler, handlerView, handlerWorld } from "../support/handlers.ts";
+import { createHandler, handlerView, handlerWorld, runNow } from "../support/handlers.ts";
 
 async function tick(): Promise<void> {
   const ctx = createExecutionContext();
@@ -40,6 +41,21 @@ describe("the cron hands runs to the handlers' own objects", () => {
     expect(due).toBe(Date.parse(view.lastRunAt ?? "") + 5 * 60_000);
     await tick();
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+  });
+
+  it("hands a one-minute handler out again at the next tick after its run", async () => {
+    const world = await handlerWorld();
+    const handler = await createHandler(world);
+    const stub = env.HANDLERS.getByName(handler.id);
+    const ran = await runNow(handler.id);
+    expect(ran.status).toBe("ok");
+    const lastRunAt = Date.parse((await handlerView(handler.id)).lastRunAt ?? "");
+    // As if a tick one second before the run had started it: the next tick comes a minute after that one.
+    const tickAfter = lastRunAt - 1000 + 60_000;
+    await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
+    const report = await runScheduled(env, tickAfter);
+    expect(report.handlers.dispatched).toBeGreaterThanOrEqual(1);
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
   });
 
   it("lets a fast mailbox finish while a slow one is still running", async () => {

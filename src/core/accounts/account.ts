@@ -36,6 +36,9 @@ export interface AccountView {
 
 const ACCOUNT_ID_CHARS = 20;
 
+/** What `accountIdFor` produces; anything else names no account. */
+export const ACCOUNT_ID_PATTERN = /^acct_[a-z2-7]{20}$/;
+
 /**
  * The account id for a user signed in through a credential: derived, so the same user connecting
  * again (or twice at once) always lands on the same account.

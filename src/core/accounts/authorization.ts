@@ -12,7 +12,7 @@ import type { Prompt } from "../microsoft/identity-client.ts";
 import type { Clock } from "../ports.ts";
 
 /** A state is good for this long, and once. */
-export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
+const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 /** 256 bits; the contract asks for at least 128. */
 const STATE_BYTES = 32;
 const NONCE_BYTES = 16;

@@ -8,7 +8,7 @@
  * Durable Object implements over its SQLite storage.
  * @module
  */
-import { IdentityError, explainAadsts } from "../microsoft/identity-errors.ts";
+import { IdentityError, explainCode } from "../microsoft/identity-errors.ts";
 import { refreshAccessToken } from "../microsoft/identity-client.ts";
 import type { IdentityClientConfig } from "../microsoft/identity-client.ts";
 import type { Clock, HttpClient, Logger } from "../ports.ts";
@@ -79,7 +79,7 @@ export type AccessTokenResult =
   | { ok: false; reason: "credential_missing"; credentialId: string }
   | { ok: false; reason: "upstream_unavailable"; code: string; message: string; retryAfterSeconds: number };
 
-export type KeepAliveResult = { refreshed: false; reason: "recent" | "not_connected" | "not_found" } | { refreshed: true; result: AccessTokenResult };
+export type KeepAliveResult = { refreshed: false } | { refreshed: true; result: AccessTokenResult };
 
 export const DEFAULT_MIN_VALIDITY_SECONDS = 300;
 /** Waits after consecutive transient failures: short at first, never more than five minutes. */
@@ -114,13 +114,13 @@ export class TokenBroker {
   async keepAlive(options: { idleMs: number }): Promise<KeepAliveResult> {
     const snapshot = await this.#options.vault.read();
     if (snapshot === null) {
-      return { refreshed: false, reason: "not_found" };
+      return { refreshed: false };
     }
     if (snapshot.health.status !== "connected") {
-      return { refreshed: false, reason: "not_connected" };
+      return { refreshed: false };
     }
     if (this.#options.clock.now() - snapshot.tokens.refreshTokenUsedAt < options.idleMs) {
-      return { refreshed: false, reason: "recent" };
+      return { refreshed: false };
     }
     return { refreshed: true, result: await this.#refreshOnce() };
   }
@@ -231,14 +231,13 @@ function reauthRequired(snapshot: TokenSnapshot): AccessTokenResult {
 }
 
 function credentialRejected(credentialId: string, reason: StatusReason, retryAfterSeconds: number): AccessTokenResult {
-  const aadsts = /^AADSTS(\d+)$/.exec(reason.code)?.[1];
   return {
     ok: false,
     reason: "credential_rejected",
     credentialId,
     code: reason.code,
     message: reason.message,
-    explanation: explainAadsts(aadsts === undefined ? null : Number(aadsts)),
+    explanation: explainCode(reason.code),
     retryAfterSeconds,
   };
 }
@@ -246,12 +245,10 @@ function credentialRejected(credentialId: string, reason: StatusReason, retryAft
 /** Thrown where an access token was needed and the broker could not give one; carries the reason. */
 export class AccountTokenError extends Error {
   override readonly name = "AccountTokenError";
-  readonly accountId: string;
   readonly result: Exclude<AccessTokenResult, { ok: true }>;
 
   constructor(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>) {
     super(`account ${accountId}: no access token (${result.reason})`);
-    this.accountId = accountId;
     this.result = result;
   }
 }

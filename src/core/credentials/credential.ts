@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { checkEndpoint, sameAuthority } from "../microsoft/endpoints.ts";
-import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
+import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import { DEFAULT_SCOPES, hasScope, normalizeScopes, REQUIRED_SCOPE } from "./scopes.ts";
 import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microsoft/endpoints.ts";
 import type { FieldIssue } from "../validation.ts";
@@ -43,7 +43,7 @@ export interface CredentialFields {
   scopes: string[];
 }
 
-export const CREDENTIAL_NAME_MAX = 100;
+const CREDENTIAL_NAME_MAX = 100;
 const CLIENT_ID_MAX = 256;
 const CLIENT_SECRET_MAX = 1024;
 const SCOPES_MAX = 50;
@@ -102,8 +102,7 @@ export function parseCredentialPatch(
   current: Omit<CredentialFields, "clientSecret">,
   policy: EndpointPolicy,
 ): Partial<CredentialFields> & Omit<CredentialFields, "clientSecret"> {
-  const patch = parseInput(fieldsSchema(policy).partial(), input);
-  const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  const defined = namedFields(parseInput(fieldsSchema(policy).partial(), input), input);
   const merged = { ...current, ...defined };
   requireSameAuthority(merged, { changed: Object.keys(defined), policy });
   return merged;

@@ -11,7 +11,7 @@ export interface KeyRing {
   readonly keys: ReadonlyMap<string, CryptoKey>;
 }
 
-export const ENCRYPTION_KEYS_SETTING = "ENCRYPTION_KEYS";
+const ENCRYPTION_KEYS_SETTING = "ENCRYPTION_KEYS";
 const AES_256_KEY_BYTES = 32;
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 

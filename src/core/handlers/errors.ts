@@ -5,6 +5,7 @@
 import { AccountTokenError } from "../accounts/token-broker.ts";
 import { FolderNotFoundError } from "../mail/folders.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
+import { isClientSecretProblem } from "../microsoft/identity-errors.ts";
 
 /** Something only the administrator can fix (status `error`): the run will fail the same way until then. */
 export class HandlerBlockedError extends Error {
@@ -67,7 +68,9 @@ function explainTokenFailure(error: AccountTokenError, context: MailFailureConte
       );
     case "credential_rejected":
       return new HandlerBlockedError(
-        `Microsoft refused credential ${result.credentialId}'s client secret (${result.code}); ${result.explanation ?? "put a new client secret on it"}`,
+        isClientSecretProblem(result.code)
+          ? `Microsoft refused credential ${result.credentialId}'s client secret (${result.code}); ${result.explanation ?? "put a new client secret on it"}`
+          : `Microsoft refused credential ${result.credentialId} (${result.code}); ${result.explanation ?? "check its client ID, endpoints and scopes"}`,
       );
     case "credential_missing":
       return new HandlerBlockedError(`The ${context.accountLabel}'s credential ${result.credentialId} no longer exists`);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
-import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
+import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 
 export type AfterProcessing = "markRead" | "move" | "none";
 export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
@@ -119,9 +119,7 @@ export function parseHandlerCreate(input: unknown, options: { allowHttpLoopback:
 }
 
 export function parseHandlerPatch(input: unknown, current: HandlerConfig, options: { allowHttpLoopback: boolean }): HandlerInput {
-  const patch = parseInput(fieldsSchema(options).partial(), input);
-  const { webhookToken, moveToFolder, ...fields } = patch;
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<HandlerConfig>;
+  const { webhookToken, moveToFolder, ...defined } = namedFields(parseInput(fieldsSchema(options).partial(), input), input);
   const merged: HandlerConfig = { ...current, ...defined };
   merged.moveToFolder = moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
   checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });

@@ -20,7 +20,6 @@ export interface DueDelivery {
   messageId: string;
   dedupeKey: string;
   conversationId: string | null;
-  receivedAt: string;
   attempts: number;
 }
 

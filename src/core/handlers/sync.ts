@@ -1,9 +1,9 @@
 /**
  * One run of a mail handler: read what is new in the folder through Graph's delta query, post each
  * message to the webhook (or skip it by rule), retry what is due, then mark read or move what was
- * handled, in `$batch`es of 20. The delta cursor only moves on when every message seen so far has been
- * delivered, skipped or dead-lettered; everything seen is remembered, so replays and delta resets never
- * post a message twice.
+ * handled, in `$batch`es of 20. The delta cursor moves past a page once every message on it is
+ * recorded for good: delivered, skipped, dead-lettered, or held in the outbox with its payload until
+ * its retry. Everything seen is remembered, so replays and delta resets never post a message twice.
  * @module
  */
 import { Semaphore } from "../concurrency.ts";
@@ -23,18 +23,18 @@ import type { AfterProcessing, RunCounts } from "./handler.ts";
 import type { DueDelivery, HandlerStore, SeenMessage } from "./store.ts";
 
 /** Graph's largest delta page: one request for up to 1000 messages. */
-export const DELTA_PAGE_SIZE = 1000;
+const DELTA_PAGE_SIZE = 1000;
 /** Graph's limit of requests per `$batch`. */
-export const BATCH_SIZE = 20;
+const BATCH_SIZE = 20;
 /** Workers keep at most six connections open at once; deliveries use them all. */
-export const WEBHOOK_CONCURRENCY = 6;
+const WEBHOOK_CONCURRENCY = 6;
 /**
  * A run reads at most this many pages and posts at most this many deliveries, which keeps it well
  * inside a Workers invocation's subrequest limit (10,000 on the Paid plan) with attachments counted;
  * a run that stops at a limit asks to be continued at once.
  */
-export const MAX_PAGES_PER_RUN = 2;
-export const MAX_DELIVERIES_PER_RUN = 2500;
+const MAX_PAGES_PER_RUN = 2;
+const MAX_DELIVERIES_PER_RUN = 2500;
 /** Rounds of retrying `$batch` items that Graph throttled, within one run. */
 const AFTER_PROCESSING_ROUNDS = 3;
 const MAX_BATCH_RETRY_WAIT_SECONDS = 30;
@@ -91,7 +91,7 @@ export async function runHandler(settings: RunSettings, deps: RunDeps, counts: R
 }
 
 /** Deliveries this run may still make. */
-export interface DeliveryBudget {
+interface DeliveryBudget {
   left: number;
 }
 
@@ -122,7 +122,7 @@ async function readNewMail(settings: RunSettings, deps: RunDeps, run: { counts: 
     await Promise.all(fresh.map((message) => admit(message, settings, deps, counts)));
     await deliverDue(settings, deps, run);
     const next = page["@odata.nextLink"] ?? page["@odata.deltaLink"];
-    if (store.pendingCount() === 0 && next !== undefined) {
+    if (next !== undefined) {
       store.saveCursor(next);
     }
     link = page["@odata.nextLink"];
@@ -157,7 +157,7 @@ async function admit(message: MailMessage, settings: RunSettings, deps: RunDeps,
 }
 
 /** Posts the deliveries that are due, within the budget: in parallel, but one conversation's messages in order. */
-export async function deliverDue(settings: RunSettings, deps: RunDeps, run: { counts: RunCounts; budget: DeliveryBudget }): Promise<void> {
+async function deliverDue(settings: RunSettings, deps: RunDeps, run: { counts: RunCounts; budget: DeliveryBudget }): Promise<void> {
   const { counts, budget } = run;
   const limiter = new Semaphore(WEBHOOK_CONCURRENCY);
   const conversations = new Map<string, Promise<void>>();

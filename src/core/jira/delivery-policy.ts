@@ -5,7 +5,7 @@
  */
 
 /** Waits after the 1st, 2nd, … failed attempt. */
-export const DELIVERY_RETRY_DELAYS_SECONDS: readonly number[] = [5, 30, 120, 600, 1800, 3600];
+const DELIVERY_RETRY_DELAYS_SECONDS: readonly number[] = [5, 30, 120, 600, 1800, 3600];
 export const MAX_DELIVERY_ATTEMPTS = DELIVERY_RETRY_DELAYS_SECONDS.length + 1;
 /** A `Retry-After` longer than this is not waited for; the schedule's delay applies. */
 const MAX_HONOURED_RETRY_AFTER_SECONDS = 3600;

@@ -6,11 +6,11 @@
 import { parseRetryAfter, send } from "../microsoft/http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 const ERROR_DETAIL_MAX = 200;
 
 export type DeliveryOutcome =
-  | { kind: "delivered"; status: number }
+  | { kind: "delivered" }
   | { kind: "retry"; error: string; retryAfterSeconds: number | null }
   | { kind: "reject"; error: string };
 
@@ -40,7 +40,7 @@ export async function postToWebhook(request: WebhookRequest, deps: { http: HttpC
   const { response } = outcome;
   if (response.status >= 200 && response.status < 300) {
     await response.body?.cancel();
-    return { kind: "delivered", status: response.status };
+    return { kind: "delivered" };
   }
   const error = `webhook answered ${response.status}${await describe(response)}`;
   if (response.status === 408 || response.status === 429 || response.status >= 500) {

@@ -1,6 +1,7 @@
 /**
  * A Microsoft Graph client that behaves as Microsoft asks (reference/microsoft.md §4): at most four
- * concurrent requests per mailbox, `Retry-After` honoured (fractions included) on 429, 503 and 504,
+ * concurrent requests (Outlook's limit per app and mailbox; one client serves one handler run or one
+ * API request), `Retry-After` honoured (fractions included) on 429, 503 and 504,
  * exponential backoff without one, one forced token refresh after a 401, and Graph's error JSON turned
  * into a typed `GraphError`.
  * @module
@@ -10,11 +11,11 @@ import { parseRetryAfter, readJson, send } from "./http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** Outlook allows four concurrent requests per app and mailbox. */
-export const GRAPH_MAX_CONCURRENCY = 4;
+const GRAPH_MAX_CONCURRENCY = 4;
 /** Attempts per request before a throttling or outage error is given up on. */
-export const GRAPH_MAX_ATTEMPTS = 5;
+const GRAPH_MAX_ATTEMPTS = 5;
 /** Longest single wait honoured; a longer `Retry-After` ends the call so the caller can resume later. */
-export const GRAPH_MAX_RETRY_WAIT_SECONDS = 30;
+const GRAPH_MAX_RETRY_WAIT_SECONDS = 30;
 const BACKOFF_BASE_SECONDS = 1;
 const RETRYABLE_STATUSES = new Set([429, 503, 504]);
 
@@ -45,8 +46,6 @@ export interface GraphClientOptions {
   sleep: (ms: number) => Promise<void>;
   baseUrl: string;
   accessToken: AccessTokenSource;
-  /** Shared between clients of the same mailbox so that they respect one limit together. */
-  limiter?: Semaphore;
   /** Extra headers on every request, such as `Prefer: IdType="ImmutableId"`. */
   headers?: Record<string, string>;
 }
@@ -56,7 +55,6 @@ export interface GraphRequest {
   /** A path below the base URL (`/me/messages`) or an absolute `@odata.nextLink`. */
   path: string;
   body?: unknown;
-  headers?: Record<string, string>;
   /**
    * Whether a request whose outcome is unknown (network failure, timeout) may be sent again.
    * Defaults to true for GET, PATCH and DELETE, false for POST.
@@ -66,7 +64,6 @@ export interface GraphRequest {
 
 export interface GraphResponse {
   status: number;
-  headers: Headers;
   body: unknown;
 }
 
@@ -76,7 +73,7 @@ export class GraphClient {
 
   constructor(options: GraphClientOptions) {
     this.#options = options;
-    this.#limiter = options.limiter ?? new Semaphore(GRAPH_MAX_CONCURRENCY);
+    this.#limiter = new Semaphore(GRAPH_MAX_CONCURRENCY);
   }
 
   /** Sends a request, retrying what Microsoft says to retry; a final error status throws `GraphError`. */
@@ -97,7 +94,7 @@ export class GraphClient {
       const { response } = outcome;
       const body = response.status === 204 || response.status === 202 ? await drain(response) : await readJson(response);
       if (response.ok) {
-        return { status: response.status, headers: response.headers, body };
+        return { status: response.status, body };
       }
       const error = graphErrorFrom(response, body, this.#options.clock);
       if (response.status === 401 && !forceRefresh) {
@@ -115,9 +112,8 @@ export class GraphClient {
     }
   }
 
-  async getJson<T>(path: string, options: { headers?: Record<string, string> } = {}): Promise<T> {
-    const response = await this.request({ method: "GET", path, ...(options.headers === undefined ? {} : { headers: options.headers }) });
-    return response.body as T;
+  async getJson<T>(path: string): Promise<T> {
+    return (await this.request({ method: "GET", path })).body as T;
   }
 
   #build(request: GraphRequest, token: string): Request {
@@ -126,7 +122,6 @@ export class GraphClient {
       authorization: `Bearer ${token}`,
       accept: "application/json",
       ...this.#options.headers,
-      ...request.headers,
     };
     if (request.body !== undefined) {
       headers["content-type"] = "application/json";
@@ -139,7 +134,7 @@ export class GraphClient {
   }
 }
 
-export function graphErrorFrom(response: { status: number; headers: Headers }, body: unknown, clock: Clock): GraphError {
+function graphErrorFrom(response: { status: number; headers: Headers }, body: unknown, clock: Clock): GraphError {
   const error = typeof body === "object" && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
   const code = typeof error?.code === "string" && error.code !== "" ? error.code : `http_${response.status}`;
   const message = typeof error?.message === "string" ? error.message : `Graph answered ${response.status}`;
@@ -147,7 +142,7 @@ export function graphErrorFrom(response: { status: number; headers: Headers }, b
 }
 
 /** 1 s, 2 s, 4 s, … */
-export function backoffSeconds(attempt: number): number {
+function backoffSeconds(attempt: number): number {
   return BACKOFF_BASE_SECONDS * 2 ** (attempt - 1);
 }
 
@@ -158,14 +153,13 @@ async function drain(response: Response): Promise<undefined> {
 
 /** The signed-in user's mailbox address and name (`mail` is null for users without a mailbox). */
 export interface GraphUser {
-  id: string;
   displayName: string | null;
   mail: string | null;
   userPrincipalName: string | null;
 }
 
 export async function getMe(client: GraphClient): Promise<GraphUser> {
-  const me = await client.getJson<Record<string, unknown>>("/me?$select=id,displayName,mail,userPrincipalName");
+  const me = await client.getJson<Record<string, unknown>>("/me?$select=displayName,mail,userPrincipalName");
   const text = (name: string): string | null => (typeof me[name] === "string" ? (me[name] as string) : null);
-  return { id: text("id") ?? "", displayName: text("displayName"), mail: text("mail"), userPrincipalName: text("userPrincipalName") };
+  return { displayName: text("displayName"), mail: text("mail"), userPrincipalName: text("userPrincipalName") };
 }

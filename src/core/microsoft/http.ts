@@ -7,7 +7,7 @@
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** Every request to Microsoft gives up after this long. */
-export const MICROSOFT_REQUEST_TIMEOUT_MS = 10_000;
+const MICROSOFT_REQUEST_TIMEOUT_MS = 10_000;
 
 export type SendOutcome = { ok: true; response: Response } | { ok: false; failure: "network" | "timeout"; message: string };
 

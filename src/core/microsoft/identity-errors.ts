@@ -75,7 +75,7 @@ export function identityErrorFromResponse(status: number, body: unknown, retryAf
 }
 
 /** What an AADSTS code means for the administrator, in plain words. */
-export const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
+const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
   50173: "The grant was revoked: the user's password was reset or their sessions were revoked. Reconnect the mailbox.",
   65001: "Consent was removed (for example at myapps.microsoft.com) or never given for these permissions. Reconnect the mailbox.",
   700082: "The refresh token expired after 90 days without use. Reconnect the mailbox.",
@@ -93,6 +93,24 @@ export const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
 
 export function explainAadsts(code: number | null): string | null {
   return code === null ? null : (AADSTS_EXPLANATIONS[code] ?? null);
+}
+
+/** The number in a code such as `AADSTS50173`, or null for codes that carry none. */
+function aadstsNumber(code: string): number | null {
+  const digits = /^AADSTS(\d+)$/.exec(code)?.[1];
+  return digits === undefined ? null : Number(digits);
+}
+
+/** What the administrator should read for a code shown as `AADSTS50173`: our words, else null. */
+export function explainCode(code: string): string | null {
+  return explainAadsts(aadstsNumber(code));
+}
+
+const CLIENT_SECRET_CODES = new Set(["AADSTS7000215", "AADSTS7000222", "AADSTS7000218", "invalid_client"]);
+
+/** Whether a credential was refused for its client secret (rather than its id, tenant or scopes). */
+export function isClientSecretProblem(code: string): boolean {
+  return CLIENT_SECRET_CODES.has(code);
 }
 
 function firstLine(text: string): string {

@@ -9,12 +9,12 @@ import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { CredentialFormValues } from "../pages/admin-credentials.tsx";
 import type { HandlerFormValues } from "../pages/admin-handlers.tsx";
 
-function text(form: FormData, name: string): string {
+function text(form: URLSearchParams, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
 }
 
-export function credentialFormValues(form: FormData): CredentialFormValues {
+export function credentialFormValues(form: URLSearchParams): CredentialFormValues {
   return {
     name: text(form, "name"),
     provider: text(form, "provider"),
@@ -27,7 +27,7 @@ export function credentialFormValues(form: FormData): CredentialFormValues {
 }
 
 /** The API body for a credential form: an empty secret on an edit keeps the stored one, empty scopes the default. */
-export function credentialBody(form: FormData, options: { editing: boolean }): Record<string, unknown> {
+export function credentialBody(form: URLSearchParams, options: { editing: boolean }): Record<string, unknown> {
   const { scopes, ...fields } = credentialFormValues(form);
   const body: Record<string, unknown> = scopes.trim() === "" ? fields : { ...fields, scopes };
   const secret = text(form, "clientSecret");
@@ -49,7 +49,7 @@ export function credentialValuesOf(view: CredentialView): CredentialFormValues {
   };
 }
 
-export function handlerFormValues(form: FormData): HandlerFormValues {
+export function handlerFormValues(form: URLSearchParams): HandlerFormValues {
   return {
     name: text(form, "name"),
     accountId: text(form, "accountId"),
@@ -71,14 +71,14 @@ export function handlerFormValues(form: FormData): HandlerFormValues {
  * The API body for a handler form. Numbers the browser sent as text become numbers when they are
  * numbers (otherwise the text goes through, for the API to name); an empty secret keeps the stored one.
  */
-export function handlerBody(form: FormData, options: { editing: boolean }): Record<string, unknown> {
+export function handlerBody(form: URLSearchParams, options: { editing: boolean }): Record<string, unknown> {
   const values = handlerFormValues(form);
   const number = (value: string): number | string => (/^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
   const body: Record<string, unknown> = {
     name: values.name,
     accountId: values.accountId,
-    mailbox: values.mailbox === "" ? "me" : values.mailbox,
-    folder: values.folder === "" ? "inbox" : values.folder,
+    ...(values.mailbox === "" ? {} : { mailbox: values.mailbox }),
+    ...(values.folder === "" ? {} : { folder: values.folder }),
     onlyUnread: values.onlyUnread,
     afterProcessing: values.afterProcessing,
     webhookUrl: values.webhookUrl,
@@ -88,7 +88,7 @@ export function handlerBody(form: FormData, options: { editing: boolean }): Reco
     skipAutoReplies: values.skipAutoReplies,
     enabled: values.enabled,
   };
-  if (values.afterProcessing === "move" || values.moveToFolder !== "") {
+  if (values.afterProcessing === "move") {
     body["moveToFolder"] = values.moveToFolder;
   }
   const token = text(form, "webhookToken");

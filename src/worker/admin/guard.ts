@@ -5,6 +5,7 @@
  */
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
+import { BODY_LIMIT_BYTES, readCappedText } from "../http/json-body.ts";
 import { PAGE_HEADERS } from "../pages/document.tsx";
 import { SESSION_COOKIE, verifySession } from "./session.ts";
 import type { Context } from "hono";
@@ -29,7 +30,18 @@ export function fromOwnPages(c: Context<AppEnv>): boolean {
   return origin !== null && own.has(origin);
 }
 
-export async function validCsrf(session: Session, form: FormData): Promise<boolean> {
+/**
+ * A posted form, read with the API's 64 KiB cap. The pages only send URL-encoded forms; anything else
+ * is refused (null).
+ */
+export async function readForm(request: Request): Promise<URLSearchParams | null> {
+  if (!(request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+    return null;
+  }
+  return new URLSearchParams(await readCappedText(request, { maxBytes: BODY_LIMIT_BYTES }));
+}
+
+export async function validCsrf(session: Session, form: URLSearchParams): Promise<boolean> {
   const token = form.get("_csrf");
   return typeof token === "string" && (await constantTimeEqual(token, session.csrfToken));
 }

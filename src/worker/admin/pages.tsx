@@ -12,7 +12,7 @@ import { HandlerFormPage, HandlerListPage, HandlerPage, NEW_HANDLER } from "../p
 import { NotFoundView, OverviewPage, SignInPage } from "../pages/admin-home.tsx";
 import { pageResponse } from "../pages/document.tsx";
 import { credentialBody, credentialFormValues, credentialValuesOf, handlerBody, handlerFormValues, handlerValuesOf } from "./forms.ts";
-import { currentSession, forbidden, fromOwnPages, validCsrf } from "./guard.ts";
+import { currentSession, forbidden, fromOwnPages, readForm, validCsrf } from "./guard.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
 import { createSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
 import type { Context } from "hono";
@@ -40,7 +40,7 @@ const NOTICES: Readonly<Record<string, Notice>> = {
 };
 
 type PageHandler = (c: Context<AppEnv>, frame: AdminFrame) => Promise<Response>;
-type ActionHandler = (c: Context<AppEnv>, frame: AdminFrame, form: FormData) => Promise<Response>;
+type ActionHandler = (c: Context<AppEnv>, frame: AdminFrame, form: URLSearchParams) => Promise<Response>;
 
 function page(section: AdminFrame["section"], handler: PageHandler): (c: Context<AppEnv>) => Promise<Response> {
   return async (c) => {
@@ -61,8 +61,8 @@ function action(section: AdminFrame["section"], handler: ActionHandler): (c: Con
     if (session === null) {
       return seeOther("/");
     }
-    const form = await c.req.formData();
-    if (!(await validCsrf(session, form))) {
+    const form = await readForm(c.req.raw);
+    if (form === null || !(await validCsrf(session, form))) {
       return forbidden("The form's security token does not match your session; reload the page and try again.");
     }
     return handler(c, frameOf(session, section), form);
@@ -74,7 +74,8 @@ function frameOf(session: Session, section: AdminFrame["section"]): AdminFrame {
 }
 
 function noticeOf(c: Context<AppEnv>): Notice | null {
-  return NOTICES[c.req.query("notice") ?? ""] ?? null;
+  const code = c.req.query("notice") ?? "";
+  return Object.hasOwn(NOTICES, code) ? (NOTICES[code] ?? null) : null;
 }
 
 function problemNotice(problem: Problem): Notice {
@@ -113,10 +114,10 @@ adminPages.post("/login", async (c) => {
   if (!fromOwnPages(c)) {
     return forbidden("This form was not sent from edgepost's own pages.");
   }
-  const form = await c.req.formData();
-  const token = form.get("token");
-  const next = form.get("next");
-  const target = typeof next === "string" && /^\/[A-Za-z0-9/_-]*$/.test(next) ? next : "/";
+  const form = await readForm(c.req.raw);
+  const token = form?.get("token");
+  const next = form?.get("next");
+  const target = typeof next === "string" && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(next) ? next : "/";
   const { adminToken } = c.get("settings");
   if (typeof token !== "string" || !(await constantTimeEqual(token, adminToken))) {
     return render(401, SignInPage({ next: target, notice: { kind: "error", text: "That is not the admin token." } }));

@@ -21,7 +21,8 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ConfigError) {
     return problemResponse(problem("misconfigured", error.message));
   }
-  if (error instanceof DecryptionError) {
+  // Thrown inside a Durable Object, it arrives here rebuilt as a plain Error that keeps only its name.
+  if (error instanceof DecryptionError || error.name === "DecryptionError") {
     CONSOLE_LOGGER.error("secret.undecryptable", { problem: error.message, path: c.req.path });
     return problemResponse(problem("internal", `A stored secret could not be decrypted: ${error.message}`));
   }

@@ -13,15 +13,15 @@ export const SEND_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export function isJsonContentType(value: string | null): boolean {
+function isJsonContentType(value: string | null): boolean {
   return value !== null && JSON_MEDIA_TYPE.test(value);
 }
 
-export function tooLarge(limit: number): ProblemError {
+function tooLarge(limit: number): ProblemError {
   return new ProblemError(problem("payloadTooLarge", `The request body exceeds ${formatBytes(limit)}`));
 }
 
-export function unsupportedMediaType(): ProblemError {
+function unsupportedMediaType(): ProblemError {
   return new ProblemError(
     problem("unsupportedMediaType", "The request body must be JSON (Content-Type: application/json)"),
   );
@@ -32,24 +32,29 @@ export function unsupportedMediaType(): ProblemError {
  * the route's schema whether a body is required.
  */
 export async function readJsonBody(request: Request, options: { maxBytes: number }): Promise<unknown> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > options.maxBytes) {
-    throw tooLarge(options.maxBytes);
-  }
-  const bytes = await readCapped(request, options.maxBytes);
-  if (bytes.length === 0) {
+  const text = await readCappedText(request, options);
+  if (text === "") {
     return undefined;
   }
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw unsupportedMediaType();
   }
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(text);
   } catch {
     throw new ProblemError(
       problem("invalidInput", "The request body is not valid JSON", { errors: [fieldIssue("", "is not valid JSON")] }),
     );
   }
+}
+
+/** The body as text, refused with 413 past `maxBytes` whatever Content-Length claims. */
+export async function readCappedText(request: Request, options: { maxBytes: number }): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > options.maxBytes) {
+    throw tooLarge(options.maxBytes);
+  }
+  return new TextDecoder().decode(await readCapped(request, options.maxBytes));
 }
 
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {

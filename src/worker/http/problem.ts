@@ -15,7 +15,7 @@ export interface Problem {
 }
 
 /** The problem kinds the API answers with; `docs/problems.md` describes each. */
-export const PROBLEM_TYPES = {
+const PROBLEM_TYPES = {
   invalidInput: { type: "urn:edgepost:problem:invalid-input", title: "Invalid input", status: 400 },
   unauthorized: { type: "urn:edgepost:problem:unauthorized", title: "Unauthorized", status: 401 },
   notFound: { type: "urn:edgepost:problem:not-found", title: "Not found", status: 404 },

@@ -106,9 +106,15 @@ export class AccountObject extends DurableObject<Env> {
   /** Opened tokens of the current version, so that a cached token costs no decryption. */
   #opened: { version: number; accessToken: string; refreshToken: string } | null = null;
 
+  /** Whether this object has tables yet: only a sign-in creates them, so asking about an unknown id writes nothing. */
+  #hasSchema: boolean;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    applyMigrations(ctx.storage.sql, MIGRATIONS);
+    this.#hasSchema = ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'").toArray().length > 0;
+    if (this.#hasSchema) {
+      applyMigrations(ctx.storage.sql, MIGRATIONS);
+    }
     const vault: TokenVault = {
       read: () => this.#read(),
       saveRefreshed: (tokens) => this.#saveRefreshed(tokens),
@@ -125,8 +131,15 @@ export class AccountObject extends DurableObject<Env> {
     });
   }
 
-  /** Creates the account, or refreshes an existing one after a new sign-in (status back to connected). */
+  /**
+   * Creates the account, or refreshes an existing one after a new sign-in (status back to connected).
+   * A new account that cannot be listed in the directory is not kept: it would escape the checks that
+   * keep its credential from being deleted.
+   */
   async recordSignIn(input: SignIn): Promise<AccountView> {
+    applyMigrations(this.ctx.storage.sql, MIGRATIONS);
+    this.#hasSchema = true;
+    const existed = this.#row() !== null;
     const keyRing = await this.#keyRing();
     const accessToken = await sealSecret(keyRing, input.accessToken, tokenContext(input.accountId, "accessToken"));
     const refreshToken = await sealSecret(keyRing, input.refreshToken, tokenContext(input.accountId, "refreshToken"));
@@ -162,7 +175,14 @@ export class AccountObject extends DurableObject<Env> {
       iso,
     );
     this.#opened = null;
-    return this.#publish();
+    try {
+      return await this.#publish({ required: true });
+    } catch (error) {
+      if (!existed) {
+        await this.#erase();
+      }
+      throw error;
+    }
   }
 
   async getAccessToken(request: TokenRequest = {}): Promise<AccessTokenResult> {
@@ -188,9 +208,7 @@ export class AccountObject extends DurableObject<Env> {
       return false;
     }
     await directoryShardOf(this.env, row.id).removeAccount(row.id);
-    await this.ctx.storage.deleteAll();
-    applyMigrations(this.ctx.storage.sql, MIGRATIONS);
-    this.#opened = null;
+    await this.#erase();
     return true;
   }
 
@@ -263,7 +281,7 @@ export class AccountObject extends DurableObject<Env> {
       row.id,
     );
     this.#opened = { version, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
-    await this.#publish();
+    await this.#publish({ required: false });
     return { ...tokens, version };
   }
 
@@ -276,7 +294,7 @@ export class AccountObject extends DurableObject<Env> {
       row.id,
     );
     CONSOLE_LOGGER.warn("account.reauth_required", { accountId: row.id, code: reason.code });
-    await this.#publish();
+    await this.#publish({ required: false });
   }
 
   async #recordFailure(failure: { reason: StatusReason; kind: FailureKind; retryNotBefore: number; credentialVersion: string | null }): Promise<void> {
@@ -290,11 +308,17 @@ export class AccountObject extends DurableObject<Env> {
       failure.reason.at,
       row.id,
     );
-    await this.#publish();
+    await this.#publish({ required: false });
   }
 
   #row(): AccountRow | null {
-    return this.ctx.storage.sql.exec<AccountRow>("SELECT * FROM account LIMIT 1").toArray()[0] ?? null;
+    return this.#hasSchema ? (this.ctx.storage.sql.exec<AccountRow>("SELECT * FROM account LIMIT 1").toArray()[0] ?? null) : null;
+  }
+
+  async #erase(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.#hasSchema = false;
+    this.#opened = null;
   }
 
   #requireRow(): AccountRow {
@@ -319,13 +343,16 @@ export class AccountObject extends DurableObject<Env> {
     return opened;
   }
 
-  /** Reports the account's current view to its directory shard; a failure only delays listings. */
-  async #publish(): Promise<AccountView> {
+  /** Reports the account's current view to its directory shard; unless required, a failure only delays listings. */
+  async #publish(options: { required: boolean }): Promise<AccountView> {
     const row = this.#requireRow();
     const view = toView(row);
     try {
       await directoryShardOf(this.env, row.id).upsertAccount(view, row.refresh_token_used_at);
     } catch (error) {
+      if (options.required) {
+        throw error;
+      }
       CONSOLE_LOGGER.error("directory.publish_failed", { accountId: row.id, error: error instanceof Error ? error.message : "unknown" });
     }
     return view;

@@ -1,7 +1,7 @@
 /**
  * The directory: an index of accounts (and the handlers that use them) and the pending
  * authorizations, in strongly consistent storage. Sharded by id (see `stores/directory.ts`): every
- * row lives in the shard of its own id, so each shard sees a sixteenth of the traffic.
+ * row lives in the shard of its own id, so each shard sees a 32nd of the traffic.
  *
  * Account rows are summaries the account objects push after every change; the account object stays
  * the source of truth for its own state.
@@ -51,7 +51,7 @@ export interface TickReport {
 
 /** Refresh tokens idle this long get refreshed by the cron, far ahead of Microsoft's 90 days. */
 export const KEEP_ALIVE_IDLE_MS = 24 * 60 * 60 * 1000;
-/** Accounts one shard keeps alive per tick; 16 shards × 25 × 1440 ticks a day covers 576,000 accounts. */
+/** Accounts one shard keeps alive per tick; 32 shards × 25 × 1440 ticks a day covers 1,152,000 accounts. */
 const KEEP_ALIVE_PER_TICK = 25;
 /**
  * Handler runs one shard hands out per tick. 32 shards × 500 = 16,000 a minute, above the 10,000
@@ -60,6 +60,11 @@ const KEEP_ALIVE_PER_TICK = 25;
 export const DISPATCH_PER_TICK = 500;
 /** A dispatched handler is not dispatched again for this long unless its own report says otherwise. */
 const DISPATCH_LEASE_MS = 5 * 60 * 1000;
+/**
+ * A handler counts as due this long before its time: a run starts a moment after the tick that
+ * dispatched it, so "its last run plus the interval" falls just after the matching later tick.
+ */
+const DUE_TOLERANCE_MS = 30 * 1000;
 /** After a keep-alive attempt the account is not picked again for this long (its own report resets it). */
 const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
 /** Used authorizations are kept this long after expiry so a replay is told "already used". */
@@ -161,7 +166,7 @@ export class Directory extends DurableObject<Env> {
 
   async #dispatchHandlers(now: number): Promise<TickReport["handlers"]> {
     const due = this.ctx.storage.sql
-      .exec<{ id: string }>("SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", now, DISPATCH_PER_TICK)
+      .exec<{ id: string }>("SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", now + DUE_TOLERANCE_MS, DISPATCH_PER_TICK)
       .toArray()
       .map((row) => row.id);
     for (const id of due) {

@@ -55,8 +55,7 @@ const MIGRATIONS: readonly string[] = [
      next_attempt_at INTEGER,
      last_error TEXT,
      last_attempt_at INTEGER,
-     after_due INTEGER NOT NULL DEFAULT 0,
-     first_seen_at INTEGER NOT NULL
+     after_due INTEGER NOT NULL DEFAULT 0
    )`,
   "CREATE INDEX messages_by_state ON messages (state, next_attempt_at)",
   "CREATE INDEX messages_after_due ON messages (after_due)",
@@ -106,7 +105,7 @@ export interface HandlerSetup {
 
 export type HandlerRunReport =
   | { found: false }
-  | { found: true; ran: false; reason: "disabled" }
+  | { found: true; ran: false }
   | { found: true; ran: true; counts: RunCounts; status: HandlerStatus; lastError: string | null };
 
 export type DeadLetterRetry = { found: false } | { found: true; delivered: true } | { found: true; delivered: false; error: string };
@@ -155,7 +154,9 @@ export class HandlerObject extends DurableObject<Env> {
     }
   }
 
+  /** Changes the handler once any run in progress has finished, so the run cannot save a stale cursor. */
   async update(setup: HandlerSetup): Promise<HandlerView | null> {
+    await this.#settled();
     const row = this.#row();
     if (row === null) {
       return null;
@@ -177,7 +178,7 @@ export class HandlerObject extends DurableObject<Env> {
       new Date().toISOString(),
       row.id,
     );
-    return this.#publish({ required: true });
+    return this.#publish({ required: false });
   }
 
   view(): HandlerView | null {
@@ -272,6 +273,7 @@ export class HandlerObject extends DurableObject<Env> {
 
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */
   async remove(): Promise<boolean> {
+    await this.#settled();
     const row = this.#row();
     if (row === null) {
       return false;
@@ -293,14 +295,20 @@ export class HandlerObject extends DurableObject<Env> {
     return true;
   }
 
+  /** Waits for the run in progress, if any, whatever its outcome. */
+  async #settled(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
   async #runOnce(): Promise<HandlerRunReport> {
+    const startedAt = Date.now();
     const row = this.#row();
     if (row === null) {
       return { found: false };
     }
     const config = parseConfig(row);
     if (!config.enabled) {
-      return { found: true, ran: false, reason: "disabled" };
+      return { found: true, ran: false };
     }
     const settings = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, settings, config.accountId, { headers: HANDLER_GRAPH_HEADERS });
@@ -322,13 +330,12 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#store.pendingCount();
-    const now = Date.now();
     this.ctx.storage.sql.exec(
       `UPDATE handler SET last_run_at = ?, last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
          last_error = ?, last_outcome = ? WHERE id = ?`,
-      now,
+      startedAt,
       outcome === "ok" ? 1 : 0,
-      now,
+      startedAt,
       lastError,
       outcome,
       row.id,
@@ -496,8 +503,8 @@ function createStore(sql: SqlStorage): HandlerStore {
   const insert = (message: SeenMessage, fields: { state: string; skipReason: string | null; afterDue: number; now: number }): void => {
     sql.exec(
       `INSERT INTO messages (message_id, dedupe_key, internet_message_id, conversation_id, subject, sender, received_at,
-         state, skip_reason, attempts, next_attempt_at, after_due, first_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+         state, skip_reason, attempts, next_attempt_at, after_due)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       message.messageId,
       message.dedupeKey,
       message.internetMessageId,
@@ -509,7 +516,6 @@ function createStore(sql: SqlStorage): HandlerStore {
       fields.skipReason,
       fields.state === "pending" ? fields.now : null,
       fields.afterDue,
-      fields.now,
     );
   };
   return {
@@ -541,14 +547,14 @@ function createStore(sql: SqlStorage): HandlerStore {
     },
     dueDeliveries: (now, limit): DueDelivery[] =>
       sql
-        .exec<{ message_id: string; dedupe_key: string; conversation_id: string | null; received_at: string; attempts: number }>(
-          `SELECT message_id, dedupe_key, conversation_id, received_at, attempts FROM messages
+        .exec<{ message_id: string; dedupe_key: string; conversation_id: string | null; attempts: number }>(
+          `SELECT message_id, dedupe_key, conversation_id, attempts FROM messages
            WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY received_at, message_id LIMIT ?`,
           now,
           limit,
         )
         .toArray()
-        .map((row) => ({ messageId: row.message_id, dedupeKey: row.dedupe_key, conversationId: row.conversation_id, receivedAt: row.received_at, attempts: row.attempts })),
+        .map((row) => ({ messageId: row.message_id, dedupeKey: row.dedupe_key, conversationId: row.conversation_id, attempts: row.attempts })),
     payload: (messageId) =>
       sql
         .exec<{ data: string }>("SELECT data FROM payloads WHERE message_id = ? ORDER BY part", messageId)

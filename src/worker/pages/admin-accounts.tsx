@@ -3,7 +3,7 @@
  * working (in plain words), and the actions that fix it.
  * @module
  */
-import { explainAadsts } from "../../core/microsoft/identity-errors.ts";
+import { explainCode } from "../../core/microsoft/identity-errors.ts";
 import { AdminPage, PostButton, StatusBadge, formatTime } from "./components.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -69,10 +69,9 @@ function StatusDetails(props: { account: AccountView }): Child {
   if (reason === null) {
     return null;
   }
-  const aadsts = /^AADSTS(\d+)$/.exec(reason.code)?.[1];
   return (
     <div class="small">
-      <code>{reason.code}</code> {explainAadsts(aadsts === undefined ? null : Number(aadsts)) ?? reason.message}
+      <code>{reason.code}</code> {explainCode(reason.code) ?? reason.message}
       <br />
       <span class="hint">since {formatTime(reason.at)}</span>
     </div>

@@ -3,6 +3,7 @@
  * and the dead letters with Retry.
  * @module
  */
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from "../../core/handlers/handler.ts";
 import { AdminPage, CheckboxField, Field, OtherErrors, PostButton, SelectField, StatusBadge, formatTime } from "./components.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -37,7 +38,7 @@ export const NEW_HANDLER: HandlerFormValues = {
   webhookUrl: "",
   pollIntervalMinutes: "1",
   includeAttachments: true,
-  maxAttachmentBytes: String(10 * 1024 * 1024),
+  maxAttachmentBytes: String(DEFAULT_MAX_ATTACHMENT_BYTES),
   skipAutoReplies: true,
   enabled: true,
 };

@@ -7,7 +7,7 @@
  */
 import type { Child } from "hono/jsx";
 
-export const STYLESHEET_PATH = "/assets/edgepost.css";
+const STYLESHEET_PATH = "/assets/edgepost.css";
 
 /**
  * `form-action` also governs where a form's response may redirect, so a page whose form leads on to

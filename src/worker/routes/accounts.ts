@@ -4,9 +4,10 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AccountTokenError, DEFAULT_MIN_VALIDITY_SECONDS } from "../../core/accounts/token-broker.ts";
+import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
+import { isClientSecretProblem } from "../../core/microsoft/identity-errors.ts";
 import { parseInput } from "../../core/validation.ts";
 import { notFound } from "../http/errors.ts";
 import { problem, ProblemError } from "../http/problem.ts";
@@ -17,13 +18,13 @@ import { CredentialStore } from "../stores/credential-store.ts";
 import { countHandlersByAccount, listAccounts } from "../stores/directory.ts";
 import { answerAuthorizeUrl } from "./sign-in-start.ts";
 import type { Context } from "hono";
+import { ACCOUNT_ID_PATTERN } from "../../core/accounts/account.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { AccessTokenResult } from "../../core/accounts/token-broker.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const accountRoutes = new Hono<AppEnv>();
 
-const ACCOUNT_ID = /^acct_[a-z2-7]{20}$/;
 /** A day: longer than any access token Microsoft issues without CAE. */
 const MAX_MIN_VALIDITY_SECONDS = 86_400;
 
@@ -62,10 +63,7 @@ accountRoutes.post("/:id/reauthorize", async (c) => {
 accountRoutes.post("/:id/token", async (c) => {
   const id = accountIdParam(c);
   const body = parseInput(tokenBody, await jsonBody(c)) ?? {};
-  const result = await c.env.ACCOUNTS.getByName(id).getAccessToken({
-    minValiditySeconds: body.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS,
-    forceRefresh: body.forceRefresh ?? false,
-  });
+  const result = await c.env.ACCOUNTS.getByName(id).getAccessToken(body);
   if (!result.ok) {
     throw tokenProblem(id, result);
   }
@@ -126,7 +124,7 @@ function sendProblem(error: GraphError, context: { account: AccountView; from: s
 }
 
 /** The problem a failed token request answers, each saying what to do about it. */
-export function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>): ProblemError {
+function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>): ProblemError {
   switch (result.reason) {
     case "not_found":
       return notFound("account", accountId);
@@ -142,8 +140,11 @@ export function tokenProblem(accountId: string, result: Exclude<AccessTokenResul
       return new ProblemError(
         problem(
           "credentialRejected",
-          `Microsoft refused the client secret of credential ${result.credentialId} (${result.code}: ${result.message}). ` +
-            `${result.explanation ?? "Fix the credential."} Put a new client secret on it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`,
+          isClientSecretProblem(result.code)
+            ? `Microsoft refused the client secret of credential ${result.credentialId} (${result.code}: ${result.message}). ` +
+                `${result.explanation ?? ""} Put a new client secret on it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`
+            : `Microsoft refused credential ${result.credentialId} (${result.code}: ${result.message}). ` +
+                `${result.explanation ?? "Check its client ID, endpoints and scopes."} Fix it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`,
           { members: { credentialId: result.credentialId, code: result.code } },
         ),
         { headers: { "retry-after": String(result.retryAfterSeconds) } },
@@ -162,7 +163,7 @@ export function tokenProblem(accountId: string, result: Exclude<AccessTokenResul
 
 function accountIdParam(c: Context<AppEnv>): string {
   const id = c.req.param("id") ?? "";
-  if (!ACCOUNT_ID.test(id)) {
+  if (!ACCOUNT_ID_PATTERN.test(id)) {
     throw notFound("account", id);
   }
   return id;

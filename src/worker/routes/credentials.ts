@@ -90,7 +90,7 @@ credentialRoutes.post("/:id/authorize", async (c) => {
   return answerAuthorizeUrl(c, credential, { loginHint: null, reauthorizeAccountId: null });
 });
 
-export async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
+async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
   const id = c.req.param("id") ?? "";
   const record = await new CredentialStore(c.env.CONFIG).get(id);
   if (record === null) {

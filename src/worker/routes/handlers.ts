@@ -3,6 +3,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { ACCOUNT_ID_PATTERN } from "../../core/accounts/account.ts";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { randomId } from "../../core/crypto/random.ts";
 import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/folders.ts";
@@ -128,7 +129,7 @@ function handlerIdParam(c: Context<AppEnv>): string {
 }
 
 async function requireAccountField(c: Context<AppEnv>, accountId: string): Promise<AccountView> {
-  const account = /^acct_[a-z2-7]{20}$/.test(accountId) ? await c.env.ACCOUNTS.getByName(accountId).view() : null;
+  const account = ACCOUNT_ID_PATTERN.test(accountId) ? await c.env.ACCOUNTS.getByName(accountId).view() : null;
   if (account === null) {
     throw new ValidationError([fieldIssue("accountId", `names no account (${accountId})`)]);
   }

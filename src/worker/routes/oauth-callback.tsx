@@ -10,12 +10,12 @@ import { completeSignIn, SignInError } from "../../core/accounts/sign-in.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { IdTokenError } from "../../core/microsoft/id-token.ts";
-import { explainAadsts, IdentityError } from "../../core/microsoft/identity-errors.ts";
+import { explainAadsts, explainCode, IdentityError } from "../../core/microsoft/identity-errors.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { ConnectedPage, FailurePage } from "../pages/callback.tsx";
 import { pageResponse } from "../pages/document.tsx";
 import { takePendingAuthorization } from "../stores/authorizations.ts";
-import { loadRefreshCredential } from "../stores/credential-loader.ts";
+import { identityConfigOf } from "../stores/credential-loader.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import type { AppEnv } from "../http/context.ts";
 
@@ -37,8 +37,8 @@ oauthCallbackRoutes.get("/callback", async (c) => {
   const microsoftError = query.get("error");
   if (microsoftError !== null) {
     const description = query.get("error_description");
-    const aadsts = /^AADSTS(\d+)/.exec(description ?? "")?.[1];
-    CONSOLE_LOGGER.warn("oauth.callback", { outcome: "microsoft_error", error: microsoftError, code: aadsts === undefined ? null : `AADSTS${aadsts}` });
+    const code = /^AADSTS\d+/.exec(description ?? "")?.[0] ?? null;
+    CONSOLE_LOGGER.warn("oauth.callback", { outcome: "microsoft_error", error: microsoftError, code });
     return pageResponse(
       400,
       FailurePage({
@@ -46,7 +46,7 @@ oauthCallbackRoutes.get("/callback", async (c) => {
         message: "Microsoft sent the sign-in back with an error instead of an authorization.",
         code: microsoftError,
         description,
-        advice: explainAadsts(aadsts === undefined ? null : Number(aadsts)),
+        advice: code === null ? null : explainCode(code),
       }),
     );
   }
@@ -60,8 +60,7 @@ oauthCallbackRoutes.get("/callback", async (c) => {
     return pageResponse(400, FailurePage({ title: "Sign-in incomplete", message: "Microsoft's response carries no authorization code.", code: null, description: null, advice: null }));
   }
   const credentialRecord = await new CredentialStore(c.env.CONFIG).get(pending.credentialId);
-  const credential = credentialRecord === null ? null : await loadRefreshCredential(c.env.CONFIG, keyRing, pending.credentialId);
-  if (credentialRecord === null || credential === null) {
+  if (credentialRecord === null) {
     return pageResponse(
       400,
       FailurePage({ title: "Credential gone", message: `The credential ${pending.credentialId} was deleted during the sign-in.`, code: null, description: null, advice: null }),
@@ -70,7 +69,7 @@ oauthCallbackRoutes.get("/callback", async (c) => {
 
   try {
     const signIn = await completeSignIn(
-      { config: credential.config, pending, code },
+      { config: await identityConfigOf(credentialRecord, keyRing), pending, code },
       { http: (request) => fetch(request), clock: SYSTEM_CLOCK, sleep: (ms) => scheduler.wait(ms), graphBaseUrl },
     );
     const accountId = await accountIdFor({ credentialId: pending.credentialId, tenantId: signIn.tenantId, userId: signIn.userId });

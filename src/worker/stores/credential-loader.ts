@@ -6,20 +6,21 @@ import { clientSecretContext } from "../../core/credentials/credential.ts";
 import { openSecret } from "../../core/crypto/secret-box.ts";
 import { CredentialStore } from "./credential-store.ts";
 import type { RefreshCredential } from "../../core/accounts/token-broker.ts";
+import type { CredentialRecord } from "../../core/credentials/credential.ts";
+import type { IdentityClientConfig } from "../../core/microsoft/identity-client.ts";
 import type { KeyRing } from "../../core/crypto/key-ring.ts";
 
 export async function loadRefreshCredential(kv: KVNamespace, keyRing: KeyRing, credentialId: string): Promise<RefreshCredential | null> {
   const record = await new CredentialStore(kv).get(credentialId);
-  if (record === null) {
-    return null;
-  }
+  return record === null ? null : { config: await identityConfigOf(record, keyRing), version: record.updatedAt };
+}
+
+/** The identity client's view of a stored credential, its secret opened. */
+export async function identityConfigOf(record: CredentialRecord, keyRing: KeyRing): Promise<IdentityClientConfig> {
   return {
-    config: {
-      clientId: record.clientId,
-      clientSecret: await openSecret(keyRing, record.clientSecret, clientSecretContext(record.id)),
-      authEndpoint: record.authEndpoint,
-      tokenEndpoint: record.tokenEndpoint,
-    },
-    version: record.updatedAt,
+    clientId: record.clientId,
+    clientSecret: await openSecret(keyRing, record.clientSecret, clientSecretContext(record.id)),
+    authEndpoint: record.authEndpoint,
+    tokenEndpoint: record.tokenEndpoint,
   };
 }

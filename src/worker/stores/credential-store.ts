@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 
-export const CREDENTIAL_PREFIX = "credential:";
+const CREDENTIAL_PREFIX = "credential:";
 const LIST_PAGE_SIZE = 1000;
 
 const storedCredential = z.object({
