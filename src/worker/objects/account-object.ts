@@ -81,14 +81,8 @@ interface AccountRow extends Record<string, SqlStorageValue> {
 }
 
 /** What the OAuth callback hands over once Microsoft has issued tokens for a user. */
-export interface SignIn {
+export interface SignIn extends Pick<AccountView, "credentialId" | "tenantId" | "userId" | "username" | "displayName" | "email"> {
   accountId: string;
-  credentialId: string;
-  tenantId: string;
-  userId: string;
-  username: string;
-  displayName: string | null;
-  email: string | null;
   accessToken: string;
   accessTokenExpiresAt: number;
   refreshToken: string;
