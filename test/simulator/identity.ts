@@ -435,7 +435,7 @@ function stateParam(params: URLSearchParams): Record<string, string> {
   return value === null ? {} : { state: value };
 }
 
-export function homeTenant(state: SimState, app: SimApp): SimTenant {
+function homeTenant(state: SimState, app: SimApp): SimTenant {
   const tenant = state.tenants.get(app.tenantId);
   if (tenant === undefined) {
     throw new Error(`app ${app.clientId} has no tenant`);

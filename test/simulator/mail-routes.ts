@@ -358,7 +358,7 @@ function selectOf(context: GraphContext): string[] | null | Response {
     : graphError(context.request, 400, "RequestBroker--ParseUri", `Could not find a property named '${unknown}' on type 'microsoft.graph.message'.`);
 }
 
-export function messageJson(context: GraphContext, message: SimMessage, select: string[] | null | Response): Record<string, unknown> {
+function messageJson(context: GraphContext, message: SimMessage, select: string[] | null | Response): Record<string, unknown> {
   const wantsText = /outlook\.body-content-type="?text"?/i.test(context.request.headers.get("prefer") ?? "");
   const body = wantsText && message.body.contentType === "html" ? { contentType: "text", content: htmlToText(message.body.content) } : message.body;
   const all: Record<string, unknown> = {

@@ -44,7 +44,7 @@ export interface MessageInput {
 }
 
 /** An Exchange-looking id: standard base64, so `+`, `/` and `=` appear and must be URL-encoded. */
-export function exchangeId(prefix = "AAMkAG"): string {
+function exchangeId(prefix = "AAMkAG"): string {
   const bytes = new Uint8Array(45);
   crypto.getRandomValues(bytes);
   return `${prefix}${btoa(String.fromCharCode(...bytes))}`;

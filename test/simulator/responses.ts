@@ -63,7 +63,7 @@ export interface OAuthErrorBody {
   suberror?: string;
 }
 
-export function oauthErrorBody(error: string, code: number, description?: string): OAuthErrorBody {
+function oauthErrorBody(error: string, code: number, description?: string): OAuthErrorBody {
   const timestamp = microsoftTimestamp(new Date());
   const traceId = crypto.randomUUID();
   const correlationId = crypto.randomUUID();
@@ -108,7 +108,7 @@ export function oauthJson(body: unknown): Response {
 
 const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-export function graphHeaders(request: Request, extra: Record<string, string> = {}): Record<string, string> {
+function graphHeaders(request: Request, extra: Record<string, string> = {}): Record<string, string> {
   const requestId = crypto.randomUUID();
   return {
     "content-type": GRAPH_CONTENT_TYPE,

@@ -16,11 +16,6 @@ for (const method of ["log", "info", "warn", "error", "debug"] as const) {
   };
 }
 
-/** Every console line written in this file so far. */
-export function capturedLogLines(): readonly string[] {
-  return lines;
-}
-
 /** Access tokens may appear in the answer of the token broker, and nowhere else. */
 const TOKEN_ROUTE = /^\/api\/accounts\/[^/]+\/token$/;
 

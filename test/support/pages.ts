@@ -12,7 +12,7 @@ export interface Browser {
   submit(path: string, fields: Record<string, string>, options?: { fromPage?: string; origin?: string | null; csrf?: string | null }): Promise<{ status: number; html: string; response: Response }>;
 }
 
-export function csrfTokenIn(html: string): string {
+function csrfTokenIn(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (match?.[1] === undefined) {
     throw new Error("no CSRF token on the page");

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { s256 } from "../support/in-process-simulator.ts";
 import { createSimulator } from "../simulator/index.ts";
 import { SimulatedNetworkError } from "../simulator/state.ts";
 import { SimulatorClient } from "../support/simulator-client.ts";
@@ -26,11 +27,6 @@ function app(): { clientId: string; clientSecret: string } {
   return first;
 }
 
-async function challengeOf(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 async function authorize(params: Record<string, string> = {}): Promise<Response> {
   const url = new URL(tenant.endpoints.authorize);
   const query: Record<string, string> = {
@@ -39,7 +35,7 @@ async function authorize(params: Record<string, string> = {}): Promise<Response>
     redirect_uri: REDIRECT,
     scope: SCOPES,
     state: "st-123",
-    code_challenge: await challengeOf(VERIFIER),
+    code_challenge: await s256(VERIFIER),
     code_challenge_method: "S256",
     nonce: "n-456",
     ...params,

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { s256 } from "../support/in-process-simulator.ts";
 import { stateKey } from "../../src/core/accounts/authorization.ts";
 import { directoryShardOf } from "../../src/worker/stores/directory.ts";
 import { call, callJson, REDIRECT_URI, simulator } from "../support/api.ts";
@@ -19,11 +20,6 @@ beforeAll(async () => {
 
 async function accountCount(): Promise<number> {
   return (await callJson<{ items: AccountView[] }>("GET", "/api/accounts")).body.items.length;
-}
-
-async function challengeOf(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 describe("POST /api/credentials/{id}/authorize", () => {
@@ -82,7 +78,7 @@ describe("POST /api/credentials/{id}/authorize", () => {
   it("binds the code challenge to a verifier only edgepost knows", async () => {
     const { body } = await callJson<{ authorizeUrl: string }>("POST", `/api/credentials/${credentialId}/authorize`);
     const challenge = new URL(body.authorizeUrl).searchParams.get("code_challenge") ?? "";
-    expect(challenge).not.toBe(await challengeOf(new URL(body.authorizeUrl).searchParams.get("state") ?? ""));
+    expect(challenge).not.toBe(await s256(new URL(body.authorizeUrl).searchParams.get("state") ?? ""));
   });
 });
 
