@@ -16,7 +16,11 @@ const TEST_BINDINGS = {
 };
 
 /** Tests and benchmarks both run inside workerd against the real bindings and the simulator. */
-export function workerdConfig(options: { include: string[]; fileParallelism?: boolean; testTimeout?: number }): ViteUserConfig {
+export function workerdConfig(options: {
+  include: string[];
+  fileParallelism?: boolean;
+  testTimeout?: number;
+}): ViteUserConfig {
   return defineConfig({
     plugins: [
       cloudflareTest(({ inject }) => ({

@@ -3,7 +3,7 @@
  * pairs whose message names the field, so an administrator knows exactly what to fix.
  * @module
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 export interface FieldIssue {
   /** Dotted path such as `authEndpoint` or `to.0.address`; empty for the body itself. */
@@ -29,7 +29,9 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
     return result.data;
   }
   const issues = result.error.issues.flatMap(toFieldIssues);
-  const firstPerField = issues.filter((issue, index) => issues.findIndex((other) => other.path === issue.path) === index);
+  const firstPerField = issues.filter(
+    (issue, index) => issues.findIndex((other) => other.path === issue.path) === index,
+  );
   throw new ValidationError(firstPerField);
 }
 
@@ -39,7 +41,9 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
  */
 export function namedFields<T extends object>(parsed: T, input: unknown): Partial<T> {
   const named = typeof input === "object" && input !== null ? new Set(Object.keys(input)) : new Set<string>();
-  return Object.fromEntries(Object.entries(parsed).filter(([key, value]) => named.has(key) && value !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([key, value]) => named.has(key) && value !== undefined),
+  ) as Partial<T>;
 }
 
 /** A field issue whose message starts with the field's name. */

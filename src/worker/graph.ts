@@ -12,7 +12,12 @@ import type { Settings } from "./settings.ts";
 /** A token handed to a Graph call stays valid at least this long, so it cannot expire mid-run. */
 const GRAPH_TOKEN_MIN_VALIDITY_SECONDS = 120;
 
-export function accountGraphClient(env: Env, settings: Settings, accountId: string, options: { headers?: Record<string, string> } = {}): GraphClient {
+export function accountGraphClient(
+  env: Env,
+  settings: Settings,
+  accountId: string,
+  options: { headers?: Record<string, string> } = {},
+): GraphClient {
   const account = env.ACCOUNTS.getByName(accountId);
   return new GraphClient({
     http: (request) => fetch(request),
@@ -21,6 +26,9 @@ export function accountGraphClient(env: Env, settings: Settings, accountId: stri
     baseUrl: settings.graphBaseUrl,
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     accessToken: async ({ forceRefresh }) =>
-      accessTokenOf(accountId, await account.getAccessToken({ minValiditySeconds: GRAPH_TOKEN_MIN_VALIDITY_SECONDS, forceRefresh })),
+      accessTokenOf(
+        accountId,
+        await account.getAccessToken({ minValiditySeconds: GRAPH_TOKEN_MIN_VALIDITY_SECONDS, forceRefresh }),
+      ),
   });
 }

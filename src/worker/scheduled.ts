@@ -11,7 +11,10 @@ import type { TickReport } from "./objects/directory.ts";
 
 export async function runScheduled(env: Env, scheduledTime: number): Promise<TickReport> {
   const results = await Promise.allSettled(allDirectoryShards(env).map((shard) => shard.tick(scheduledTime)));
-  const total: TickReport = { keepAlive: { due: 0, refreshed: 0, failed: 0 }, handlers: { due: 0, dispatched: 0, failed: 0 } };
+  const total: TickReport = {
+    keepAlive: { due: 0, refreshed: 0, failed: 0 },
+    handlers: { due: 0, dispatched: 0, failed: 0 },
+  };
   let failedShards = 0;
   for (const result of results) {
     if (result.status === "rejected") {

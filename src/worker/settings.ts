@@ -43,8 +43,7 @@ async function parseSettings(env: Env): Promise<Settings> {
     adminToken,
     keyRing,
     publicUrl: parseBaseUrl("PUBLIC_URL", env.PUBLIC_URL, { allowHttpLoopback: true }),
-    graphBaseUrl:
-      parseBaseUrl("GRAPH_BASE_URL", env.GRAPH_BASE_URL, { allowHttpLoopback }) ?? DEFAULT_GRAPH_BASE_URL,
+    graphBaseUrl: parseBaseUrl("GRAPH_BASE_URL", env.GRAPH_BASE_URL, { allowHttpLoopback }) ?? DEFAULT_GRAPH_BASE_URL,
     endpointPolicy: { allowedHosts: parseHosts(env.ALLOWED_AUTH_HOSTS), allowHttpLoopback },
   };
 }

@@ -18,7 +18,10 @@ it("handler ingestion: 1000 messages, 20 ms per Graph and webhook call", async (
   for (let start = 0; start < MESSAGES; start += 250) {
     await sim.addMessages(
       world.address,
-      Array.from({ length: 250 }, (_, index) => ({ subject: `[OPS-${start + index}] printer`, body: { contentType: "html" as const, content: body } })),
+      Array.from({ length: 250 }, (_, index) => ({
+        subject: `[OPS-${start + index}] printer`,
+        body: { contentType: "html" as const, content: body },
+      })),
     );
   }
   const handler = await createHandler(world);
@@ -32,15 +35,18 @@ it("handler ingestion: 1000 messages, 20 ms per Graph and webhook call", async (
   const requests = await graphRequests(world.tenant.tenantId);
   const unread = (await sim.messages(world.address)).filter((message) => !message.isRead).length;
 
-  report(`Handler run, ${MESSAGES} messages of ~2 KB, markRead mode (workerd, ${LATENCY_MS} ms per Graph and webhook call)`, {
-    "messages delivered": result.delivered,
-    "messages left unread": unread,
-    "Graph requests": requests,
-    "Graph requests per delivered message (target <= 0.06)": requests / Math.max(result.delivered, 1),
-    "run wall time (s)": seconds,
-    "messages per second": result.delivered / seconds,
-    "workerd RSS before the run (MB)": baselineBytes / 1048576,
-    "workerd RSS peak during the run (MB)": peakBytes / 1048576,
-    "growth during the run (MB)": (peakBytes - baselineBytes) / 1048576,
-  });
+  report(
+    `Handler run, ${MESSAGES} messages of ~2 KB, markRead mode (workerd, ${LATENCY_MS} ms per Graph and webhook call)`,
+    {
+      "messages delivered": result.delivered,
+      "messages left unread": unread,
+      "Graph requests": requests,
+      "Graph requests per delivered message (target <= 0.06)": requests / Math.max(result.delivered, 1),
+      "run wall time (s)": seconds,
+      "messages per second": result.delivered / seconds,
+      "workerd RSS before the run (MB)": baselineBytes / 1048576,
+      "workerd RSS peak during the run (MB)": peakBytes / 1048576,
+      "growth during the run (MB)": (peakBytes - baselineBytes) / 1048576,
+    },
+  );
 });

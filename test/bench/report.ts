@@ -14,7 +14,9 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export function report(title: string, figures: Record<string, string | number>): void {
   const width = Math.max(...Object.keys(figures).map((name) => name.length));
-  const lines = Object.entries(figures).map(([name, value]) => `  ${name.padEnd(width)}  ${typeof value === "number" ? format(value) : value}`);
+  const lines = Object.entries(figures).map(
+    ([name, value]) => `  ${name.padEnd(width)}  ${typeof value === "number" ? format(value) : value}`,
+  );
   console.log(`\n${title}\n${lines.join("\n")}\n`);
 }
 

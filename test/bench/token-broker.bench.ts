@@ -12,7 +12,11 @@ it("token broker: 1000 concurrent calls on an expired token, then cached calls",
   await simulator().resetCounters(tenant.tenantId);
 
   const burstStart = performance.now();
-  const burst = await Promise.all(Array.from({ length: CONCURRENT }, () => callJson<{ accessToken: string }>("POST", `/api/accounts/${account.id}/token`)));
+  const burst = await Promise.all(
+    Array.from({ length: CONCURRENT }, () =>
+      callJson<{ accessToken: string }>("POST", `/api/accounts/${account.id}/token`),
+    ),
+  );
   const burstMs = performance.now() - burstStart;
   const refreshRequests = (await simulator().counters(tenant.tenantId))["token.refresh_token"] ?? 0;
   const distinctTokens = new Set(burst.map((result) => result.body.accessToken)).size;

@@ -42,7 +42,16 @@ beforeAll(async () => {
   ]);
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.workerUrl });
@@ -116,7 +125,11 @@ describe("the admin pages in Chromium", () => {
     await page.getByText("Run finished: 2 new, 1 delivered, 1 skipped").waitFor();
     await screenshot("handler-ran");
     const received = await sim.hook(hook.id);
-    expect(received.requests.map((request) => (request.body as { data: { message: { subject: string } } }).data.message.subject)).toEqual(["[OPS-1] Printer jammed"]);
+    expect(
+      received.requests.map(
+        (request) => (request.body as { data: { message: { subject: string } } }).data.message.subject,
+      ),
+    ).toEqual(["[OPS-1] Printer jammed"]);
     expect(received.requests[0]?.headers["x-automation-webhook-token"]).toBe(hook.token);
 
     await sim.revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", { clientId: app?.clientId ?? "" });
@@ -148,9 +161,14 @@ describe("the admin pages in Chromium", () => {
     await attacker.setContent(
       `<form id="f" method="post" action="${stack.workerUrl}/credentials"><input name="name" value="planted"><input name="clientId" value="x"></form>`,
     );
-    const [response] = await Promise.all([attacker.waitForNavigation(), attacker.evaluate(() => (document.getElementById("f") as HTMLFormElement).submit())]);
+    const [response] = await Promise.all([
+      attacker.waitForNavigation(),
+      attacker.evaluate(() => (document.getElementById("f") as HTMLFormElement).submit()),
+    ]);
     expect(response?.status()).toBe(403);
-    const listing = await fetch(`${stack.workerUrl}/api/credentials`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const listing = await fetch(`${stack.workerUrl}/api/credentials`, {
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
     const names = ((await listing.json()) as { items: { name: string }[] }).items.map((item) => item.name);
     expect(names).not.toContain("planted");
     await attacker.close();

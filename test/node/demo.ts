@@ -12,11 +12,18 @@ import type { MessageInput } from "../simulator/mailbox.ts";
 const WORKER_PORT = Number(process.env["EDGEPOST_DEMO_PORT"] ?? 8787);
 const SIMULATOR_PORT = Number(process.env["EDGEPOST_SIMULATOR_PORT"] ?? 8788);
 
-const stack = await startLocalStack({ workerPort: WORKER_PORT, simulatorPort: SIMULATOR_PORT, stateDir: join(STATE_ROOT, "demo") });
+const stack = await startLocalStack({
+  workerPort: WORKER_PORT,
+  simulatorPort: SIMULATOR_PORT,
+  stateDir: join(STATE_ROOT, "demo"),
+});
 const sim = new SimulatorClient(stack.simulator.url);
 const tenant = await sim.createTenant({
   domain: "contoso.example",
-  users: [{ displayName: "Adele Vance", userPrincipalName: "adele@contoso.example" }, { displayName: "Alex Wilber", userPrincipalName: "alex@contoso.example" }],
+  users: [
+    { displayName: "Adele Vance", userPrincipalName: "adele@contoso.example" },
+    { displayName: "Alex Wilber", userPrincipalName: "alex@contoso.example" },
+  ],
   apps: [{ displayName: "edgepost demo", redirectUris: [`${stack.workerUrl}/oauth/callback`] }],
   settings: { signIn: "page" },
 });
@@ -25,13 +32,35 @@ const app = tenant.apps[0];
 if (adele === undefined || app === undefined) {
   throw new Error("the simulator did not create the demo tenant");
 }
-await sim.createSharedMailbox({ tenantId: tenant.tenantId, address: "support@contoso.example", displayName: "Contoso Support", access: [{ userId: adele.id, access: "full" }], sendAs: [adele.id] });
+await sim.createSharedMailbox({
+  tenantId: tenant.tenantId,
+  address: "support@contoso.example",
+  displayName: "Contoso Support",
+  access: [{ userId: adele.id, access: "full" }],
+  sendAs: [adele.id],
+});
 await sim.addFolder("support@contoso.example", "Escalations", { parent: "inbox" });
 const sample: MessageInput[] = [
-  { subject: "Printer on floor 3 is jammed", from: { name: "Megan Bowen", address: "megan@customer.example" }, body: { contentType: "html", content: "<p>Hi, the printer on floor 3 jams on every page.</p><p>Megan</p>" } },
-  { subject: "Re: [OPS-12] VPN drops every hour", from: { name: "Lee Gu", address: "lee@customer.example" }, headers: [{ name: "In-Reply-To", value: "<ops-12@contoso.example>" }] },
-  { subject: "Invoice attached", from: { name: "Billing", address: "billing@vendor.example" }, attachments: [{ name: "invoice.txt", contentType: "text/plain", contentBase64: btoa("Invoice 2026-11: 42 EUR") }] },
-  { subject: "Automatic reply: out of office", from: { name: "Nestor Wilke", address: "nestor@customer.example" }, headers: [{ name: "Auto-Submitted", value: "auto-replied" }] },
+  {
+    subject: "Printer on floor 3 is jammed",
+    from: { name: "Megan Bowen", address: "megan@customer.example" },
+    body: { contentType: "html", content: "<p>Hi, the printer on floor 3 jams on every page.</p><p>Megan</p>" },
+  },
+  {
+    subject: "Re: [OPS-12] VPN drops every hour",
+    from: { name: "Lee Gu", address: "lee@customer.example" },
+    headers: [{ name: "In-Reply-To", value: "<ops-12@contoso.example>" }],
+  },
+  {
+    subject: "Invoice attached",
+    from: { name: "Billing", address: "billing@vendor.example" },
+    attachments: [{ name: "invoice.txt", contentType: "text/plain", contentBase64: btoa("Invoice 2026-11: 42 EUR") }],
+  },
+  {
+    subject: "Automatic reply: out of office",
+    from: { name: "Nestor Wilke", address: "nestor@customer.example" },
+    headers: [{ name: "Auto-Submitted", value: "auto-replied" }],
+  },
   { subject: "Old thread", isRead: true },
 ];
 await sim.addMessages(adele.mail ?? "", sample);
@@ -39,13 +68,23 @@ await sim.addMessages("support@contoso.example", [
   { subject: "Cannot log in to the portal", from: { name: "Patti Fernandez", address: "patti@customer.example" } },
   { subject: "[OPS-7] Still broken", from: { name: "Lynne Robbins", address: "lynne@customer.example" } },
 ]);
-await sim.addMessages("support@contoso.example", [{ subject: "Escalated: data center power", from: { name: "Facilities", address: "facilities@contoso.example" } }], { folder: "Inbox/Escalations" });
+await sim.addMessages(
+  "support@contoso.example",
+  [{ subject: "Escalated: data center power", from: { name: "Facilities", address: "facilities@contoso.example" } }],
+  { folder: "Inbox/Escalations" },
+);
 const hook = await sim.createHook();
 
 const created = await fetch(`${stack.workerUrl}/api/credentials`, {
   method: "POST",
   headers: { authorization: `Bearer ${stack.adminToken}`, "content-type": "application/json" },
-  body: JSON.stringify({ name: "Contoso (simulated)", clientId: app.clientId, clientSecret: app.clientSecret, authEndpoint: tenant.endpoints.authorize, tokenEndpoint: tenant.endpoints.token }),
+  body: JSON.stringify({
+    name: "Contoso (simulated)",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    authEndpoint: tenant.endpoints.authorize,
+    tokenEndpoint: tenant.endpoints.token,
+  }),
 });
 if (!created.ok) {
   throw new Error(`could not create the demo credential: ${created.status} ${await created.text()}`);

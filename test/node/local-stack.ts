@@ -69,7 +69,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       "--show-interactive-dev-session=false",
       "--test-scheduled",
     ],
-    { cwd: ROOT, stdio: options.echo === "wrangler" ? "inherit" : "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
+    {
+      cwd: ROOT,
+      stdio: options.echo === "wrangler" ? "inherit" : "ignore",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
+    },
   );
   const workerUrl = `http://localhost:${workerPort}`;
   const stop = async (): Promise<void> => {

@@ -53,7 +53,7 @@ function workerdRssBytes(): number {
         total += Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
       }
     } catch {
-      continue;
+      // The process ended between listing /proc and reading its status: nothing to count.
     }
   }
   return total;

@@ -42,7 +42,12 @@ export async function startSimulatorServer(
   };
 }
 
-async function serve(simulator: Simulator, incoming: http.IncomingMessage, outgoing: http.ServerResponse, host: string): Promise<void> {
+async function serve(
+  simulator: Simulator,
+  incoming: http.IncomingMessage,
+  outgoing: http.ServerResponse,
+  host: string,
+): Promise<void> {
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) {

@@ -72,7 +72,10 @@ export interface MailboxMessageState {
 export async function handleControl(state: SimState, request: Request, path: string): Promise<Response> {
   const origin = new URL(request.url).origin;
   const body = request.method === "GET" || request.method === "DELETE" ? {} : await readBody(request);
-  const segments = path.split("/").filter((segment) => segment !== "").map(decodeURIComponent);
+  const segments = path
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map(decodeURIComponent);
   const [collection, id, sub, subId, action] = segments;
 
   if (collection === "mailboxes") {
@@ -80,7 +83,10 @@ export async function handleControl(state: SimState, request: Request, path: str
   }
   if (collection === "sent" && request.method === "GET") {
     const mailbox = new URL(request.url).searchParams.get("mailbox")?.toLowerCase();
-    return json(200, state.sent.filter((sent) => mailbox === undefined || sent.mailbox === mailbox));
+    return json(
+      200,
+      state.sent.filter((sent) => mailbox === undefined || sent.mailbox === mailbox),
+    );
   }
 
   if (collection === "tenants" && id === undefined && request.method === "POST") {
@@ -200,14 +206,22 @@ function hookAction(
   return json(404, { error: `no hook route ${request.method}` });
 }
 
-function mailboxAction(state: SimState, options: { request: Request; body: unknown; id?: string; sub?: string }): Response {
+function mailboxAction(
+  state: SimState,
+  options: { request: Request; body: unknown; id?: string; sub?: string },
+): Response {
   const { request, body, id, sub } = options;
   if (id === undefined && request.method === "POST") {
     const input = body as SharedMailboxInput;
     if (!state.tenants.has(input.tenantId)) {
       return json(404, { error: `no tenant ${input.tenantId}` });
     }
-    const mailbox = createMailbox(state, { address: input.address, displayName: input.displayName ?? input.address, tenantId: input.tenantId, ownerId: null });
+    const mailbox = createMailbox(state, {
+      address: input.address,
+      displayName: input.displayName ?? input.address,
+      tenantId: input.tenantId,
+      ownerId: null,
+    });
     for (const grant of input.access ?? []) {
       mailbox.access.set(grant.userId, grant.access);
     }
@@ -255,7 +269,12 @@ function mailboxAction(state: SimState, options: { request: Request; body: unkno
     }
     const created: SeededMessage[] = input.messages.map((message) => {
       const added = addMessage(mailbox, folder, message);
-      return { id: added.immutableId, restId: added.restId, internetMessageId: added.internetMessageId, conversationId: added.conversationId };
+      return {
+        id: added.immutableId,
+        restId: added.restId,
+        internetMessageId: added.internetMessageId,
+        conversationId: added.conversationId,
+      };
     });
     return json(201, created);
   }
@@ -279,7 +298,11 @@ function mailboxAction(state: SimState, options: { request: Request; body: unkno
 
 function folderPath(mailbox: SimMailbox, folder: SimFolder | undefined): string {
   const names: string[] = [];
-  for (let current = folder; current !== undefined && current.parentId !== null; current = mailbox.folders.get(current.parentId)) {
+  for (
+    let current = folder;
+    current !== undefined && current.parentId !== null;
+    current = mailbox.folders.get(current.parentId)
+  ) {
     names.unshift(current.displayName);
   }
   return names.join("/");
@@ -328,7 +351,12 @@ function addUser(state: SimState, tenant: SimTenant, input: UserInput): SimUser 
     mail: input.mail === undefined ? upn : input.mail,
   };
   tenant.users.set(user.id, user);
-  createMailbox(state, { address: user.mail ?? upn, displayName: user.displayName, tenantId: tenant.id, ownerId: user.id });
+  createMailbox(state, {
+    address: user.mail ?? upn,
+    displayName: user.displayName,
+    tenantId: tenant.id,
+    ownerId: user.id,
+  });
   return user;
 }
 
@@ -341,11 +369,17 @@ function addApp(state: SimState, tenant: SimTenant, input: AppInput): AppInfo {
     secrets: [],
   };
   state.apps.set(app.clientId, app);
-  const secret = addSecret(app, input.secretExpiresInSeconds === undefined ? {} : { expiresInSeconds: input.secretExpiresInSeconds });
+  const secret = addSecret(
+    app,
+    input.secretExpiresInSeconds === undefined ? {} : { expiresInSeconds: input.secretExpiresInSeconds },
+  );
   return { clientId: app.clientId, clientSecret: secret.value, secretId: secret.id, redirectUris: app.redirectUris };
 }
 
-function addSecret(app: SimApp, input: { expiresInSeconds?: number }): { id: string; value: string; expiresAt: number | null } {
+function addSecret(
+  app: SimApp,
+  input: { expiresInSeconds?: number },
+): { id: string; value: string; expiresAt: number | null } {
   const secret = {
     id: randomGuid(),
     value: `${randomOpaque("", 3).slice(0, 3)}8Q~${randomOpaque("", 27).slice(0, 37)}`,
@@ -378,12 +412,20 @@ function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options:
 /** Every secret the simulator handed out for this tenant, for tests that check nothing leaks. */
 function issuedSecrets(state: SimState, tenant: SimTenant): Record<string, string[]> {
   const userIds = new Set(tenant.users.keys());
-  const clientIds = new Set([...state.apps.values()].filter((app) => app.tenantId === tenant.id).map((app) => app.clientId));
+  const clientIds = new Set(
+    [...state.apps.values()].filter((app) => app.tenantId === tenant.id).map((app) => app.clientId),
+  );
   return {
-    clientSecrets: [...state.apps.values()].filter((app) => clientIds.has(app.clientId)).flatMap((app) => app.secrets.map((secret) => secret.value)),
+    clientSecrets: [...state.apps.values()]
+      .filter((app) => clientIds.has(app.clientId))
+      .flatMap((app) => app.secrets.map((secret) => secret.value)),
     codes: [...state.codes.values()].filter((code) => userIds.has(code.userId)).map((code) => code.code),
-    accessTokens: [...state.accessTokens.values()].filter((token) => userIds.has(token.userId)).map((token) => token.token),
-    refreshTokens: [...state.refreshTokens.values()].filter((token) => userIds.has(token.userId)).map((token) => token.token),
+    accessTokens: [...state.accessTokens.values()]
+      .filter((token) => userIds.has(token.userId))
+      .map((token) => token.token),
+    refreshTokens: [...state.refreshTokens.values()]
+      .filter((token) => userIds.has(token.userId))
+      .map((token) => token.token),
   };
 }
 

@@ -33,7 +33,12 @@ const BATCH_LIMIT = 20;
 /** Graph hands at most four requests of a batch to Outlook at a time. */
 const BATCH_CONCURRENCY = 4;
 
-export async function handleGraph(state: SimState, request: Request, path: string, options: GraphOptions): Promise<Response> {
+export async function handleGraph(
+  state: SimState,
+  request: Request,
+  path: string,
+  options: GraphOptions,
+): Promise<Response> {
   const authorization = request.headers.get("authorization") ?? "";
   const bearer = /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
   if (bearer === undefined) {
@@ -50,14 +55,21 @@ export async function handleGraph(state: SimState, request: Request, path: strin
     return unauthorized(request, "Lifetime validation failed, the token is expired.");
   }
   const context: GraphContext = { state, request, url: new URL(request.url), path, token, user, tenant };
-  const segments = path.split("?")[0]?.split("/").filter((segment) => segment !== "").map(decodeURIComponent) ?? [];
+  const segments =
+    path
+      .split("?")[0]
+      ?.split("/")
+      .filter((segment) => segment !== "")
+      .map(decodeURIComponent) ?? [];
   const target = segments[0] === "$batch" ? null : resolveMailbox(context, segments);
   if (target instanceof Response) {
     return target;
   }
   if (target !== null && !enterMailbox(target.mailbox)) {
     count(tenant, "graph.throttled.concurrency");
-    return graphError(request, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", { headers: { "retry-after": "1" } });
+    return graphError(request, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
+      headers: { "retry-after": "1" },
+    });
   }
   try {
     await sleep(tenant.settings.graphLatencyMs);
@@ -78,7 +90,9 @@ export async function handleGraph(state: SimState, request: Request, path: strin
       return me(context);
     }
     const response = target === null ? null : await mailRoute(context, target);
-    return response ?? graphError(request, 400, "BadRequest", `Resource not found for the segment '${segments[0] ?? ""}'.`);
+    return (
+      response ?? graphError(request, 400, "BadRequest", `Resource not found for the segment '${segments[0] ?? ""}'.`)
+    );
   } finally {
     if (target !== null) {
       leaveMailbox(target.mailbox);
@@ -109,7 +123,12 @@ function me(context: GraphContext): Response {
   const fields = select.split(",").map((field) => field.trim());
   const unknown = fields.find((field) => !(field in all));
   if (unknown !== undefined) {
-    return graphError(request, 400, "BadRequest", `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`);
+    return graphError(
+      request,
+      400,
+      "BadRequest",
+      `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
+    );
   }
   return graphJson(request, {
     "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#users(${fields.join(",")})/$entity`,
@@ -134,7 +153,12 @@ async function batch(context: GraphContext, options: GraphOptions): Promise<Resp
     return graphError(request, 400, "BadRequest", "Invalid batch payload format.");
   }
   if (items.length > BATCH_LIMIT) {
-    return graphError(request, 400, "BadRequest", `Number of batch request steps exceeds the maximum value of ${BATCH_LIMIT}.`);
+    return graphError(
+      request,
+      400,
+      "BadRequest",
+      `Number of batch request steps exceeds the maximum value of ${BATCH_LIMIT}.`,
+    );
   }
   const ids = items.map((item) => String(item.id ?? ""));
   if (new Set(ids).size !== ids.length || ids.includes("")) {
@@ -152,14 +176,31 @@ async function batch(context: GraphContext, options: GraphOptions): Promise<Resp
   return graphJson(request, { responses });
 }
 
-async function batchItem(context: GraphContext, item: BatchItem, options: GraphOptions): Promise<Record<string, unknown>> {
+async function batchItem(
+  context: GraphContext,
+  item: BatchItem,
+  options: GraphOptions,
+): Promise<Record<string, unknown>> {
   const id = String(item.id);
   if (typeof item.method !== "string" || typeof item.url !== "string" || !item.url.startsWith("/")) {
-    return { id, status: 400, body: { error: { code: "BadRequest", message: "Each request needs a method and a relative url." } } };
+    return {
+      id,
+      status: 400,
+      body: { error: { code: "BadRequest", message: "Each request needs a method and a relative url." } },
+    };
   }
   const headers = new Headers(item.headers ?? {});
   if (item.body !== undefined && !headers.has("content-type")) {
-    return { id, status: 400, body: { error: { code: "BadRequest", message: "Write request id : " + id + " does not contain Content-Type header or body." } } };
+    return {
+      id,
+      status: 400,
+      body: {
+        error: {
+          code: "BadRequest",
+          message: `Write request id : ${id} does not contain Content-Type header or body.`,
+        },
+      },
+    };
   }
   headers.set("authorization", context.request.headers.get("authorization") ?? "");
   const inner = new Request(`${context.url.origin}/v1.0${item.url}`, {
@@ -174,7 +215,12 @@ async function batchItem(context: GraphContext, item: BatchItem, options: GraphO
       const value = response.headers.get(name);
       return value === null ? [] : [[name === "retry-after" ? "Retry-After" : name, value]];
     });
-    return { id, status: response.status, headers: Object.fromEntries(kept), ...(text === "" ? {} : { body: JSON.parse(text) }) };
+    return {
+      id,
+      status: response.status,
+      headers: Object.fromEntries(kept),
+      ...(text === "" ? {} : { body: JSON.parse(text) }),
+    };
   } catch (error) {
     if (error instanceof SimulatedNetworkError) {
       return { id, status: 504, body: { error: { code: "GatewayTimeout", message: "Gateway timeout." } } };
@@ -184,7 +230,9 @@ async function batchItem(context: GraphContext, item: BatchItem, options: GraphO
 }
 
 function unauthorized(request: Request, message: string): Response {
-  return graphError(request, 401, "InvalidAuthenticationToken", message, { headers: { "www-authenticate": WWW_AUTHENTICATE } });
+  return graphError(request, 401, "InvalidAuthenticationToken", message, {
+    headers: { "www-authenticate": WWW_AUTHENTICATE },
+  });
 }
 
 /** A counter name with ids and addresses replaced, e.g. `/users/{id}/messages/{id}`. */
@@ -192,7 +240,9 @@ function routeName(path: string): string {
   const segments = path.split("?")[0]?.split("/") ?? [];
   return segments
     .map((segment, index) =>
-      index > 1 && ["users", "messages", "mailFolders", "childFolders", "attachments"].includes(segments[index - 1] ?? "") && !["delta", "move"].includes(segment)
+      index > 1 &&
+      ["users", "messages", "mailFolders", "childFolders", "attachments"].includes(segments[index - 1] ?? "") &&
+      !["delta", "move"].includes(segment)
         ? "{id}"
         : segment,
     )

@@ -5,15 +5,7 @@
  * @module
  */
 import { aadstsMessage, escapeHtml, htmlPage, oauthError, oauthJson } from "./responses.ts";
-import {
-  count,
-  grantKey,
-  randomOpaque,
-  SimulatedNetworkError,
-  sleep,
-  takeFault,
-  tenantNow,
-} from "./state.ts";
+import { count, grantKey, randomOpaque, SimulatedNetworkError, sleep, takeFault, tenantNow } from "./state.ts";
 import type { SimApp, SimState, SimTenant, SimUser } from "./state.ts";
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -40,7 +32,8 @@ export async function handleAuthorize(state: SimState, request: Request, tenantS
   if (!app.redirectUris.includes(redirectUri)) {
     return errorPage(50011, [redirectUri, clientId]);
   }
-  const reply = (fields: Record<string, string>): Response => redirectTo(redirectUri, { ...fields, ...stateParam(params) });
+  const reply = (fields: Record<string, string>): Response =>
+    redirectTo(redirectUri, { ...fields, ...stateParam(params) });
   const replyError = (error: string, code: number, description?: string): Response =>
     reply({
       error,
@@ -48,7 +41,10 @@ export async function handleAuthorize(state: SimState, request: Request, tenantS
       error_uri: `https://login.microsoftonline.com/error?code=${code}`,
     });
   if (!(params.get("response_type") ?? "").split(" ").includes("code")) {
-    return reply({ error: "unsupported_response_type", error_description: "AADSTS700054: response_type 'code' is required." });
+    return reply({
+      error: "unsupported_response_type",
+      error_description: "AADSTS700054: response_type 'code' is required.",
+    });
   }
   const scope = params.get("scope") ?? "";
   if (scope.trim() === "") {
@@ -229,11 +225,16 @@ function redeemRefreshToken(
   if (token.issuedAt < grant.validFrom) {
     const code = grant.revokedCode ?? 50173;
     return oauthError(code === 50076 ? "interaction_required" : "invalid_grant", code, {
-      description: aadstsMessage(code, [new Date(token.issuedAt).toISOString(), new Date(grant.validFrom).toISOString()]),
+      description: aadstsMessage(code, [
+        new Date(token.issuedAt).toISOString(),
+        new Date(grant.validFrom).toISOString(),
+      ]),
     });
   }
   if (token.lastUsedAt + REFRESH_INACTIVITY_MS <= now) {
-    return oauthError("invalid_grant", 700082, { description: aadstsMessage(700082, [new Date(token.issuedAt).toISOString()]) });
+    return oauthError("invalid_grant", 700082, {
+      description: aadstsMessage(700082, [new Date(token.issuedAt).toISOString()]),
+    });
   }
   if (token.supersededAt !== null && context.home.settings.refreshTokenRotation === "strict") {
     return oauthError("invalid_grant", 70000);
@@ -272,7 +273,14 @@ interface TokenResponseBody {
 function issueTokens(
   state: SimState,
   request: Request,
-  options: { app: SimApp; home: SimTenant; user: SimUser; scopes: string[]; nonce: string | null; refreshToken?: "issue" | "none" },
+  options: {
+    app: SimApp;
+    home: SimTenant;
+    user: SimUser;
+    scopes: string[];
+    nonce: string | null;
+    refreshToken?: "issue" | "none";
+  },
 ): TokenResponseBody {
   const { app, home, user, scopes } = options;
   const now = tenantNow(home);
@@ -288,7 +296,9 @@ function issueTokens(
   });
   const lower = scopes.map((scope) => scope.toLowerCase());
   const openid = lower.includes("openid");
-  const echoed = scopes.filter((scope) => !["offline_access", "openid", "profile", "email"].includes(scope.toLowerCase())).map(shortScope);
+  const echoed = scopes
+    .filter((scope) => !["offline_access", "openid", "profile", "email"].includes(scope.toLowerCase()))
+    .map(shortScope);
   const body: TokenResponseBody = {
     token_type: "Bearer",
     scope: [...echoed, ...(openid ? ["profile", "openid", "email"] : [])].join(" "),
@@ -371,10 +381,14 @@ function eligibleUsers(state: SimState, tenantSegment: string, app: SimApp): Sim
   const segment = tenantSegment.toLowerCase();
   if (TENANT_KEYWORDS.has(segment)) {
     const home = [...homeTenant(state, app).users.values()];
-    const others = [...state.tenants.values()].filter((tenant) => tenant.id !== app.tenantId).flatMap((tenant) => [...tenant.users.values()]);
+    const others = [...state.tenants.values()]
+      .filter((tenant) => tenant.id !== app.tenantId)
+      .flatMap((tenant) => [...tenant.users.values()]);
     return [...home, ...others];
   }
-  const tenant = [...state.tenants.values()].find((candidate) => candidate.id === segment || candidate.domain === segment);
+  const tenant = [...state.tenants.values()].find(
+    (candidate) => candidate.id === segment || candidate.domain === segment,
+  );
   return tenant === undefined ? [] : [...tenant.users.values()];
 }
 
@@ -463,7 +477,10 @@ function shortScope(scope: string): string {
 
 async function s256(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...new Uint8Array(digest)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 function base64urlJson(value: unknown): string {

@@ -46,13 +46,18 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (hookId !== undefined) {
         const hook = state.hooks.get(hookId);
         return hook === undefined
-          ? new Response(JSON.stringify({ message: "No such webhook" }), { status: 404, headers: { "content-type": "application/json" } })
+          ? new Response(JSON.stringify({ message: "No such webhook" }), {
+              status: 404,
+              headers: { "content-type": "application/json" },
+            })
           : handleHook(hook, request, { random });
       }
       const identity = IDENTITY_PATH.exec(path);
       if (identity !== null) {
         const [, tenant = "", endpoint] = identity;
-        return endpoint === "authorize" ? handleAuthorize(state, request, tenant) : handleToken(state, request, tenant, { random });
+        return endpoint === "authorize"
+          ? handleAuthorize(state, request, tenant)
+          : handleToken(state, request, tenant, { random });
       }
       return new Response("Not found", { status: 404 });
     },

@@ -9,7 +9,11 @@ import type { SimHook, SimState } from "./state.ts";
 
 const RECORDED_HEADERS = ["content-type", "idempotency-key", "x-automation-webhook-token", "user-agent"];
 
-export async function handleHook(hook: SimHook, request: Request, options: { random: () => number }): Promise<Response> {
+export async function handleHook(
+  hook: SimHook,
+  request: Request,
+  options: { random: () => number },
+): Promise<Response> {
   if (request.method !== "POST") {
     return jiraError(405, "Method not allowed");
   }
@@ -76,11 +80,17 @@ export function hooksPage(state: SimState): Response {
     const rows = [...hook.requests]
       .reverse()
       .map((entry) => {
-        const body = entry.body as { issues?: string[]; data?: { message?: { subject?: string; from?: { address?: string } } } } | undefined;
+        const body = entry.body as
+          | { issues?: string[]; data?: { message?: { subject?: string; from?: { address?: string } } } }
+          | undefined;
         return `<tr><td>${escapeHtml(entry.receivedAt)}</td><td>${entry.status}</td><td>${escapeHtml((body?.issues ?? []).join(", "))}</td><td>${escapeHtml(body?.data?.message?.subject ?? "")}</td><td>${escapeHtml(body?.data?.message?.from?.address ?? "")}</td></tr>`;
       })
       .join("");
     return `<h2>Webhook ${escapeHtml(hook.id)}</h2><table border="1" cellpadding="4"><tr><th>Received</th><th>Status</th><th>issues</th><th>Subject</th><th>From</th></tr>${rows}</table>`;
   });
-  return htmlPage(200, "Jira Automation (simulated)", `<main><h1>Jira Automation incoming webhooks (simulated)</h1>${sections.join("") || "<p>No webhooks yet.</p>"}</main>`);
+  return htmlPage(
+    200,
+    "Jira Automation (simulated)",
+    `<main><h1>Jira Automation incoming webhooks (simulated)</h1>${sections.join("") || "<p>No webhooks yet.</p>"}</main>`,
+  );
 }

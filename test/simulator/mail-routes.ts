@@ -4,17 +4,50 @@
  * delta with skip and delta tokens that expire; own and shared mailboxes with rights checked.
  * @module
  */
-import { addMessage, childFolders, findFolder, findMessage, moveMessage, rootFolder, touch, userMailbox } from "./mailbox.ts";
+import {
+  addMessage,
+  childFolders,
+  findFolder,
+  findMessage,
+  moveMessage,
+  rootFolder,
+  touch,
+  userMailbox,
+} from "./mailbox.ts";
 import { graphError, graphJson } from "./responses.ts";
 import { randomOpaque, tenantNow } from "./state.ts";
 import type { GraphContext } from "./graph.ts";
 import type { SimAttachment, SimDeltaToken, SimFolder, SimMailbox, SimMessage, SimRecipient } from "./state.ts";
 
 const MESSAGE_PROPERTIES = new Set([
-  "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "receivedDateTime", "sentDateTime",
-  "hasAttachments", "internetMessageId", "subject", "bodyPreview", "importance", "parentFolderId", "conversationId",
-  "isRead", "isDraft", "webLink", "body", "uniqueBody", "sender", "from", "toRecipients", "ccRecipients",
-  "bccRecipients", "replyTo", "flag", "internetMessageHeaders", "inferenceClassification",
+  "id",
+  "createdDateTime",
+  "lastModifiedDateTime",
+  "changeKey",
+  "categories",
+  "receivedDateTime",
+  "sentDateTime",
+  "hasAttachments",
+  "internetMessageId",
+  "subject",
+  "bodyPreview",
+  "importance",
+  "parentFolderId",
+  "conversationId",
+  "isRead",
+  "isDraft",
+  "webLink",
+  "body",
+  "uniqueBody",
+  "sender",
+  "from",
+  "toRecipients",
+  "ccRecipients",
+  "bccRecipients",
+  "replyTo",
+  "flag",
+  "internetMessageHeaders",
+  "inferenceClassification",
 ]);
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 1000;
@@ -33,13 +66,21 @@ export function resolveMailbox(context: GraphContext, segments: string[]): MailT
   const { state, user, token, request } = context;
   if (segments[0] === "me") {
     const mailbox = userMailbox(state, user);
-    return mailbox === undefined ? graphError(request, 404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.") : { mailbox, prefix: "me", rest: segments.slice(1) };
+    return mailbox === undefined
+      ? graphError(
+          request,
+          404,
+          "MailboxNotEnabledForRESTAPI",
+          "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        )
+      : { mailbox, prefix: "me", rest: segments.slice(1) };
   }
   if (segments[0] !== "users" || segments[1] === undefined) {
     return null;
   }
   const key = segments[1].toLowerCase();
-  const mailbox = state.mailboxes.get(key) ?? [...state.mailboxes.values()].find((candidate) => candidate.ownerId === key);
+  const mailbox =
+    state.mailboxes.get(key) ?? [...state.mailboxes.values()].find((candidate) => candidate.ownerId === key);
   if (mailbox === undefined || mailbox.tenantId !== user.tenantId) {
     return graphError(request, 404, "ErrorInvalidUser", `The requested user '${segments[1]}' is invalid.`);
   }
@@ -50,7 +91,8 @@ export function resolveMailbox(context: GraphContext, segments: string[]): MailT
   const scopes = token.scopes.map((scope) => scope.toLowerCase().replace(/^https:\/\/graph\.microsoft\.com\//, ""));
   const writing = request.method !== "GET";
   const rights = mailbox.access.get(user.id);
-  const scopeOk = scopes.includes(writing ? "mail.readwrite.shared" : "mail.read.shared") || scopes.includes("mail.readwrite.shared");
+  const scopeOk =
+    scopes.includes(writing ? "mail.readwrite.shared" : "mail.read.shared") || scopes.includes("mail.readwrite.shared");
   if (!scopeOk || rights === undefined || (writing && rights !== "full")) {
     return graphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
   }
@@ -115,7 +157,11 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
       return move(context, mailbox, message);
     }
     if (sub === "attachments" && subId === undefined && method === "GET") {
-      const select = context.url.searchParams.get("$select")?.split(",").map((field) => field.trim()) ?? null;
+      const select =
+        context.url.searchParams
+          .get("$select")
+          ?.split(",")
+          .map((field) => field.trim()) ?? null;
       return graphJson(request, { value: message.attachments.map((attachment) => attachmentJson(attachment, select)) });
     }
     if (sub === "attachments" && subId !== undefined && method === "GET") {
@@ -137,7 +183,10 @@ interface GraphRecipient {
  */
 async function sendMail(context: GraphContext, target: MailTarget): Promise<Response> {
   const { request, state, user, token } = context;
-  const payload = (await request.json().catch(() => null)) as { message?: Record<string, unknown>; saveToSentItems?: unknown } | null;
+  const payload = (await request.json().catch(() => null)) as {
+    message?: Record<string, unknown>;
+    saveToSentItems?: unknown;
+  } | null;
   const message = payload?.message;
   if (message === undefined || typeof message !== "object") {
     return graphError(request, 400, "ErrorInvalidRequest", "Cannot read the request body.");
@@ -145,14 +194,26 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
   const list = (name: string): SimRecipient[] =>
     Array.isArray(message[name])
       ? (message[name] as GraphRecipient[]).flatMap((entry) =>
-          typeof entry.emailAddress?.address === "string" ? [{ address: entry.emailAddress.address, name: typeof entry.emailAddress.name === "string" ? entry.emailAddress.name : "" }] : [],
+          typeof entry.emailAddress?.address === "string"
+            ? [
+                {
+                  address: entry.emailAddress.address,
+                  name: typeof entry.emailAddress.name === "string" ? entry.emailAddress.name : "",
+                },
+              ]
+            : [],
         )
       : [];
   const to = list("toRecipients");
   const cc = list("ccRecipients");
   const bcc = list("bccRecipients");
   if (to.length + cc.length + bcc.length === 0) {
-    return graphError(request, 400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient '' is not resolved. All recipients must be resolved before a message can be submitted.");
+    return graphError(
+      request,
+      400,
+      "ErrorInvalidRecipients",
+      "At least one recipient is not valid., Recipient '' is not resolved. All recipients must be resolved before a message can be submitted.",
+    );
   }
   const scopes = token.scopes.map((scope) => scope.toLowerCase());
   const own = userMailbox(state, user);
@@ -172,15 +233,22 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
     );
   }
   const body = message["body"] as { contentType?: unknown; content?: unknown } | undefined;
-  const headers = Array.isArray(message["internetMessageHeaders"]) ? (message["internetMessageHeaders"] as { name: string; value: string }[]) : [];
-  const attachments = Array.isArray(message["attachments"]) ? (message["attachments"] as Record<string, unknown>[]) : [];
+  const headers = Array.isArray(message["internetMessageHeaders"])
+    ? (message["internetMessageHeaders"] as { name: string; value: string }[])
+    : [];
+  const attachments = Array.isArray(message["attachments"])
+    ? (message["attachments"] as Record<string, unknown>[])
+    : [];
   const delivered = {
     subject: typeof message["subject"] === "string" ? message["subject"] : "",
     from: { name: sender?.displayName ?? senderAddress, address: senderAddress },
     to,
     cc,
     replyTo: list("replyTo"),
-    body: { contentType: String(body?.contentType ?? "Text").toLowerCase() === "html" ? ("html" as const) : ("text" as const), content: String(body?.content ?? "") },
+    body: {
+      contentType: String(body?.contentType ?? "Text").toLowerCase() === "html" ? ("html" as const) : ("text" as const),
+      content: String(body?.content ?? ""),
+    },
     headers,
     attachments: attachments.map((attachment) => ({
       name: String(attachment["name"] ?? ""),
@@ -191,7 +259,13 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
     })),
   };
   const saveToSentItems = payload?.saveToSentItems !== false && payload?.saveToSentItems !== "false";
-  state.sent.push({ mailbox: senderAddress, userId: user.id, sentAt: new Date().toISOString(), message, saveToSentItems });
+  state.sent.push({
+    mailbox: senderAddress,
+    userId: user.id,
+    sentAt: new Date().toISOString(),
+    message,
+    saveToSentItems,
+  });
   for (const recipient of [...to, ...cc, ...bcc]) {
     const mailbox = state.mailboxes.get(recipient.address.toLowerCase());
     const inbox = mailbox === undefined ? undefined : findFolder(mailbox, "inbox");
@@ -220,13 +294,21 @@ function folderJson(mailbox: SimMailbox, folder: SimFolder): Record<string, unkn
 }
 
 function folderList(context: GraphContext, mailbox: SimMailbox, folders: SimFolder[]): Response {
-  return page(context, folders.map((folder) => folderJson(mailbox, folder)));
+  return page(
+    context,
+    folders.map((folder) => folderJson(mailbox, folder)),
+  );
 }
 
 function listMessages(context: GraphContext, target: MailTarget, folder: SimFolder): Response {
   const filter = context.url.searchParams.get("$filter");
   if (filter !== null && filter.replace(/\s+/g, " ").trim() !== "isRead eq false") {
-    return graphError(context.request, 400, "InefficientFilter", "The restriction or sort order is too complex for this operation.");
+    return graphError(
+      context.request,
+      400,
+      "InefficientFilter",
+      "The restriction or sort order is too complex for this operation.",
+    );
   }
   const select = selectOf(context);
   if (select instanceof Response) {
@@ -235,12 +317,18 @@ function listMessages(context: GraphContext, target: MailTarget, folder: SimFold
   const messages = [...target.mailbox.messages.values()]
     .filter((message) => message.folderId === folder.id && (filter === null || !message.isRead))
     .sort((a, b) => b.receivedDateTime.localeCompare(a.receivedDateTime));
-  return page(context, messages.map((message) => messageJson(context, message, select)));
+  return page(
+    context,
+    messages.map((message) => messageJson(context, message, select)),
+  );
 }
 
 /** `$top` / `$skip` paging as Graph does it for collections. */
 function page(context: GraphContext, items: unknown[]): Response {
-  const top = Math.min(Number(context.url.searchParams.get("$top") ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  const top = Math.min(
+    Number(context.url.searchParams.get("$top") ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+  );
   const skip = Number(context.url.searchParams.get("$skip") ?? 0) || 0;
   const body: Record<string, unknown> = { value: items.slice(skip, skip + top) };
   if (skip + top < items.length) {
@@ -288,11 +376,24 @@ function delta(context: GraphContext, target: MailTarget, folder: SimFolder): Re
       .filter((message) => message.folderId === folder.id)
       .sort((a, b) => a.seq - b.seq)
       .map((message) => ({ id: message.immutableId, removedRestId: null }));
-    token = { mailbox: mailbox.address, folderId: folder.id, since: -1, until: mailbox.seq, offset: 0, select, issuedAt: tenantNow(context.tenant) };
+    token = {
+      mailbox: mailbox.address,
+      folderId: folder.id,
+      since: -1,
+      until: mailbox.seq,
+      offset: 0,
+      select,
+      issuedAt: tenantNow(context.tenant),
+    };
   } else {
     const stored = state.deltaTokens.get(tokenValue);
     if (stored === undefined || stored.folderId !== folder.id || stored.issuedAt < mailbox.syncStateValidFrom) {
-      return graphError(request, 410, "SyncStateNotFound", `The sync state generation is not found; generation=${mailbox.seq};[highest=${mailbox.seq}].`);
+      return graphError(
+        request,
+        410,
+        "SyncStateNotFound",
+        `The sync state generation is not found; generation=${mailbox.seq};[highest=${mailbox.seq}].`,
+      );
     }
     if (url.searchParams.has("$deltatoken")) {
       items = changesSince(mailbox, folder, stored.since);
@@ -307,12 +408,19 @@ function delta(context: GraphContext, target: MailTarget, folder: SimFolder): Re
   const value = slice.map((item) => {
     const message = mailbox.messages.get(item.id);
     if (item.removedRestId !== null || message === undefined || message.folderId !== folder.id) {
-      return { "@odata.type": "#microsoft.graph.message", id: idFor(request, { immutableId: item.id, restId: item.removedRestId ?? message?.restId ?? item.id }), "@removed": { reason: "deleted" } };
+      return {
+        "@odata.type": "#microsoft.graph.message",
+        id: idFor(request, { immutableId: item.id, restId: item.removedRestId ?? message?.restId ?? item.id }),
+        "@removed": { reason: "deleted" },
+      };
     }
     return messageJson(context, message, token.select);
   });
   const base = `${url.origin}/v1.0/${target.prefix}/mailFolders/${encodeURIComponent(folder.id)}/messages/delta`;
-  const body: Record<string, unknown> = { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(message)", value };
+  const body: Record<string, unknown> = {
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(message)",
+    value,
+  };
   const issuedAt = tenantNow(context.tenant);
   if (token.offset + pageSize < items.length) {
     const next = randomOpaque("", 24);
@@ -341,7 +449,12 @@ function changesSince(mailbox: SimMailbox, folder: SimFolder, since: number): Ro
     .filter((message) => message.folderId === folder.id && message.seq > since)
     .map((message) => ({ seq: message.seq, item: { id: message.immutableId, removedRestId: null } }));
   const removed = mailbox.tombstones
-    .filter((tombstone) => tombstone.folderId === folder.id && tombstone.seq > since && mailbox.messages.get(tombstone.immutableId)?.folderId !== folder.id)
+    .filter(
+      (tombstone) =>
+        tombstone.folderId === folder.id &&
+        tombstone.seq > since &&
+        mailbox.messages.get(tombstone.immutableId)?.folderId !== folder.id,
+    )
     .map((tombstone) => ({ seq: tombstone.seq, item: { id: tombstone.immutableId, removedRestId: tombstone.restId } }));
   return [...changed, ...removed].sort((a, b) => a.seq - b.seq).map((entry) => entry.item);
 }
@@ -351,16 +464,31 @@ function selectOf(context: GraphContext): string[] | null | Response {
   if (select === null) {
     return null;
   }
-  const fields = select.split(",").map((field) => field.trim()).filter((field) => field !== "");
+  const fields = select
+    .split(",")
+    .map((field) => field.trim())
+    .filter((field) => field !== "");
   const unknown = fields.find((field) => !MESSAGE_PROPERTIES.has(field));
   return unknown === undefined
     ? fields
-    : graphError(context.request, 400, "RequestBroker--ParseUri", `Could not find a property named '${unknown}' on type 'microsoft.graph.message'.`);
+    : graphError(
+        context.request,
+        400,
+        "RequestBroker--ParseUri",
+        `Could not find a property named '${unknown}' on type 'microsoft.graph.message'.`,
+      );
 }
 
-function messageJson(context: GraphContext, message: SimMessage, select: string[] | null | Response): Record<string, unknown> {
+function messageJson(
+  context: GraphContext,
+  message: SimMessage,
+  select: string[] | null | Response,
+): Record<string, unknown> {
   const wantsText = /outlook\.body-content-type="?text"?/i.test(context.request.headers.get("prefer") ?? "");
-  const body = wantsText && message.body.contentType === "html" ? { contentType: "text", content: htmlToText(message.body.content) } : message.body;
+  const body =
+    wantsText && message.body.contentType === "html"
+      ? { contentType: "text", content: htmlToText(message.body.content) }
+      : message.body;
   const all: Record<string, unknown> = {
     createdDateTime: message.receivedDateTime,
     lastModifiedDateTime: message.receivedDateTime,
@@ -390,23 +518,35 @@ function messageJson(context: GraphContext, message: SimMessage, select: string[
   };
   const fields = Array.isArray(select) ? select : Object.keys(all);
   const picked = Object.fromEntries(
-    fields.filter((field) => field !== "id").map((field) => [field, field === "internetMessageHeaders" ? message.headers : all[field]]),
+    fields
+      .filter((field) => field !== "id")
+      .map((field) => [field, field === "internetMessageHeaders" ? message.headers : all[field]]),
   );
   return { "@odata.etag": `W/"CQAAABYAAA${message.seq}"`, id: idFor(context.request, message), ...picked };
 }
 
 function attachmentJson(attachment: SimAttachment, select: string[] | null): Record<string, unknown> {
-  const type = { file: "#microsoft.graph.fileAttachment", reference: "#microsoft.graph.referenceAttachment", item: "#microsoft.graph.itemAttachment" }[attachment.kind];
+  const type = {
+    file: "#microsoft.graph.fileAttachment",
+    reference: "#microsoft.graph.referenceAttachment",
+    item: "#microsoft.graph.itemAttachment",
+  }[attachment.kind];
   const all: Record<string, unknown> = {
     lastModifiedDateTime: "2026-11-01T00:00:00Z",
     name: attachment.name,
     contentType: attachment.contentType,
     size: attachment.size,
     isInline: attachment.isInline,
-    ...(attachment.kind === "file" ? { contentId: attachment.contentId, contentLocation: null, contentBytes: attachment.contentBytes } : {}),
+    ...(attachment.kind === "file"
+      ? { contentId: attachment.contentId, contentLocation: null, contentBytes: attachment.contentBytes }
+      : {}),
   };
   const fields = select ?? Object.keys(all);
-  return { "@odata.type": type, id: attachment.id, ...Object.fromEntries(fields.filter((field) => field in all).map((field) => [field, all[field]])) };
+  return {
+    "@odata.type": type,
+    id: attachment.id,
+    ...Object.fromEntries(fields.filter((field) => field in all).map((field) => [field, all[field]])),
+  };
 }
 
 function recipient(value: SimRecipient): { emailAddress: SimRecipient } {
@@ -442,4 +582,3 @@ export function htmlToText(html: string): string {
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
-

@@ -50,8 +50,16 @@ function exchangeId(prefix = "AAMkAG"): string {
   return `${prefix}${btoa(String.fromCharCode(...bytes))}`;
 }
 
-export function createMailbox(state: SimState, fields: { address: string; displayName: string; tenantId: string; ownerId: string | null }): SimMailbox {
-  const root: SimFolder = { id: exchangeId("AQMkAD"), displayName: "Top of Information Store", parentId: null, wellKnownName: "msgfolderroot" };
+export function createMailbox(
+  state: SimState,
+  fields: { address: string; displayName: string; tenantId: string; ownerId: string | null },
+): SimMailbox {
+  const root: SimFolder = {
+    id: exchangeId("AQMkAD"),
+    displayName: "Top of Information Store",
+    parentId: null,
+    wellKnownName: "msgfolderroot",
+  };
   const mailbox: SimMailbox = {
     address: fields.address.toLowerCase(),
     displayName: fields.displayName,
@@ -103,7 +111,9 @@ export function folderByPath(mailbox: SimMailbox, reference: string): SimFolder 
   for (const segment of reference.split("/")) {
     const parent: SimFolder = current;
     current = [...mailbox.folders.values()].find(
-      (folder) => folder.parentId === parent.id && (folder.displayName.toLowerCase() === segment.toLowerCase() || folder.wellKnownName === segment.toLowerCase()),
+      (folder) =>
+        folder.parentId === parent.id &&
+        (folder.displayName.toLowerCase() === segment.toLowerCase() || folder.wellKnownName === segment.toLowerCase()),
     );
     if (current === undefined) {
       return undefined;
@@ -130,7 +140,8 @@ export function addMessage(mailbox: SimMailbox, folder: SimFolder, input: Messag
     restId: exchangeId("AAMkAG"),
     folderId: folder.id,
     seq: mailbox.seq,
-    internetMessageId: input.internetMessageId === undefined ? `<${randomGuid()}@sim.outlook.test>` : input.internetMessageId,
+    internetMessageId:
+      input.internetMessageId === undefined ? `<${randomGuid()}@sim.outlook.test>` : input.internetMessageId,
     conversationId: input.conversationId ?? exchangeId("AAQkAG"),
     subject: input.subject ?? "(no subject)",
     from: input.from === undefined ? { name: "Customer", address: "customer@example.com" } : input.from,
@@ -156,7 +167,8 @@ function toAttachment(input: AttachmentInput): SimAttachment {
     kind,
     name: input.name,
     contentType: kind === "item" ? null : (input.contentType ?? "application/octet-stream"),
-    size: input.size ?? (bytes === null ? 0 : Math.floor((bytes.length * 3) / 4) - (bytes.match(/=+$/)?.[0].length ?? 0)),
+    size:
+      input.size ?? (bytes === null ? 0 : Math.floor((bytes.length * 3) / 4) - (bytes.match(/=+$/)?.[0].length ?? 0)),
     isInline: input.isInline ?? false,
     contentId: input.contentId ?? null,
     contentBytes: bytes,
@@ -180,7 +192,12 @@ export function touch(mailbox: SimMailbox, message: SimMessage): void {
 /** Moves a message: a new REST id (the immutable one stays), a removal in the old folder. */
 export function moveMessage(mailbox: SimMailbox, message: SimMessage, destination: SimFolder): void {
   mailbox.seq++;
-  mailbox.tombstones.push({ immutableId: message.immutableId, restId: message.restId, folderId: message.folderId, seq: mailbox.seq });
+  mailbox.tombstones.push({
+    immutableId: message.immutableId,
+    restId: message.restId,
+    folderId: message.folderId,
+    seq: mailbox.seq,
+  });
   message.folderId = destination.id;
   message.restId = exchangeId("AAMkAG");
   touch(mailbox, message);

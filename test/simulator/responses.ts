@@ -21,17 +21,21 @@ export const AADSTS_MESSAGES: Record<number, string> = {
   7000218: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
   7000215:
     "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{0}'.",
-  7000222: "The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app.",
+  7000222:
+    "The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app.",
   9002326: "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
   70003: "The app requested an unsupported grant type '{0}'.",
   9002313: "Invalid request. Request is malformed or invalid.",
-  54005: "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
-  70008: "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+  54005:
+    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+  70008:
+    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
   501481: "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
   500112: "The reply address '{0}' does not match the reply address '{1}' provided when requesting Authorization code.",
   700005: "Provided Authorization Code is intended to use against other tenant, thus rejected.",
   70000: "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.",
-  700082: "The refresh token has expired due to inactivity. The token was issued on {0} and was inactive for 90.00:00:00.",
+  700082:
+    "The refresh token has expired due to inactivity. The token was issued on {0} and was inactive for 90.00:00:00.",
   50173:
     "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{0}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{1}'.",
   65001:
@@ -106,7 +110,8 @@ export function oauthJson(body: unknown): Response {
   });
 }
 
-const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+const GRAPH_CONTENT_TYPE =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 function graphHeaders(request: Request, extra: Record<string, string> = {}): Record<string, string> {
   const requestId = crypto.randomUUID();
@@ -114,12 +119,17 @@ function graphHeaders(request: Request, extra: Record<string, string> = {}): Rec
     "content-type": GRAPH_CONTENT_TYPE,
     "request-id": requestId,
     "client-request-id": request.headers.get("client-request-id") ?? requestId,
-    "x-ms-ags-diagnostic": '{"ServerInfo":{"DataCenter":"Simulator","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SIM"}}',
+    "x-ms-ags-diagnostic":
+      '{"ServerInfo":{"DataCenter":"Simulator","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"SIM"}}',
     ...extra,
   };
 }
 
-export function graphJson(request: Request, body: unknown, options: { status?: number; headers?: Record<string, string> } = {}): Response {
+export function graphJson(
+  request: Request,
+  body: unknown,
+  options: { status?: number; headers?: Record<string, string> } = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status: options.status ?? 200,
     headers: graphHeaders(request, options.headers),

@@ -327,7 +327,10 @@ export function randomGuid(): string {
 export function randomOpaque(prefix: string, bytes = 32): string {
   const data = new Uint8Array(bytes);
   crypto.getRandomValues(data);
-  const text = btoa(String.fromCharCode(...data)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const text = btoa(String.fromCharCode(...data))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
   return `${prefix}${text}`;
 }
 

@@ -43,7 +43,10 @@ export async function signIn(path: string, body: Record<string, unknown> = {}): 
 
 /** Signs the tenant's user in through the credential and returns the account. */
 export async function connectAccount(credentialId: string, options: { loginHint?: string } = {}): Promise<AccountView> {
-  const result = await signIn(`/api/credentials/${credentialId}/authorize`, options.loginHint === undefined ? {} : { loginHint: options.loginHint });
+  const result = await signIn(
+    `/api/credentials/${credentialId}/authorize`,
+    options.loginHint === undefined ? {} : { loginHint: options.loginHint },
+  );
   expect(result.status, result.page).toBe(200);
   const { body } = await callJson<{ items: AccountView[] }>("GET", "/api/accounts");
   const account = body.items
@@ -56,7 +59,9 @@ export async function connectAccount(credentialId: string, options: { loginHint?
 }
 
 /** A tenant, a credential for it and one connected account: the starting point of most tests. */
-export async function connectedSetup(input: TenantInput = {}): Promise<{ tenant: TenantInfo; credentialId: string; account: AccountView }> {
+export async function connectedSetup(
+  input: TenantInput = {},
+): Promise<{ tenant: TenantInfo; credentialId: string; account: AccountView }> {
   const tenant = await createTenantForWorker(input);
   const credential = await createCredential(tenant);
   const account = await connectAccount(credential.id);

@@ -32,13 +32,22 @@ export async function call(method: string, path: string, options: CallOptions = 
     headers["content-type"] ??= "application/json";
   }
   const response = await exports.default.fetch(
-    new Request(`${WORKER_ORIGIN}${path}`, { method, headers, ...(body === undefined ? {} : { body }), redirect: "manual" }),
+    new Request(`${WORKER_ORIGIN}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      redirect: "manual",
+    }),
   );
   recordResponse(method, path, response.clone());
   return response;
 }
 
-export async function callJson<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {
+export async function callJson<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<{ status: number; body: T; response: Response }> {
   const response = await call(method, path, options);
   const text = await response.text();
   return { status: response.status, body: (text === "" ? undefined : JSON.parse(text)) as T, response };

@@ -23,7 +23,11 @@ afterAll(async () => {
   const client = simulator();
   const issued = await Promise.all(client.tenantIds.map((tenantId) => client.issued(tenantId)));
   const responses = await responsesSoFar();
-  const neverShown = [ADMIN_TOKEN, ...client.hookTokens, ...issued.flatMap((secrets) => [...secrets.clientSecrets, ...secrets.refreshTokens, ...secrets.codes])];
+  const neverShown = [
+    ADMIN_TOKEN,
+    ...client.hookTokens,
+    ...issued.flatMap((secrets) => [...secrets.clientSecrets, ...secrets.refreshTokens, ...secrets.codes]),
+  ];
   const accessTokens = issued.flatMap((secrets) => secrets.accessTokens);
   for (const secret of neverShown) {
     for (const response of responses) {

@@ -31,7 +31,10 @@ export function credentialBody(tenant: TenantInfo, overrides: Partial<Credential
   };
 }
 
-export async function createCredential(tenant: TenantInfo, overrides: Partial<CredentialBody> = {}): Promise<{ id: string } & Record<string, unknown>> {
+export async function createCredential(
+  tenant: TenantInfo,
+  overrides: Partial<CredentialBody> = {},
+): Promise<{ id: string } & Record<string, unknown>> {
   const { status, body } = await callJson<{ id: string } & Record<string, unknown>>("POST", "/api/credentials", {
     body: credentialBody(tenant, overrides),
   });

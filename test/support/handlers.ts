@@ -12,6 +12,7 @@ import type { AccountView } from "../../src/core/accounts/account.ts";
 import type { HandlerView, RunCounts } from "../../src/core/handlers/handler.ts";
 import type { TenantInfo, TenantInput } from "../simulator/control.ts";
 import type { HookInfo } from "./simulator-client.ts";
+import type { WebhookPayload } from "../../src/core/jira/payload.ts";
 
 export interface HandlerWorld {
   tenant: TenantInfo;
@@ -29,11 +30,22 @@ export async function handlerWorld(input: TenantInput = {}): Promise<HandlerWorl
 }
 
 export function handlerBody(world: HandlerWorld, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: "Support inbox", accountId: world.account.id, webhookUrl: world.hook.url, webhookToken: world.hook.token, ...overrides };
+  return {
+    name: "Support inbox",
+    accountId: world.account.id,
+    webhookUrl: world.hook.url,
+    webhookToken: world.hook.token,
+    ...overrides,
+  };
 }
 
-export async function createHandler(world: HandlerWorld, overrides: Record<string, unknown> = {}): Promise<HandlerView> {
-  const { status, body } = await callJson<HandlerView>("POST", "/api/handlers", { body: handlerBody(world, overrides) });
+export async function createHandler(
+  world: HandlerWorld,
+  overrides: Record<string, unknown> = {},
+): Promise<HandlerView> {
+  const { status, body } = await callJson<HandlerView>("POST", "/api/handlers", {
+    body: handlerBody(world, overrides),
+  });
   expect(status, JSON.stringify(body)).toBe(201);
   return body;
 }
@@ -63,4 +75,12 @@ export async function graphRequests(tenantId: string): Promise<number> {
   return Object.entries(counters)
     .filter(([name]) => name.startsWith("graph.") && !name.startsWith("graph.fault."))
     .reduce((sum, [, value]) => sum + value, 0);
+}
+
+/** The payloads a Jira receiver accepted (2xx), in the order they arrived. */
+export async function acceptedPayloads(hookId: string): Promise<WebhookPayload[]> {
+  const { requests } = await simulator().hook(hookId);
+  return requests
+    .filter((request) => request.status >= 200 && request.status < 300)
+    .map((request) => request.body as WebhookPayload);
 }

@@ -22,10 +22,16 @@ export interface InProcessSession {
 
 export async function s256(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...new Uint8Array(digest)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
-export async function inProcessSession(input: TenantInput = {}, options: SimulatorOptions = {}): Promise<InProcessSession> {
+export async function inProcessSession(
+  input: TenantInput = {},
+  options: SimulatorOptions = {},
+): Promise<InProcessSession> {
   const sim = createSimulator(options);
   const control = new SimulatorClient(SIM_ORIGIN, { fetch: (request) => sim.handle(request) });
   const tenant = await control.createTenant({ apps: [{ redirectUris: [SIM_REDIRECT] }], ...input });
@@ -44,7 +50,9 @@ export async function inProcessSession(input: TenantInput = {}, options: Simulat
         client_id: app.clientId,
         response_type: "code",
         redirect_uri: SIM_REDIRECT,
-        scope: signInOptions.scope ?? "offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
+        scope:
+          signInOptions.scope ??
+          "offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
         code_challenge: await s256(verifier),
         code_challenge_method: "S256",
         ...(signInOptions.loginHint === undefined ? {} : { login_hint: signInOptions.loginHint }),
@@ -56,7 +64,14 @@ export async function inProcessSession(input: TenantInput = {}, options: Simulat
         new Request(tenant.endpoints.token, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: "authorization_code", code, redirect_uri: SIM_REDIRECT, code_verifier: verifier }),
+          body: new URLSearchParams({
+            client_id: app.clientId,
+            client_secret: app.clientSecret,
+            grant_type: "authorization_code",
+            code,
+            redirect_uri: SIM_REDIRECT,
+            code_verifier: verifier,
+          }),
         }),
       );
       return (await response.json<{ access_token: string }>()).access_token;

@@ -9,7 +9,11 @@ export interface Browser {
   cookie: string;
   get(path: string): Promise<{ status: number; html: string; response: Response }>;
   /** Posts a form taken from `fromPage` (its CSRF token is added), from edgepost's origin unless told. */
-  submit(path: string, fields: Record<string, string>, options?: { fromPage?: string; origin?: string | null; csrf?: string | null }): Promise<{ status: number; html: string; response: Response }>;
+  submit(
+    path: string,
+    fields: Record<string, string>,
+    options?: { fromPage?: string; origin?: string | null; csrf?: string | null },
+  ): Promise<{ status: number; html: string; response: Response }>;
 }
 
 function csrfTokenIn(html: string): string {

@@ -3,7 +3,15 @@
  * `fetch`-shaped function, so it drives the simulator in process or over HTTP alike.
  * @module
  */
-import type { AppInfo, MailboxMessageState, SeededMessage, SharedMailboxInput, TenantInfo, TenantInput, UserInput } from "../simulator/control.ts";
+import type {
+  AppInfo,
+  MailboxMessageState,
+  SeededMessage,
+  SharedMailboxInput,
+  TenantInfo,
+  TenantInput,
+  UserInput,
+} from "../simulator/control.ts";
 import type { MessageInput } from "../simulator/mailbox.ts";
 import type { SimFaultRule, SimHookRequest, SimSentMessage, SimUser, TenantSettings } from "../simulator/state.ts";
 
@@ -95,7 +103,11 @@ export class SimulatorClient {
     return this.#call("PATCH", `/_sim/mailboxes/${encodeURIComponent(address)}/send-as`, { userId, allowed });
   }
 
-  addFolder(address: string, displayName: string, options: { parent?: string } = {}): Promise<{ id: string; displayName: string }> {
+  addFolder(
+    address: string,
+    displayName: string,
+    options: { parent?: string } = {},
+  ): Promise<{ id: string; displayName: string }> {
     return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/folders`, { displayName, ...options });
   }
 
@@ -130,7 +142,12 @@ export class SimulatorClient {
 
   updateHook(
     id: string,
-    update: { latencyMs?: number; faults?: SimFaultRule[]; token?: string | null; failuresPerKey?: { count: number; status: number; retryAfter?: string } | null },
+    update: {
+      latencyMs?: number;
+      faults?: SimFaultRule[];
+      token?: string | null;
+      failuresPerKey?: { count: number; status: number; retryAfter?: string } | null;
+    },
   ): Promise<void> {
     return this.#call("PATCH", `/_sim/hooks/${id}`, update);
   }

@@ -13,23 +13,43 @@ function problemOf(check: EndpointCheck): string {
 describe("checkEndpoint", () => {
   it("accepts Azure's v2.0 endpoints for every tenant form and cloud", () => {
     for (const tenant of [TENANT, "contoso.onmicrosoft.com", "common", "organizations", "consumers"]) {
-      const check = checkEndpoint(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/authorize`, { kind: "authorize", policy: STRICT });
+      const check = checkEndpoint(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/authorize`, {
+        kind: "authorize",
+        policy: STRICT,
+      });
       expect(check).toEqual({
         ok: true,
-        endpoint: { url: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/authorize`, origin: "https://login.microsoftonline.com", tenant },
+        endpoint: {
+          url: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/authorize`,
+          origin: "https://login.microsoftonline.com",
+          tenant,
+        },
       });
     }
-    expect(checkEndpoint(`https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`, { kind: "token", policy: STRICT }).ok).toBe(true);
+    expect(
+      checkEndpoint(`https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`, { kind: "token", policy: STRICT })
+        .ok,
+    ).toBe(true);
   });
 
   it("tells the admin to copy the v2.0 endpoint when given v1", () => {
-    const problem = problemOf(checkEndpoint(`https://login.microsoftonline.com/${TENANT}/oauth2/authorize`, { kind: "authorize", policy: STRICT }));
+    const problem = problemOf(
+      checkEndpoint(`https://login.microsoftonline.com/${TENANT}/oauth2/authorize`, {
+        kind: "authorize",
+        policy: STRICT,
+      }),
+    );
     expect(problem).toContain("v1 endpoint");
     expect(problem).toContain(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`);
   });
 
   it("names the swap when the token endpoint is given as auth endpoint", () => {
-    const problem = problemOf(checkEndpoint(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`, { kind: "authorize", policy: STRICT }));
+    const problem = problemOf(
+      checkEndpoint(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`, {
+        kind: "authorize",
+        policy: STRICT,
+      }),
+    );
     expect(problem).toMatch(/is the token endpoint; use the authorization endpoint/);
   });
 
@@ -62,7 +82,9 @@ describe("checkEndpoint", () => {
       return check.endpoint;
     };
     const auth = endpoint(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`);
-    expect(sameAuthority(auth, endpoint(`https://login.microsoftonline.com/${TENANT.toUpperCase()}/oauth2/v2.0/token`))).toBe(true);
+    expect(
+      sameAuthority(auth, endpoint(`https://login.microsoftonline.com/${TENANT.toUpperCase()}/oauth2/v2.0/token`)),
+    ).toBe(true);
     expect(sameAuthority(auth, endpoint("https://login.microsoftonline.com/common/oauth2/v2.0/token"))).toBe(false);
     expect(sameAuthority(auth, endpoint(`https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`))).toBe(false);
   });

@@ -7,7 +7,8 @@ const AUTH = `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 function jwt(claims: Record<string, unknown>): string {
-  const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const encode = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   return `${encode({ alg: "RS256", typ: "JWT" })}.${encode(claims)}.c2ln`;
 }
 
@@ -25,17 +26,32 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
   };
 }
 
-function verify(overrides: Record<string, unknown> = {}, expected: { authEndpoint?: string; nonce?: string | null } = {}) {
-  return verifyIdToken(jwt(claims(overrides)), { clientId: CLIENT, authEndpoint: expected.authEndpoint ?? AUTH, nonce: expected.nonce === undefined ? "n1" : expected.nonce, now: NOW });
+function verify(
+  overrides: Record<string, unknown> = {},
+  expected: { authEndpoint?: string; nonce?: string | null } = {},
+) {
+  return verifyIdToken(jwt(claims(overrides)), {
+    clientId: CLIENT,
+    authEndpoint: expected.authEndpoint ?? AUTH,
+    nonce: expected.nonce === undefined ? "n1" : expected.nonce,
+    now: NOW,
+  });
 }
 
 describe("verifyIdToken", () => {
   it("identifies the user by tenant and object id", () => {
-    expect(verify()).toEqual({ tenantId: TENANT, userId: "9f1c7e4b-2222-4c4c-8d8d-abcdefabcdef", username: "adele@contoso.com", name: "Adele Vance" });
+    expect(verify()).toEqual({
+      tenantId: TENANT,
+      userId: "9f1c7e4b-2222-4c4c-8d8d-abcdefabcdef",
+      username: "adele@contoso.com",
+      name: "Adele Vance",
+    });
   });
 
   it("accepts the real tenant in iss when the endpoint says common", () => {
-    expect(verify({}, { authEndpoint: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize" }).tenantId).toBe(TENANT);
+    expect(
+      verify({}, { authEndpoint: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize" }).tenantId,
+    ).toBe(TENANT);
   });
 
   const refusals: [string, Record<string, unknown>, { authEndpoint?: string; nonce?: string | null }, RegExp][] = [
@@ -43,7 +59,15 @@ describe("verifyIdToken", () => {
     ["an expired token", { exp: NOW / 1000 - 600 }, {}, /\(exp\)/],
     ["a foreign issuer", { iss: `https://evil.example/${TENANT}/v2.0` }, {}, /\(iss\)/],
     ["an issuer of another tenant", { iss: "https://login.microsoftonline.com/other/v2.0" }, {}, /\(iss\)/],
-    ["a tid other than the endpoint's tenant", { tid: "11111111-2222-3333-4444-555555555555", iss: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0" }, {}, /\(tid\)/],
+    [
+      "a tid other than the endpoint's tenant",
+      {
+        tid: "11111111-2222-3333-4444-555555555555",
+        iss: "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+      },
+      {},
+      /\(tid\)/,
+    ],
     ["a wrong nonce", { nonce: "n2" }, {}, /\(nonce\)/],
     ["a missing nonce", { nonce: undefined }, {}, /\(nonce\)/],
     ["no oid", { oid: undefined }, {}, /tid or oid/],
@@ -56,7 +80,11 @@ describe("verifyIdToken", () => {
   }
 
   it("refuses something that is not a JWT", () => {
-    expect(() => verifyIdToken("not-a-jwt", { clientId: CLIENT, authEndpoint: AUTH, nonce: null, now: NOW })).toThrow(/not a JWT/);
-    expect(() => verifyIdToken("a.!!!.c", { clientId: CLIENT, authEndpoint: AUTH, nonce: null, now: NOW })).toThrow(IdTokenError);
+    expect(() => verifyIdToken("not-a-jwt", { clientId: CLIENT, authEndpoint: AUTH, nonce: null, now: NOW })).toThrow(
+      /not a JWT/,
+    );
+    expect(() => verifyIdToken("a.!!!.c", { clientId: CLIENT, authEndpoint: AUTH, nonce: null, now: NOW })).toThrow(
+      IdTokenError,
+    );
   });
 });

@@ -25,7 +25,9 @@ describe("autoReplyReason", () => {
     expect(autoReplyReason(message({ "X-Autorespond": "1" }))).toBe("auto_reply");
     expect(autoReplyReason(message({ Precedence: "Bulk" }))).toBe("bulk");
     expect(autoReplyReason(message({ Precedence: "list" }))).toBe("bulk");
-    expect(autoReplyReason(message({ "Content-Type": "multipart/report; report-type=delivery-status" }))).toBe("delivery_report");
+    expect(autoReplyReason(message({ "Content-Type": "multipart/report; report-type=delivery-status" }))).toBe(
+      "delivery_report",
+    );
     expect(autoReplyReason(message({}, "MAILER-DAEMON@example.com"))).toBe("delivery_report");
     expect(autoReplyReason(message({ "X-Edgepost-Sent": "1" }))).toBe("own_mail");
   });
@@ -37,15 +39,19 @@ describe("autoReplyReason", () => {
 
 describe("htmlToText", () => {
   it("turns blocks into lines and decodes entities", () => {
-    expect(htmlToText("<html><head><style>p{}</style></head><body><p>Hello&nbsp;there</p><p>A &amp; B &lt;3 &#8364; &#x41;</p><ul><li>one</li><li>two</li></ul>line<br>break</body></html>")).toBe(
-      "Hello there\nA & B <3 € A\n\n• one\n• two\nline\nbreak",
-    );
+    expect(
+      htmlToText(
+        "<html><head><style>p{}</style></head><body><p>Hello&nbsp;there</p><p>A &amp; B &lt;3 &#8364; &#x41;</p><ul><li>one</li><li>two</li></ul>line<br>break</body></html>",
+      ),
+    ).toBe("Hello there\nA & B <3 € A\n\n• one\n• two\nline\nbreak");
   });
 });
 
 describe("nextAttemptDelaySeconds", () => {
   it("retries within 5 s first, then further apart, seven attempts over more than an hour", () => {
-    const delays = Array.from({ length: MAX_DELIVERY_ATTEMPTS }, (_, index) => nextAttemptDelaySeconds(index + 1, null));
+    const delays = Array.from({ length: MAX_DELIVERY_ATTEMPTS }, (_, index) =>
+      nextAttemptDelaySeconds(index + 1, null),
+    );
     expect(delays[0]).toBe(5);
     expect(delays.at(-1)).toBeNull();
     const total = delays.filter((delay): delay is number => delay !== null).reduce((sum, delay) => sum + delay, 0);
@@ -61,7 +67,9 @@ describe("nextAttemptDelaySeconds", () => {
 describe("parseFolderReference", () => {
   it("tells well-known names, ids and paths apart", () => {
     expect(parseFolderReference("Inbox")).toEqual({ kind: "well-known", name: "inbox" });
-    expect(parseFolderReference("AQMkADAwATM0MDAAMS1iNTcwLWI2NTEtMDACLTAwCgAuAAADcv2V3xs")).toMatchObject({ kind: "id" });
+    expect(parseFolderReference("AQMkADAwATM0MDAAMS1iNTcwLWI2NTEtMDACLTAwCgAuAAADcv2V3xs")).toMatchObject({
+      kind: "id",
+    });
     expect(parseFolderReference(" Inbox / Support ")).toEqual({ kind: "path", segments: ["Inbox", "Support"] });
     expect(parseFolderReference("Projects")).toEqual({ kind: "path", segments: ["Projects"] });
   });

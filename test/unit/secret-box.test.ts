@@ -52,8 +52,12 @@ describe("sealSecret / openSecret", () => {
   it("refuses a ciphertext copied onto another record or field", async () => {
     const ring = await parseKeyRing(`a:${KEY_A}`);
     const sealed = await sealSecret(ring, "value", CONTEXT);
-    await expect(openSecret(ring, sealed, { record: "credential:cred_2", field: "clientSecret" })).rejects.toThrow(/tampered or moved/);
-    await expect(openSecret(ring, sealed, { record: "credential:cred_1", field: "webhookToken" })).rejects.toThrow(DecryptionError);
+    await expect(openSecret(ring, sealed, { record: "credential:cred_2", field: "clientSecret" })).rejects.toThrow(
+      /tampered or moved/,
+    );
+    await expect(openSecret(ring, sealed, { record: "credential:cred_1", field: "webhookToken" })).rejects.toThrow(
+      DecryptionError,
+    );
   });
 
   it("refuses something that is not a sealed secret", async () => {

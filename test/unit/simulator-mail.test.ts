@@ -14,7 +14,10 @@ describe("simulated Graph mail", () => {
     const session = await inProcessSession();
     const token = await session.signIn();
     const address = session.tenant.users[0]?.mail ?? "";
-    await session.control.addMessages(address, Array.from({ length: 25 }, (_, index) => ({ subject: `m${index}` })));
+    await session.control.addMessages(
+      address,
+      Array.from({ length: 25 }, (_, index) => ({ subject: `m${index}` })),
+    );
     const seen: string[] = [];
     let link: string | undefined = "/me/mailFolders/inbox/messages/delta?$select=subject,isRead";
     let deltaLink = "";
@@ -25,7 +28,8 @@ describe("simulated Graph mail", () => {
       const page = await response.json<Page>();
       expect(page.value.length).toBeLessThanOrEqual(10);
       seen.push(...page.value.map((message) => String(message["subject"])));
-      for (const message of page.value) expect(Object.keys(message).sort()).toEqual(["@odata.etag", "id", "isRead", "subject"]);
+      for (const message of page.value)
+        expect(Object.keys(message).sort()).toEqual(["@odata.etag", "id", "isRead", "subject"]);
       link = page["@odata.nextLink"];
       deltaLink = page["@odata.deltaLink"] ?? deltaLink;
       if (link !== undefined) expect(link).toMatch(/\$skiptoken=/);
@@ -36,7 +40,9 @@ describe("simulated Graph mail", () => {
     const quiet = await (await session.graph(deltaLink, { token, prefer: IMMUTABLE })).json<Page>();
     expect(quiet.value).toEqual([]);
     await session.control.addMessages(address, [{ subject: "late" }]);
-    const changes = await (await session.graph(quiet["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })).json<Page>();
+    const changes = await (
+      await session.graph(quiet["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })
+    ).json<Page>();
     expect(changes.value.map((message) => message["subject"])).toEqual(["late"]);
   });
 
@@ -45,15 +51,28 @@ describe("simulated Graph mail", () => {
     const token = await session.signIn();
     const address = session.tenant.users[0]?.mail ?? "";
     const [seeded] = await session.control.addMessages(address, [{ subject: "move me" }]);
-    const first = await (await session.graph("/me/mailFolders/inbox/messages/delta", { token, prefer: IMMUTABLE })).json<Page>();
-    const moved = await session.graph(`/me/messages/${encodeURIComponent(seeded?.restId ?? "")}/move`, { token, method: "POST", body: { destinationId: "archive" } });
+    const first = await (
+      await session.graph("/me/mailFolders/inbox/messages/delta", { token, prefer: IMMUTABLE })
+    ).json<Page>();
+    const moved = await session.graph(`/me/messages/${encodeURIComponent(seeded?.restId ?? "")}/move`, {
+      token,
+      method: "POST",
+      body: { destinationId: "archive" },
+    });
     expect(moved.status).toBe(201);
     const movedJson = await moved.json<{ id: string }>();
     expect(movedJson.id).not.toBe(seeded?.restId);
-    const immutable = await session.graph(`/me/messages/${encodeURIComponent(seeded?.id ?? "")}`, { token, prefer: IMMUTABLE });
+    const immutable = await session.graph(`/me/messages/${encodeURIComponent(seeded?.id ?? "")}`, {
+      token,
+      prefer: IMMUTABLE,
+    });
     expect((await immutable.json<{ id: string }>()).id).toBe(seeded?.id);
-    const after = await (await session.graph(first["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })).json<Page>();
-    expect(after.value).toEqual([{ "@odata.type": "#microsoft.graph.message", id: seeded?.id, "@removed": { reason: "deleted" } }]);
+    const after = await (
+      await session.graph(first["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })
+    ).json<Page>();
+    expect(after.value).toEqual([
+      { "@odata.type": "#microsoft.graph.message", id: seeded?.id, "@removed": { reason: "deleted" } },
+    ]);
   });
 
   it("answers 410 SyncStateNotFound for expired delta tokens", async () => {
@@ -73,13 +92,29 @@ describe("simulated Graph mail", () => {
     const address = session.tenant.users[0]?.mail ?? "";
     const seeded = await session.control.addMessages(address, [{ subject: "a" }, { subject: "b" }]);
     const requests = [
-      ...seeded.map((message, index) => ({ id: String(index + 1), method: "PATCH", url: `/me/messages/${encodeURIComponent(message.id)}`, headers: { "content-type": "application/json" }, body: { isRead: true } })),
-      { id: "3", method: "PATCH", url: "/me/messages/nope", headers: { "content-type": "application/json" }, body: { isRead: true } },
+      ...seeded.map((message, index) => ({
+        id: String(index + 1),
+        method: "PATCH",
+        url: `/me/messages/${encodeURIComponent(message.id)}`,
+        headers: { "content-type": "application/json" },
+        body: { isRead: true },
+      })),
+      {
+        id: "3",
+        method: "PATCH",
+        url: "/me/messages/nope",
+        headers: { "content-type": "application/json" },
+        body: { isRead: true },
+      },
     ];
     const response = await session.graph("/$batch", { token, method: "POST", body: { requests } });
     expect(response.status).toBe(200);
     const { responses } = await response.json<{ responses: { id: string; status: number }[] }>();
-    expect(Object.fromEntries(responses.map((item) => [item.id, item.status]))).toEqual({ "1": 200, "2": 200, "3": 404 });
+    expect(Object.fromEntries(responses.map((item) => [item.id, item.status]))).toEqual({
+      "1": 200,
+      "2": 200,
+      "3": 404,
+    });
     expect((await session.control.messages(address)).every((message) => message.isRead)).toBe(true);
     const tooMany = await session.graph("/$batch", {
       token,
@@ -97,7 +132,10 @@ describe("simulated Graph mail", () => {
     const path = "/users/support%40contoso.test/mailFolders/inbox";
     const denied = await session.graph(path, { token });
     expect(denied.status).toBe(403);
-    expect((await denied.json<{ error: { code: string; message: string } }>()).error).toMatchObject({ code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." });
+    expect((await denied.json<{ error: { code: string; message: string } }>()).error).toMatchObject({
+      code: "ErrorAccessDenied",
+      message: "Access is denied. Check credentials and try again.",
+    });
     await session.control.setMailboxAccess("support@contoso.test", userId, "full");
     expect((await session.graph(path, { token })).status).toBe(200);
     const narrow = await session.signIn({ scope: "offline_access openid User.Read Mail.ReadWrite" });
@@ -107,7 +145,11 @@ describe("simulated Graph mail", () => {
   it("throttles a fifth concurrent request to one mailbox", async () => {
     const session = await inProcessSession({ settings: { graphLatencyMs: 50 } });
     const token = await session.signIn();
-    const statuses = await Promise.all(Array.from({ length: 5 }, () => session.graph("/me/mailFolders/inbox", { token }).then((response) => response.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        session.graph("/me/mailFolders/inbox", { token }).then((response) => response.status),
+      ),
+    );
     expect(statuses.sort()).toEqual([200, 200, 200, 200, 429]);
   });
 
@@ -116,14 +158,31 @@ describe("simulated Graph mail", () => {
     const token = await session.signIn();
     const address = session.tenant.users[0]?.mail ?? "";
     const [message] = await session.control.addMessages(address, [
-      { attachments: [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa("hello") }, { name: "link", kind: "reference" }] },
+      {
+        attachments: [
+          { name: "a.txt", contentType: "text/plain", contentBase64: btoa("hello") },
+          { name: "link", kind: "reference" },
+        ],
+      },
     ]);
     const path = `/me/messages/${encodeURIComponent(message?.id ?? "")}/attachments`;
     const full = await (await session.graph(path, { token })).json<{ value: Record<string, unknown>[] }>();
-    expect(full.value[0]).toMatchObject({ "@odata.type": "#microsoft.graph.fileAttachment", name: "a.txt", size: 5, contentBytes: btoa("hello") });
+    expect(full.value[0]).toMatchObject({
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      name: "a.txt",
+      size: 5,
+      contentBytes: btoa("hello"),
+    });
     expect(full.value[1]).toMatchObject({ "@odata.type": "#microsoft.graph.referenceAttachment", name: "link" });
-    const slim = await (await session.graph(`${path}?$select=name,size`, { token })).json<{ value: Record<string, unknown>[] }>();
-    expect(slim.value[0]).toEqual({ "@odata.type": "#microsoft.graph.fileAttachment", id: expect.any(String), name: "a.txt", size: 5 });
+    const slim = await (await session.graph(`${path}?$select=name,size`, { token })).json<{
+      value: Record<string, unknown>[];
+    }>();
+    expect(slim.value[0]).toEqual({
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      id: expect.any(String),
+      name: "a.txt",
+      size: 5,
+    });
   });
 
   it("sends mail with 202 and no body, refusing Send As without the right", async () => {
@@ -131,17 +190,37 @@ describe("simulated Graph mail", () => {
     const token = await session.signIn();
     const userId = session.tenant.users[0]?.id ?? "";
     await session.control.createSharedMailbox({ tenantId: session.tenant.tenantId, address: "team@contoso.test" });
-    const message = { subject: "hi", body: { contentType: "Text", content: "x" }, toRecipients: [{ emailAddress: { address: "team@contoso.test" } }] };
+    const message = {
+      subject: "hi",
+      body: { contentType: "Text", content: "x" },
+      toRecipients: [{ emailAddress: { address: "team@contoso.test" } }],
+    };
     const sent = await session.graph("/me/sendMail", { token, method: "POST", body: { message } });
     expect(sent.status).toBe(202);
     expect(await sent.text()).toBe("");
     expect((await session.control.messages("team@contoso.test")).map((entry) => entry.subject)).toEqual(["hi"]);
-    const denied = await session.graph("/me/sendMail", { token, method: "POST", body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } } });
+    const denied = await session.graph("/me/sendMail", {
+      token,
+      method: "POST",
+      body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } },
+    });
     expect(denied.status).toBe(403);
     expect((await denied.json<{ error: { code: string } }>()).error.code).toBe("ErrorSendAsDenied");
     await session.control.setSendAs("team@contoso.test", userId, true);
-    expect((await session.graph("/me/sendMail", { token, method: "POST", body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } } })).status).toBe(202);
-    const noRecipients = await session.graph("/me/sendMail", { token, method: "POST", body: { message: { subject: "x" } } });
+    expect(
+      (
+        await session.graph("/me/sendMail", {
+          token,
+          method: "POST",
+          body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } },
+        })
+      ).status,
+    ).toBe(202);
+    const noRecipients = await session.graph("/me/sendMail", {
+      token,
+      method: "POST",
+      body: { message: { subject: "x" } },
+    });
     expect(noRecipients.status).toBe(400);
   });
 });

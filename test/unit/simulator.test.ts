@@ -74,7 +74,12 @@ function redeem(code: string, extra: Record<string, string> = {}): Promise<Respo
 }
 
 function refresh(refreshToken: string): Promise<Response> {
-  return token({ client_id: app().clientId, client_secret: app().clientSecret, grant_type: "refresh_token", refresh_token: refreshToken });
+  return token({
+    client_id: app().clientId,
+    client_secret: app().clientSecret,
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+  });
 }
 
 interface TokenBody {
@@ -103,7 +108,11 @@ async function expectAadError(response: Response, status: number, error: string,
   const body = await response.json<ErrorBody>();
   expect(body).toEqual({
     error,
-    error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`)),
+    error_description: expect.stringMatching(
+      new RegExp(
+        `^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`,
+      ),
+    ),
     error_codes: [code],
     timestamp: expect.stringMatching(/Z$/),
     trace_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -154,9 +163,24 @@ describe("authorization endpoint", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(tenant.users[0]?.userPrincipalName ?? "?");
     const url = new URL(tenant.endpoints.authorize);
-    const form = new URLSearchParams({ client_id: app().clientId, response_type: "code", redirect_uri: REDIRECT, scope: SCOPES, state: "s", sim_cancel: "1" });
-    const cancelled = await sim.handle(new Request(url, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } }));
-    expect(new URL(cancelled.headers.get("location") ?? "").searchParams.get("error_description")).toMatch(/^AADSTS65004/);
+    const form = new URLSearchParams({
+      client_id: app().clientId,
+      response_type: "code",
+      redirect_uri: REDIRECT,
+      scope: SCOPES,
+      state: "s",
+      sim_cancel: "1",
+    });
+    const cancelled = await sim.handle(
+      new Request(url, {
+        method: "POST",
+        body: form,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+    );
+    expect(new URL(cancelled.headers.get("location") ?? "").searchParams.get("error_description")).toMatch(
+      /^AADSTS65004/,
+    );
   });
 });
 
@@ -192,7 +216,13 @@ describe("token endpoint: authorization code", () => {
     const code = await codeFromAuthorize();
     const basic = btoa(`${encodeURIComponent(app().clientId)}:${encodeURIComponent(app().clientSecret)}`);
     const response = await token(
-      { client_id: app().clientId, grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: VERIFIER },
+      {
+        client_id: app().clientId,
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      },
       { authorization: `Basic ${basic}` },
     );
     expect(response.status).toBe(200);
@@ -223,7 +253,12 @@ describe("token endpoint: authorization code", () => {
   });
 
   it("refuses a wrong secret with 401 invalid_client AADSTS7000215", async () => {
-    const body = await expectAadError(await redeem(await codeFromAuthorize(), { client_secret: "wrong" }), 401, "invalid_client", 7000215);
+    const body = await expectAadError(
+      await redeem(await codeFromAuthorize(), { client_secret: "wrong" }),
+      401,
+      "invalid_client",
+      7000215,
+    );
     expect(body.error_description).toContain("not the client secret ID");
   });
 
@@ -242,7 +277,13 @@ describe("token endpoint: authorization code", () => {
 
   it("refuses client credentials sent with an Origin header", async () => {
     const response = await token(
-      { client_id: app().clientId, client_secret: app().clientSecret, grant_type: "authorization_code", code: "x", redirect_uri: REDIRECT },
+      {
+        client_id: app().clientId,
+        client_secret: app().clientSecret,
+        grant_type: "authorization_code",
+        code: "x",
+        redirect_uri: REDIRECT,
+      },
       { origin: "https://app.test" },
     );
     await expectAadError(response, 400, "invalid_request", 9002326);
@@ -283,7 +324,9 @@ describe("token endpoint: refresh token", () => {
     await control.revokeConsent(tenant.tenantId, user, { clientId: app().clientId });
     const body = await expectAadError(await refresh(first.refresh_token ?? ""), 400, "invalid_grant", 50173);
     expect(body.error_description).toContain("revoked");
-    const me = await sim.handle(new Request(`${ORIGIN}/v1.0/me`, { headers: { authorization: `Bearer ${first.access_token}` } }));
+    const me = await sim.handle(
+      new Request(`${ORIGIN}/v1.0/me`, { headers: { authorization: `Bearer ${first.access_token}` } }),
+    );
     expect(me.status).toBe(200);
 
     const again = await initialTokens();
@@ -325,7 +368,11 @@ describe("Graph", () => {
   }
 
   function me(bearer: string | null, query = ""): Promise<Response> {
-    return sim.handle(new Request(`${ORIGIN}/v1.0/me${query}`, { headers: bearer === null ? {} : { authorization: `Bearer ${bearer}` } }));
+    return sim.handle(
+      new Request(`${ORIGIN}/v1.0/me${query}`, {
+        headers: bearer === null ? {} : { authorization: `Bearer ${bearer}` },
+      }),
+    );
   }
 
   it("answers /me with the user's default properties", async () => {
@@ -333,7 +380,12 @@ describe("Graph", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const user = tenant.users[0];
-    expect(await response.json()).toMatchObject({ id: user?.id, mail: user?.mail, displayName: user?.displayName, userPrincipalName: user?.userPrincipalName });
+    expect(await response.json()).toMatchObject({
+      id: user?.id,
+      mail: user?.mail,
+      displayName: user?.displayName,
+      userPrincipalName: user?.userPrincipalName,
+    });
     const selected = await (await me(await accessToken(), "?$select=mail,displayName")).json<Record<string, unknown>>();
     expect(Object.keys(selected).sort()).toEqual(["@odata.context", "displayName", "mail"]);
   });
@@ -347,7 +399,15 @@ describe("Graph", () => {
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Bearer realm=""/);
       expect(await response.json()).toEqual({
-        error: { code: "InvalidAuthenticationToken", message, innerError: { date: expect.any(String), "request-id": expect.any(String), "client-request-id": expect.any(String) } },
+        error: {
+          code: "InvalidAuthenticationToken",
+          message,
+          innerError: {
+            date: expect.any(String),
+            "request-id": expect.any(String),
+            "client-request-id": expect.any(String),
+          },
+        },
       });
     }
     await control.updateSettings(tenant.tenantId, { accessTokenLifetimeSeconds: 60 });
@@ -360,7 +420,9 @@ describe("Graph", () => {
   it("throttles with a fractional Retry-After", async () => {
     const bearer = await accessToken();
     await control.updateSettings(tenant.tenantId, {
-      graphFaults: [{ failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" }, remaining: 1 }],
+      graphFaults: [
+        { failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" }, remaining: 1 },
+      ],
     });
     const throttled = await me(bearer);
     expect(throttled.status).toBe(429);
@@ -374,10 +436,14 @@ describe("Jira receiver", () => {
   it("records posts, checks the webhook token and fails on demand", async () => {
     const hook = await control.createHook({ token: "hook-secret" });
     const post = (headers: Record<string, string>, body = '{"issues":[]}'): Promise<Response> =>
-      sim.handle(new Request(hook.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }));
+      sim.handle(
+        new Request(hook.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }),
+      );
     expect((await post({ "x-automation-webhook-token": "hook-secret", "idempotency-key": "m1" })).status).toBe(200);
     expect((await post({ "x-automation-webhook-token": "wrong" })).status).toBe(401);
-    await control.updateHook(hook.id, { faults: [{ failure: { kind: "error", status: 503, error: "unavailable", retryAfter: "2" }, remaining: 1 }] });
+    await control.updateHook(hook.id, {
+      faults: [{ failure: { kind: "error", status: 503, error: "unavailable", retryAfter: "2" }, remaining: 1 }],
+    });
     const failed = await post({ "x-automation-webhook-token": "hook-secret", "idempotency-key": "m1" });
     expect(failed.status).toBe(503);
     expect(failed.headers.get("retry-after")).toBe("2");

@@ -39,7 +39,9 @@ describe("signing in", () => {
     expect(right.status).toBe(303);
     expect(right.headers.get("location")).toBe("/handlers");
     const cookie = right.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(/^edgepost_session=\d+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=43200$/);
+    expect(cookie).toMatch(
+      /^edgepost_session=\d+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=43200$/,
+    );
     expect(cookie).not.toContain(ADMIN_TOKEN);
   });
 
@@ -76,22 +78,44 @@ describe("credential pages", () => {
     const browser = await signIn();
     const { html } = await browser.get("/credentials/new");
     const labels = [...html.matchAll(/<label for="[^"]+">([^<]+)<\/label>/g)].map((match) => match[1]);
-    expect(labels).toEqual(["Name", "OAuth2 Service Provider", "Grant type", "Client ID", "Client Secret", "Auth Endpoint URL", "Token Endpoint URL", "Scopes"]);
+    expect(labels).toEqual([
+      "Name",
+      "OAuth2 Service Provider",
+      "Grant type",
+      "Client ID",
+      "Client Secret",
+      "Auth Endpoint URL",
+      "Token Endpoint URL",
+      "Scopes",
+    ]);
     expect(html).toContain('<option value="microsoft" selected="">Microsoft 365</option>');
     expect(html).toContain('<option value="authorization_code" selected="">Auth code (delegated)</option>');
-    expect(html).toContain('value="offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"');
+    expect(html).toContain(
+      'value="offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
+    );
   });
 
   it("shows the API's message next to a v1 endpoint, keeps the values but never the secret", async () => {
     const tenant = await createTenantForWorker();
     const browser = await signIn();
-    const body = credentialBody(tenant, { authEndpoint: `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/authorize` });
-    const before = (await env.CONFIG.list({ prefix: "credential:" })).keys.length;
-    const result = await browser.submit("/credentials", { ...body, provider: "microsoft", grantType: "authorization_code", scopes: "offline_access openid" } as Record<string, string>, {
-      fromPage: "/credentials/new",
+    const body = credentialBody(tenant, {
+      authEndpoint: `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/authorize`,
     });
+    const before = (await env.CONFIG.list({ prefix: "credential:" })).keys.length;
+    const result = await browser.submit(
+      "/credentials",
+      { ...body, provider: "microsoft", grantType: "authorization_code", scopes: "offline_access openid" } as Record<
+        string,
+        string
+      >,
+      {
+        fromPage: "/credentials/new",
+      },
+    );
     expect(result.status).toBe(400);
-    expect(result.html).toMatch(/<p class="error" id="authEndpoint-error">authEndpoint is a v1 endpoint; in Azure open the app&#39;s Endpoints and copy the v2.0 one/);
+    expect(result.html).toMatch(
+      /<p class="error" id="authEndpoint-error">authEndpoint is a v1 endpoint; in Azure open the app&#39;s Endpoints and copy the v2.0 one/,
+    );
     expect(result.html).toContain('aria-invalid="true"');
     expect(result.html).toContain(`value="${tenant.apps[0]?.clientId ?? ""}"`);
     expect(result.html).not.toContain(tenant.apps[0]?.clientSecret ?? "?");
@@ -101,9 +125,16 @@ describe("credential pages", () => {
   it("creates a credential and shows its Redirect URI with a Copy button, never the secret", async () => {
     const tenant = await createTenantForWorker();
     const browser = await signIn();
-    const created = await browser.submit("/credentials", { ...credentialBody(tenant), provider: "microsoft", grantType: "authorization_code", scopes: "" } as Record<string, string>, {
-      fromPage: "/credentials/new",
-    });
+    const created = await browser.submit(
+      "/credentials",
+      { ...credentialBody(tenant), provider: "microsoft", grantType: "authorization_code", scopes: "" } as Record<
+        string,
+        string
+      >,
+      {
+        fromPage: "/credentials/new",
+      },
+    );
     expect(created.status).toBe(303);
     const location = created.response.headers.get("location") ?? "";
     expect(location).toMatch(/^\/credentials\/cred_[a-z2-7]{16}\?notice=credential-created$/);
@@ -121,7 +152,11 @@ describe("credential pages", () => {
     const tenant = await createTenantForWorker();
     const credential = await createCredential(tenant);
     const browser = await signIn();
-    const result = await browser.submit(`/credentials/${credential.id}/authorize`, { loginHint: "adele@contoso.test" }, { fromPage: `/credentials/${credential.id}` });
+    const result = await browser.submit(
+      `/credentials/${credential.id}/authorize`,
+      { loginHint: "adele@contoso.test" },
+      { fromPage: `/credentials/${credential.id}` },
+    );
     expect(result.status).toBe(303);
     const target = new URL(result.response.headers.get("location") ?? "");
     expect(`${target.origin}${target.pathname}`).toBe(tenant.endpoints.authorize);
@@ -151,7 +186,12 @@ describe("forms refuse cross-site posts", () => {
     const tenant = await createTenantForWorker();
     const browser = await signIn();
     const other = await signIn();
-    const fields = { ...credentialBody(tenant), provider: "microsoft", grantType: "authorization_code", scopes: "" } as Record<string, string>;
+    const fields = {
+      ...credentialBody(tenant),
+      provider: "microsoft",
+      grantType: "authorization_code",
+      scopes: "",
+    } as Record<string, string>;
     const before = (await env.CONFIG.list({ prefix: "credential:" })).keys.length;
     expect((await browser.submit("/credentials", fields, { origin: "https://evil.test" })).status).toBe(403);
     expect((await browser.submit("/credentials", fields, { origin: null })).status).toBe(403);
@@ -169,10 +209,21 @@ describe("pages survive <script> in every text field", () => {
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: XSS, from: { name: XSS, address: "x@example.com" } }]);
     const handler = await createHandler(world, { name: XSS });
-    await sim.updateHook(world.hook.id, { faults: [{ failure: { kind: "error", status: 400, error: "bad", description: XSS }, remaining: -1 }] });
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 400, error: "bad", description: XSS }, remaining: -1 }],
+    });
     await callJson("POST", `/api/handlers/${handler.id}/run`);
     const browser = await signIn();
-    for (const path of ["/", "/credentials", `/credentials/${world.credentialId}`, `/credentials/${world.credentialId}/edit`, "/accounts", "/handlers", `/handlers/${handler.id}`, `/handlers/${handler.id}/edit`]) {
+    for (const path of [
+      "/",
+      "/credentials",
+      `/credentials/${world.credentialId}`,
+      `/credentials/${world.credentialId}/edit`,
+      "/accounts",
+      "/handlers",
+      `/handlers/${handler.id}`,
+      `/handlers/${handler.id}/edit`,
+    ]) {
       const { status, html } = await browser.get(path);
       expect(status, path).toBe(200);
       expect(html, path).not.toContain("<script>alert");
@@ -189,7 +240,9 @@ describe("account and handler pages", () => {
     const { tenant, account } = await connectedSetup();
     const browser = await signIn();
     expect((await browser.get("/accounts")).html).toContain('<span class="badge ok">connected</span>');
-    await simulator().revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", { clientId: tenant.apps[0]?.clientId ?? "" });
+    await simulator().revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", {
+      clientId: tenant.apps[0]?.clientId ?? "",
+    });
     const checked = await browser.submit(`/accounts/${account.id}/check`, {}, { fromPage: "/accounts" });
     expect(checked.status).toBe(409);
     expect(checked.html).toContain("needs re-authorization");
@@ -199,7 +252,9 @@ describe("account and handler pages", () => {
     expect(html).toContain("The grant was revoked");
     const reconnect = await browser.submit(`/accounts/${account.id}/reconnect`, {}, { fromPage: "/accounts" });
     expect(reconnect.status).toBe(303);
-    expect(new URL(reconnect.response.headers.get("location") ?? "").searchParams.get("login_hint")).toBe(account.username);
+    expect(new URL(reconnect.response.headers.get("location") ?? "").searchParams.get("login_hint")).toBe(
+      account.username,
+    );
   });
 
   it("creates a handler through the form, shows inline errors, runs it and retries a dead letter", async () => {
@@ -229,11 +284,17 @@ describe("account and handler pages", () => {
     const created = await browser.submit("/handlers", { ...fields, folder: "inbox" }, { fromPage: "/handlers/new" });
     expect(created.status).toBe(303);
     const path = (created.response.headers.get("location") ?? "").split("?")[0] ?? "";
-    await sim.updateHook(world.hook.id, { faults: [{ failure: { kind: "error", status: 422, error: "bad" }, remaining: 1 }] });
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 422, error: "bad" }, remaining: 1 }],
+    });
     const ran = await browser.submit(`${path}/run`, {}, { fromPage: path });
-    expect(ran.html).toContain("Run finished: 1 new, 0 delivered, 0 skipped, 0 waiting for a retry, 1 to the dead letters.");
+    expect(ran.html).toContain(
+      "Run finished: 1 new, 0 delivered, 0 skipped, 0 waiting for a retry, 1 to the dead letters.",
+    );
     expect(ran.html).toContain("webhook answered 422");
-    const messageId = (await callJson<{ items: { messageId: string }[] }>("GET", `/api${path}/dead-letters`)).body.items[0]?.messageId ?? "";
+    const messageId =
+      (await callJson<{ items: { messageId: string }[] }>("GET", `/api${path}/dead-letters`)).body.items[0]
+        ?.messageId ?? "";
     const retried = await browser.submit(`${path}/dead-letters/retry`, { messageId }, { fromPage: path });
     expect(retried.html).toContain("Delivered; the message left the dead letters.");
     expect((await sim.hook(world.hook.id)).requests.filter((request) => request.status === 200)).toHaveLength(1);

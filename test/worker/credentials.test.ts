@@ -31,7 +31,11 @@ async function expectFieldProblem(body: unknown, path: string, message: RegExp):
 describe("POST /api/credentials", () => {
   it("creates a credential with the contract's defaults and a write-only secret", async () => {
     const body = credentialBody(tenant);
-    const { status, body: view, response } = await callJson<Record<string, unknown>>("POST", "/api/credentials", { body });
+    const {
+      status,
+      body: view,
+      response,
+    } = await callJson<Record<string, unknown>>("POST", "/api/credentials", { body });
     expect(status).toBe(201);
     expect(response.headers.get("location")).toBe(`/api/credentials/${String(view["id"])}`);
     expect(view).toEqual({
@@ -42,7 +46,15 @@ describe("POST /api/credentials", () => {
       clientId: body.clientId,
       authEndpoint: body.authEndpoint,
       tokenEndpoint: body.tokenEndpoint,
-      scopes: ["offline_access", "openid", "User.Read", "Mail.ReadWrite", "Mail.ReadWrite.Shared", "Mail.Send", "Mail.Send.Shared"],
+      scopes: [
+        "offline_access",
+        "openid",
+        "User.Read",
+        "Mail.ReadWrite",
+        "Mail.ReadWrite.Shared",
+        "Mail.Send",
+        "Mail.Send.Shared",
+      ],
       redirectUri: REDIRECT_URI,
       clientSecretSet: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
@@ -62,13 +74,23 @@ describe("POST /api/credentials", () => {
       ["name over 100 characters", (base) => ({ ...base, name: "x".repeat(101) }), "name", /at most 100 characters/],
       ["name not a string", (base) => ({ ...base, name: 42 }), "name", /must be a string/],
       ["another provider", (base) => ({ ...base, provider: "google" }), "provider", /must be "microsoft"/],
-      ["another grant type", (base) => ({ ...base, grantType: "client_credentials" }), "grantType", /must be "authorization_code"/],
+      [
+        "another grant type",
+        (base) => ({ ...base, grantType: "client_credentials" }),
+        "grantType",
+        /must be "authorization_code"/,
+      ],
       ["missing clientId", ({ clientId: _, ...rest }) => rest, "clientId", /is required/],
       ["clientId with spaces", (base) => ({ ...base, clientId: "a b" }), "clientId", /must not contain spaces/],
       ["missing clientSecret", ({ clientSecret: _, ...rest }) => rest, "clientSecret", /is required/],
       ["empty clientSecret", (base) => ({ ...base, clientSecret: "" }), "clientSecret", /must not be empty/],
       ["missing authEndpoint", ({ authEndpoint: _, ...rest }) => rest, "authEndpoint", /is required/],
-      ["authEndpoint not a URL", (base) => ({ ...base, authEndpoint: "login.microsoftonline.com" }), "authEndpoint", /absolute URL/],
+      [
+        "authEndpoint not a URL",
+        (base) => ({ ...base, authEndpoint: "login.microsoftonline.com" }),
+        "authEndpoint",
+        /absolute URL/,
+      ],
       [
         "authEndpoint on a host that is not allowed",
         (base) => ({ ...base, authEndpoint: `https://login.example.com/${tenant.tenantId}/oauth2/v2.0/authorize` }),
@@ -77,7 +99,10 @@ describe("POST /api/credentials", () => {
       ],
       [
         "authEndpoint over http on a public host",
-        (base) => ({ ...base, authEndpoint: `http://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/authorize` }),
+        (base) => ({
+          ...base,
+          authEndpoint: `http://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/authorize`,
+        }),
         "authEndpoint",
         /must use https/,
       ],
@@ -93,7 +118,12 @@ describe("POST /api/credentials", () => {
         "tokenEndpoint",
         /v1 endpoint.*\/oauth2\/v2\.0\/token/,
       ],
-      ["the token URL as authEndpoint", (base) => ({ ...base, authEndpoint: tenant.endpoints.token }), "authEndpoint", /is the token endpoint/],
+      [
+        "the token URL as authEndpoint",
+        (base) => ({ ...base, authEndpoint: tenant.endpoints.token }),
+        "authEndpoint",
+        /is the token endpoint/,
+      ],
       [
         "tokenEndpoint on another tenant",
         (base) => ({ ...base, tokenEndpoint: tenant.endpoints.token.replace(tenant.tenantId, "common") }),
@@ -106,7 +136,12 @@ describe("POST /api/credentials", () => {
         "tokenEndpoint",
         /same host and tenant/,
       ],
-      ["scopes without offline_access", (base) => ({ ...base, scopes: ["openid", "Mail.Read"] }), "scopes", /must contain offline_access/],
+      [
+        "scopes without offline_access",
+        (base) => ({ ...base, scopes: ["openid", "Mail.Read"] }),
+        "scopes",
+        /must contain offline_access/,
+      ],
       ["scopes of the wrong type", (base) => ({ ...base, scopes: 7 }), "scopes", /wrong type/],
       ["an unknown field", (base) => ({ ...base, clientSecrt: "typo" }), "clientSecrt", /is not a known field/],
       ["a read-only field", (base) => ({ ...base, redirectUri: "https://x" }), "redirectUri", /is not a known field/],
@@ -126,7 +161,14 @@ describe("POST /api/credentials", () => {
       body: { name: "", clientId: "", authEndpoint: "x", tokenEndpoint: "y", scopes: [] },
     });
     expect(status).toBe(400);
-    expect(body.errors?.map((issue) => issue.path).sort()).toEqual(["authEndpoint", "clientId", "clientSecret", "name", "scopes", "tokenEndpoint"]);
+    expect(body.errors?.map((issue) => issue.path).sort()).toEqual([
+      "authEndpoint",
+      "clientId",
+      "clientSecret",
+      "name",
+      "scopes",
+      "tokenEndpoint",
+    ]);
     expect(body.detail).toContain("authEndpoint");
     const after = await env.CONFIG.list({ prefix: "credential:" });
     expect(after.keys.length).toBe(before.keys.length);
@@ -164,7 +206,12 @@ describe("reading, changing and deleting credentials", () => {
       body: { name: "Renamed", scopes: "offline_access Mail.Read" },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ id: created.id, name: "Renamed", scopes: ["offline_access", "Mail.Read"], createdAt: created["createdAt"] });
+    expect(patched.body).toMatchObject({
+      id: created.id,
+      name: "Renamed",
+      scopes: ["offline_access", "Mail.Read"],
+      createdAt: created["createdAt"],
+    });
     expect(patched.body["updatedAt"]).not.toBe(created["updatedAt"]);
 
     const deleted = await call("DELETE", `/api/credentials/${created.id}`);
@@ -175,7 +222,9 @@ describe("reading, changing and deleting credentials", () => {
 
   it("changes only the fields a patch names", async () => {
     const created = await createCredential(tenant, { scopes: "offline_access openid Mail.Read" });
-    const patched = await callJson<Record<string, unknown>>("PATCH", `/api/credentials/${created.id}`, { body: { clientSecret: "rotated-secret-value" } });
+    const patched = await callJson<Record<string, unknown>>("PATCH", `/api/credentials/${created.id}`, {
+      body: { clientSecret: "rotated-secret-value" },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toEqual({ ...created, updatedAt: patched.body["updatedAt"] });
   });
@@ -186,14 +235,21 @@ describe("reading, changing and deleting credentials", () => {
       body: { authEndpoint: tenant.endpoints.authorize.replace(tenant.tenantId, "common") },
     });
     expect(status).toBe(400);
-    expect(body.errors).toEqual([{ path: "authEndpoint", message: expect.stringMatching(/^authEndpoint must be on the same host and tenant as tokenEndpoint/) }]);
+    expect(body.errors).toEqual([
+      {
+        path: "authEndpoint",
+        message: expect.stringMatching(/^authEndpoint must be on the same host and tenant as tokenEndpoint/),
+      },
+    ]);
     expect((await callJson("GET", `/api/credentials/${created.id}`)).body).toEqual(created);
   });
 
   it("replaces the secret on patch and keeps it sealed", async () => {
     const created = await createCredential(tenant);
     const before = await env.CONFIG.get(`credential:${created.id}`, "json");
-    const patched = await callJson("PATCH", `/api/credentials/${created.id}`, { body: { clientSecret: "brand-new-secret-value" } });
+    const patched = await callJson("PATCH", `/api/credentials/${created.id}`, {
+      body: { clientSecret: "brand-new-secret-value" },
+    });
     expect(patched.status).toBe(200);
     const after = await env.CONFIG.get<{ clientSecret: string }>(`credential:${created.id}`, "json");
     expect(after?.clientSecret).not.toBe((before as { clientSecret: string }).clientSecret);
@@ -201,10 +257,18 @@ describe("reading, changing and deleting credentials", () => {
   });
 
   it("answers 404 problems for unknown ids", async () => {
-    for (const [method, body] of [["GET", undefined], ["PATCH", { name: "x" }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", { name: "x" }],
+      ["DELETE", undefined],
+    ] as const) {
       const { status, body: problem } = await callJson<ProblemBody>(method, "/api/credentials/cred_missing", { body });
       expect(status).toBe(404);
-      expect(problem).toMatchObject({ type: "urn:edgepost:problem:not-found", status: 404, detail: "No credential with id cred_missing" });
+      expect(problem).toMatchObject({
+        type: "urn:edgepost:problem:not-found",
+        status: 404,
+        detail: "No credential with id cred_missing",
+      });
     }
   });
 });

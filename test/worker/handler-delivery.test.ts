@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { callJson, simulator } from "../support/api.ts";
-import { createHandler, graphRequests, handlerView, handlerWorld, makeRetriesDue, runNow } from "../support/handlers.ts";
+import {
+  createHandler,
+  graphRequests,
+  handlerView,
+  handlerWorld,
+  makeRetriesDue,
+  runNow,
+} from "../support/handlers.ts";
 import type { MessageInput } from "../simulator/mailbox.ts";
 import type { SeededMessage } from "../simulator/control.ts";
 
@@ -29,10 +36,19 @@ function normalMessage(index: number): MessageInput {
     body:
       index % 4 === 0
         ? { contentType: "text", content: `Plain body ${index}\nsecond line` }
-        : { contentType: "html", content: `<html><body><p>Body of message ${index}</p>${withAttachments ? '<img src="cid:logo@1">' : ""}</body></html>` },
+        : {
+            contentType: "html",
+            content: `<html><body><p>Body of message ${index}</p>${withAttachments ? '<img src="cid:logo@1">' : ""}</body></html>`,
+          },
     internetMessageId: index % 10 === 9 ? null : `<m${index}@example.com>`,
     conversationId: `conv-${index}`,
-    headers: index % 6 === 0 ? [{ name: "In-Reply-To", value: `<p${index}@example.com>` }, { name: "References", value: `<a${index}@example.com> <p${index}@example.com>` }] : [],
+    headers:
+      index % 6 === 0
+        ? [
+            { name: "In-Reply-To", value: `<p${index}@example.com>` },
+            { name: "References", value: `<a${index}@example.com> <p${index}@example.com>` },
+          ]
+        : [],
     attachments: withAttachments
       ? [
           { name: "report.pdf", contentType: "application/pdf", contentBase64: PDF },
@@ -73,16 +89,31 @@ describe("ingestion from Graph to the Jira webhook", () => {
     const sim = simulator();
     const inputs = Array.from({ length: 500 }, (_, index) => normalMessage(index));
     const unread = await sim.addMessages(world.address, inputs);
-    const read = await sim.addMessages(world.address, Array.from({ length: 50 }, (_, index) => ({ subject: `Old ${index}`, isRead: true })));
+    const read = await sim.addMessages(
+      world.address,
+      Array.from({ length: 50 }, (_, index) => ({ subject: `Old ${index}`, isRead: true })),
+    );
     const autoReplies = await sim.addMessages(
       world.address,
-      Array.from({ length: 20 }, (_, index) => ({ subject: `Automatic reply ${index}`, headers: AUTO_REPLY_HEADERS[index % AUTO_REPLY_HEADERS.length] ?? [] })),
+      Array.from({ length: 20 }, (_, index) => ({
+        subject: `Automatic reply ${index}`,
+        headers: AUTO_REPLY_HEADERS[index % AUTO_REPLY_HEADERS.length] ?? [],
+      })),
     );
     const handler = await createHandler(world);
     await sim.resetCounters(world.tenant.tenantId);
 
     const first = await runNow(handler.id);
-    expect(first).toMatchObject({ fetched: 520, delivered: 500, skipped: 20, failed: 0, pending: 0, deadLettered: 0, status: "ok", lastError: null });
+    expect(first).toMatchObject({
+      fetched: 520,
+      delivered: 500,
+      skipped: 20,
+      failed: 0,
+      pending: 0,
+      deadLettered: 0,
+      status: "ok",
+      lastError: null,
+    });
 
     const posted = await postedPayloads(world.hook.id);
     expect(posted.size).toBe(500);
@@ -118,9 +149,30 @@ describe("ingestion from Graph to the Jira webhook", () => {
         references: index % 6 === 0 ? [`<a${index}@example.com>`, `<p${index}@example.com>`] : [],
         attachments: withAttachments
           ? [
-              { name: "report.pdf", contentType: "application/pdf", size: atob(PDF).length, isInline: false, contentId: null, contentBase64: PDF },
-              { name: "logo.png", contentType: "image/png", size: atob(PNG).length, isInline: true, contentId: "logo@1", contentBase64: PNG },
-              { name: "Shared link", contentType: "application/octet-stream", size: 0, isInline: false, contentId: null, omitted: "not_a_file" },
+              {
+                name: "report.pdf",
+                contentType: "application/pdf",
+                size: atob(PDF).length,
+                isInline: false,
+                contentId: null,
+                contentBase64: PDF,
+              },
+              {
+                name: "logo.png",
+                contentType: "image/png",
+                size: atob(PNG).length,
+                isInline: true,
+                contentId: "logo@1",
+                contentBase64: PNG,
+              },
+              {
+                name: "Shared link",
+                contentType: "application/octet-stream",
+                size: 0,
+                isInline: false,
+                contentId: null,
+                omitted: "not_a_file",
+              },
             ]
           : [],
       });
@@ -146,7 +198,11 @@ describe("ingestion from Graph to the Jira webhook", () => {
       expect(after.get(seeded.internetMessageId ?? "")).toHaveLength(1);
     }
     const view = await handlerView(handler.id);
-    expect(view).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 502, skipped: 20, pending: 0, deadLettered: 0 } });
+    expect(view).toMatchObject({
+      status: "ok",
+      lastError: null,
+      counts: { delivered: 502, skipped: 20, pending: 0, deadLettered: 0 },
+    });
     expect(view.lastRunAt).not.toBeNull();
     expect(view.lastSuccessAt).toBe(view.lastRunAt);
   });
@@ -154,12 +210,28 @@ describe("ingestion from Graph to the Jira webhook", () => {
   it("survives throttling, PATCH failures, a delta expiry and a failing Jira: every message posted once, counts add up", async () => {
     const world = await handlerWorld({ settings: { graphLatencyMs: 5 } });
     const sim = simulator();
-    const seeded = await sim.addMessages(world.address, Array.from({ length: 60 }, (_, index) => ({ subject: `Load ${index}`, attachments: index % 10 === 0 ? [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa(`file ${index}`) }] : [] })));
+    const seeded = await sim.addMessages(
+      world.address,
+      Array.from({ length: 60 }, (_, index) => ({
+        subject: `Load ${index}`,
+        attachments:
+          index % 10 === 0 ? [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa(`file ${index}`) }] : [],
+      })),
+    );
     const handler = await createHandler(world);
     await sim.updateSettings(world.tenant.tenantId, {
       graphFaults: [
-        { failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" }, probability: 0.2, remaining: -1 },
-        { failure: { kind: "error", status: 503, error: "ServiceUnavailable" }, match: { method: "PATCH" }, probability: 0.1, remaining: -1 },
+        {
+          failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" },
+          probability: 0.2,
+          remaining: -1,
+        },
+        {
+          failure: { kind: "error", status: 503, error: "ServiceUnavailable" },
+          match: { method: "PATCH" },
+          probability: 0.1,
+          remaining: -1,
+        },
       ],
     });
     await sim.updateHook(world.hook.id, { failuresPerKey: { count: 2, status: 503 } });
@@ -195,15 +267,24 @@ describe("dead letters", () => {
   it("dead-letters at once on a 4xx, lists the last error, and delivers on retry once Jira is fixed", async () => {
     const world = await handlerWorld();
     const sim = simulator();
-    const [message] = await sim.addMessages(world.address, [{ subject: "Rejected by the rule", from: { name: "Eve", address: "eve@example.com" } }]);
+    const [message] = await sim.addMessages(world.address, [
+      { subject: "Rejected by the rule", from: { name: "Eve", address: "eve@example.com" } },
+    ]);
     const handler = await createHandler(world);
-    await sim.updateHook(world.hook.id, { faults: [{ failure: { kind: "error", status: 400, error: "bad", description: "Rule is disabled" }, remaining: -1 }] });
+    await sim.updateHook(world.hook.id, {
+      faults: [
+        { failure: { kind: "error", status: 400, error: "bad", description: "Rule is disabled" }, remaining: -1 },
+      ],
+    });
 
     const result = await runNow(handler.id);
     expect(result).toMatchObject({ fetched: 1, delivered: 0, deadLettered: 1, pending: 0, status: "error" });
     expect(result.lastError).toContain("dead letters");
     expect(result.lastError).toContain("400");
-    const letters = await callJson<{ items: Record<string, unknown>[] }>("GET", `/api/handlers/${handler.id}/dead-letters`);
+    const letters = await callJson<{ items: Record<string, unknown>[] }>(
+      "GET",
+      `/api/handlers/${handler.id}/dead-letters`,
+    );
     expect(letters.body.items).toEqual([
       {
         messageId: message?.id,
@@ -218,14 +299,22 @@ describe("dead letters", () => {
     ]);
     expect((await sim.messages(world.address))[0]?.isRead).toBe(false);
 
-    const still = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/${encodeURIComponent(message?.id ?? "")}/retry`);
+    const still = await callJson(
+      "POST",
+      `/api/handlers/${handler.id}/dead-letters/${encodeURIComponent(message?.id ?? "")}/retry`,
+    );
     expect(still.body).toEqual({ delivered: false, error: "webhook answered 400: Rule is disabled" });
 
     await sim.updateHook(world.hook.id, { faults: [] });
-    const retried = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/${encodeURIComponent(message?.id ?? "")}/retry`);
+    const retried = await callJson(
+      "POST",
+      `/api/handlers/${handler.id}/dead-letters/${encodeURIComponent(message?.id ?? "")}/retry`,
+    );
     expect(retried.status).toBe(200);
     expect(retried.body).toEqual({ delivered: true });
-    expect((await callJson<{ items: unknown[] }>("GET", `/api/handlers/${handler.id}/dead-letters`)).body.items).toEqual([]);
+    expect(
+      (await callJson<{ items: unknown[] }>("GET", `/api/handlers/${handler.id}/dead-letters`)).body.items,
+    ).toEqual([]);
     expect((await sim.hook(world.hook.id)).acceptedByKey[message?.internetMessageId ?? ""]).toBe(1);
     expect((await sim.messages(world.address))[0]?.isRead).toBe(true);
     const view = await handlerView(handler.id);
@@ -246,7 +335,11 @@ describe("dead letters", () => {
     const { env } = await import("cloudflare:workers");
     const { runInDurableObject } = await import("cloudflare:test");
     const next = await runInDurableObject(env.HANDLERS.getByName(handler.id), async (_instance, state) => ({
-      row: state.storage.sql.exec<{ next_attempt_at: number; attempts: number; last_error: string }>("SELECT next_attempt_at, attempts, last_error FROM messages").one(),
+      row: state.storage.sql
+        .exec<{ next_attempt_at: number; attempts: number; last_error: string }>(
+          "SELECT next_attempt_at, attempts, last_error FROM messages",
+        )
+        .one(),
       alarm: await state.storage.getAlarm(),
     }));
     expect(next.row.attempts).toBe(1);

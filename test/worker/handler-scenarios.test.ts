@@ -2,7 +2,14 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { callJson, simulator } from "../support/api.ts";
-import { createHandler, graphRequests, handlerView, handlerWorld, runNow } from "../support/handlers.ts";
+import {
+  acceptedPayloads,
+  createHandler,
+  graphRequests,
+  handlerView,
+  handlerWorld,
+  runNow,
+} from "../support/handlers.ts";
 
 describe("after processing", () => {
   it("moves delivered mail from a folder path to another, keeping immutable ids", async () => {
@@ -10,16 +17,32 @@ describe("after processing", () => {
     const sim = simulator();
     await sim.addFolder(world.address, "Support", { parent: "inbox" });
     await sim.addFolder(world.address, "Done", { parent: "archive" });
-    const seeded = await sim.addMessages(world.address, [{ subject: "one" }, { subject: "two" }], { folder: "Inbox/Support" });
+    const seeded = await sim.addMessages(world.address, [{ subject: "one" }, { subject: "two" }], {
+      folder: "Inbox/Support",
+    });
     await sim.addMessages(world.address, [{ subject: "elsewhere" }]);
-    const handler = await createHandler(world, { folder: "Inbox/Support", afterProcessing: "move", moveToFolder: "Archive/Done" });
+    const handler = await createHandler(world, {
+      folder: "Inbox/Support",
+      afterProcessing: "move",
+      moveToFolder: "Archive/Done",
+    });
     expect(await runNow(handler.id)).toMatchObject({ fetched: 2, delivered: 2 });
     const states = await sim.messages(world.address);
-    expect(states.filter((message) => message.folder === "Archive/Done").map((message) => message.subject).sort()).toEqual(["one", "two"]);
+    expect(
+      states
+        .filter((message) => message.folder === "Archive/Done")
+        .map((message) => message.subject)
+        .sort(),
+    ).toEqual(["one", "two"]);
     expect(states.find((message) => message.subject === "elsewhere")?.folder).toBe("Inbox");
-    const posted = (await sim.hook(world.hook.id)).requests.map((request) => (request.body as { data: { message: { id: string } } }).data.message.id);
+    const posted = (await acceptedPayloads(world.hook.id)).map((payload) => payload.data.message.id);
     expect(posted.sort()).toEqual(seeded.map((message) => message.id).sort());
-    expect(states.filter((message) => message.folder === "Archive/Done").map((message) => message.id).sort()).toEqual(posted.sort());
+    expect(
+      states
+        .filter((message) => message.folder === "Archive/Done")
+        .map((message) => message.id)
+        .sort(),
+    ).toEqual(posted.sort());
     expect(await runNow(handler.id)).toMatchObject({ fetched: 0, delivered: 0 });
   });
 
@@ -40,22 +63,47 @@ describe("attachments", () => {
     const sim = simulator();
     const small = btoa("s".repeat(100));
     const big = btoa("b".repeat(5000));
-    await sim.addMessages(world.address, [{ subject: "files", attachments: [{ name: "small.txt", contentType: "text/plain", contentBase64: small }, { name: "big.txt", contentType: "text/plain", contentBase64: big }] }]);
+    await sim.addMessages(world.address, [
+      {
+        subject: "files",
+        attachments: [
+          { name: "small.txt", contentType: "text/plain", contentBase64: small },
+          { name: "big.txt", contentType: "text/plain", contentBase64: big },
+        ],
+      },
+    ]);
     const handler = await createHandler(world, { maxAttachmentBytes: 1000, afterProcessing: "none" });
     await runNow(handler.id);
-    const [request] = (await sim.hook(world.hook.id)).requests;
-    const attachments = (request?.body as { data: { message: { attachments: unknown[] } } }).data.message.attachments;
+    const [payload] = await acceptedPayloads(world.hook.id);
+    const attachments = payload?.data.message.attachments;
     expect(attachments).toEqual([
-      { name: "small.txt", contentType: "text/plain", size: 100, isInline: false, contentId: null, contentBase64: small },
-      { name: "big.txt", contentType: "text/plain", size: 5000, isInline: false, contentId: null, omitted: "too_large" },
+      {
+        name: "small.txt",
+        contentType: "text/plain",
+        size: 100,
+        isInline: false,
+        contentId: null,
+        contentBase64: small,
+      },
+      {
+        name: "big.txt",
+        contentType: "text/plain",
+        size: 5000,
+        isInline: false,
+        contentId: null,
+        omitted: "too_large",
+      },
     ]);
     const otherHook = await sim.createHook();
-    const without = await createHandler({ ...world, hook: otherHook }, { includeAttachments: false, afterProcessing: "none" });
+    const without = await createHandler(
+      { ...world, hook: otherHook },
+      { includeAttachments: false, afterProcessing: "none" },
+    );
     const before = await graphRequests(world.tenant.tenantId);
     await runNow(without.id);
     expect((await graphRequests(world.tenant.tenantId)) - before).toBe(1);
-    const [plain] = (await sim.hook(otherHook.id)).requests;
-    expect((plain?.body as { data: { message: { attachments: unknown[] } } }).data.message.attachments).toEqual([]);
+    const [plain] = await acceptedPayloads(otherHook.id);
+    expect(plain?.data.message.attachments).toEqual([]);
   });
 });
 
@@ -65,13 +113,18 @@ describe("shared mailboxes", () => {
     const sim = simulator();
     const userId = world.tenant.users[0]?.id ?? "";
     const shared = `support-${world.tenant.tenantId.slice(0, 8)}@contoso.test`;
-    await sim.createSharedMailbox({ tenantId: world.tenant.tenantId, address: shared, displayName: "Support", access: [{ userId, access: "full" }] });
+    await sim.createSharedMailbox({
+      tenantId: world.tenant.tenantId,
+      address: shared,
+      displayName: "Support",
+      access: [{ userId, access: "full" }],
+    });
     await sim.addMessages(shared, [{ subject: "for the team" }]);
     const handler = await createHandler(world, { mailbox: shared.toUpperCase() });
     expect(handler.mailbox).toBe(shared);
     expect(await runNow(handler.id)).toMatchObject({ fetched: 1, delivered: 1, status: "ok" });
-    const [request] = (await sim.hook(world.hook.id)).requests;
-    expect((request?.body as { data: { mailbox: string } }).data.mailbox).toBe(shared);
+    const [payload] = await acceptedPayloads(world.hook.id);
+    expect(payload?.data.mailbox).toBe(shared);
     expect((await sim.messages(shared))[0]?.isRead).toBe(true);
 
     await sim.setMailboxAccess(shared, userId, null);
@@ -95,8 +148,12 @@ describe("account trouble", () => {
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: "waiting" }]);
     const handler = await createHandler(world);
-    await sim.revokeConsent(world.tenant.tenantId, world.tenant.users[0]?.id ?? "", { clientId: world.tenant.apps[0]?.clientId ?? "" });
-    expect((await callJson("POST", `/api/accounts/${world.account.id}/token`, { body: { forceRefresh: true } })).status).toBe(409);
+    await sim.revokeConsent(world.tenant.tenantId, world.tenant.users[0]?.id ?? "", {
+      clientId: world.tenant.apps[0]?.clientId ?? "",
+    });
+    expect(
+      (await callJson("POST", `/api/accounts/${world.account.id}/token`, { body: { forceRefresh: true } })).status,
+    ).toBe(409);
     const before = await graphRequests(world.tenant.tenantId);
     const result = await runNow(handler.id);
     expect(result).toMatchObject({ fetched: 0, delivered: 0, status: "error" });
@@ -108,7 +165,9 @@ describe("account trouble", () => {
   it("accepts a folder it cannot check yet, then names the missing path in the handler's error", async () => {
     const world = await handlerWorld();
     const sim = simulator();
-    await sim.revokeConsent(world.tenant.tenantId, world.tenant.users[0]?.id ?? "", { clientId: world.tenant.apps[0]?.clientId ?? "" });
+    await sim.revokeConsent(world.tenant.tenantId, world.tenant.users[0]?.id ?? "", {
+      clientId: world.tenant.apps[0]?.clientId ?? "",
+    });
     await callJson("POST", `/api/accounts/${world.account.id}/token`, { body: { forceRefresh: true } });
     const handler = await createHandler(world, { folder: "Inbox/Missing" });
     const { signIn } = await import("../support/accounts.ts");
@@ -136,7 +195,10 @@ describe("one run at a time", () => {
   it("joins overlapping triggers into a single run", async () => {
     const world = await handlerWorld({ settings: { graphLatencyMs: 30 } });
     const sim = simulator();
-    await sim.addMessages(world.address, Array.from({ length: 5 }, (_, index) => ({ subject: `m${index}` })));
+    await sim.addMessages(
+      world.address,
+      Array.from({ length: 5 }, (_, index) => ({ subject: `m${index}` })),
+    );
     const handler = await createHandler(world);
     await sim.resetCounters(world.tenant.tenantId);
     const stub = env.HANDLERS.getByName(handler.id);
@@ -171,13 +233,18 @@ describe("run limits", () => {
     const world = await handlerWorld();
     const sim = simulator();
     for (let start = 0; start < 2100; start += 700) {
-      await sim.addMessages(world.address, Array.from({ length: 700 }, (_, index) => ({ subject: `bulk ${start + index}` })));
+      await sim.addMessages(
+        world.address,
+        Array.from({ length: 700 }, (_, index) => ({ subject: `bulk ${start + index}` })),
+      );
     }
     const handler = await createHandler(world, { afterProcessing: "none" });
     const before = Date.now();
     const first = await runNow(handler.id);
     expect(first).toMatchObject({ fetched: 2000, delivered: 2000, pending: 0 });
-    const alarm = await runInDurableObject(env.HANDLERS.getByName(handler.id), (_instance, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(env.HANDLERS.getByName(handler.id), (_instance, state) =>
+      state.storage.getAlarm(),
+    );
     expect(alarm).not.toBeNull();
     expect(alarm ?? 0).toBeGreaterThanOrEqual(before);
     expect(alarm ?? 0).toBeLessThanOrEqual(Date.now());
@@ -191,7 +258,10 @@ describe("run limits", () => {
     const world = await handlerWorld();
     const sim = simulator();
     for (let start = 0; start < 2100; start += 700) {
-      await sim.addMessages(world.address, Array.from({ length: 700 }, (_, index) => ({ subject: `outage ${start + index}` })));
+      await sim.addMessages(
+        world.address,
+        Array.from({ length: 700 }, (_, index) => ({ subject: `outage ${start + index}` })),
+      );
     }
     const handler = await createHandler(world, { afterProcessing: "none" });
     await sim.updateHook(world.hook.id, { failuresPerKey: { count: 1, status: 503 } });

@@ -13,7 +13,9 @@ beforeAll(async () => {
 
 describe("POST /api/handlers", () => {
   it("creates a handler with the contract's defaults and a write-only webhook token", async () => {
-    const { status, body, response } = await callJson<HandlerView>("POST", "/api/handlers", { body: handlerBody(world) });
+    const { status, body, response } = await callJson<HandlerView>("POST", "/api/handlers", {
+      body: handlerBody(world),
+    });
     expect(status).toBe(201);
     expect(response.headers.get("location")).toBe(`/api/handlers/${body.id}`);
     expect(body).toEqual({
@@ -53,15 +55,40 @@ describe("POST /api/handlers", () => {
       ["a mailbox that is not an address", () => ({ mailbox: "support" }), "mailbox", /"me" or a mailbox address/],
       ["a folder path that does not exist", () => ({ folder: "Inbox/Nope" }), "folder", /no folder "Nope" in "Inbox"/],
       ["an unknown afterProcessing", () => ({ afterProcessing: "delete" }), "afterProcessing", /must be one of/],
-      ["move without moveToFolder", () => ({ afterProcessing: "move" }), "moveToFolder", /is required when afterProcessing is "move"/],
-      ["moveToFolder without move", () => ({ moveToFolder: "archive" }), "moveToFolder", /only used when afterProcessing is "move"/],
-      ["a move target that does not exist", () => ({ afterProcessing: "move", moveToFolder: "Archive/Nope" }), "moveToFolder", /no folder "Nope"/],
-      ["a webhookUrl over plain http", () => ({ webhookUrl: "http://jira.example.com/hook" }), "webhookUrl", /https URL/],
+      [
+        "move without moveToFolder",
+        () => ({ afterProcessing: "move" }),
+        "moveToFolder",
+        /is required when afterProcessing is "move"/,
+      ],
+      [
+        "moveToFolder without move",
+        () => ({ moveToFolder: "archive" }),
+        "moveToFolder",
+        /only used when afterProcessing is "move"/,
+      ],
+      [
+        "a move target that does not exist",
+        () => ({ afterProcessing: "move", moveToFolder: "Archive/Nope" }),
+        "moveToFolder",
+        /no folder "Nope"/,
+      ],
+      [
+        "a webhookUrl over plain http",
+        () => ({ webhookUrl: "http://jira.example.com/hook" }),
+        "webhookUrl",
+        /https URL/,
+      ],
       ["a webhookUrl that is no URL", () => ({ webhookUrl: "jira" }), "webhookUrl", /https URL/],
       ["a missing webhookUrl", () => ({ webhookUrl: undefined }), "webhookUrl", /is required/],
       ["pollIntervalMinutes of 0", () => ({ pollIntervalMinutes: 0 }), "pollIntervalMinutes", /at least 1/],
       ["pollIntervalMinutes of 61", () => ({ pollIntervalMinutes: 61 }), "pollIntervalMinutes", /at most 60/],
-      ["a fractional pollIntervalMinutes", () => ({ pollIntervalMinutes: 1.5 }), "pollIntervalMinutes", /integer|must be/],
+      [
+        "a fractional pollIntervalMinutes",
+        () => ({ pollIntervalMinutes: 1.5 }),
+        "pollIntervalMinutes",
+        /integer|must be/,
+      ],
       ["a negative maxAttachmentBytes", () => ({ maxAttachmentBytes: -1 }), "maxAttachmentBytes", /at least 0/],
       ["onlyUnread as a string", () => ({ onlyUnread: "yes" }), "onlyUnread", /must be a boolean/],
       ["an empty webhookToken", () => ({ webhookToken: "" }), "webhookToken", /must not be empty/],
@@ -70,7 +97,11 @@ describe("POST /api/handlers", () => {
     for (const [label, overrides, path, message] of cases) {
       it(label, async () => {
         const body = handlerBody(world, overrides());
-        const { status, body: problem } = await callJson<{ errors: { path: string; message: string }[] }>("POST", "/api/handlers", { body });
+        const { status, body: problem } = await callJson<{ errors: { path: string; message: string }[] }>(
+          "POST",
+          "/api/handlers",
+          { body },
+        );
         expect(status, JSON.stringify(problem)).toBe(400);
         const issue = problem.errors.find((candidate) => candidate.path === path);
         expect(issue, JSON.stringify(problem.errors)).toBeDefined();
@@ -91,20 +122,36 @@ describe("POST /api/handlers", () => {
 describe("changing and deleting handlers", () => {
   it("patches fields, replaces or removes the token, and deletes", async () => {
     const handler = await createHandler(world);
-    const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, { body: { name: "Renamed", pollIntervalMinutes: 5, webhookToken: null } });
+    const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {
+      body: { name: "Renamed", pollIntervalMinutes: 5, webhookToken: null },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ id: handler.id, name: "Renamed", pollIntervalMinutes: 5, webhookTokenSet: false, createdAt: handler.createdAt });
-    const moved = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, { body: { afterProcessing: "move", moveToFolder: "archive" } });
+    expect(patched.body).toMatchObject({
+      id: handler.id,
+      name: "Renamed",
+      pollIntervalMinutes: 5,
+      webhookTokenSet: false,
+      createdAt: handler.createdAt,
+    });
+    const moved = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {
+      body: { afterProcessing: "move", moveToFolder: "archive" },
+    });
     expect(moved.body).toMatchObject({ afterProcessing: "move", moveToFolder: "archive" });
-    const back = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, { body: { afterProcessing: "none" } });
+    const back = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {
+      body: { afterProcessing: "none" },
+    });
     expect(back.body).toMatchObject({ afterProcessing: "none", moveToFolder: null });
-    const invalid = await callJson<{ errors: { path: string }[] }>("PATCH", `/api/handlers/${handler.id}`, { body: { folder: "Inbox/Missing" } });
+    const invalid = await callJson<{ errors: { path: string }[] }>("PATCH", `/api/handlers/${handler.id}`, {
+      body: { folder: "Inbox/Missing" },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors[0]?.path).toBe("folder");
     expect((await call("DELETE", `/api/handlers/${handler.id}`)).status).toBe(204);
     expect((await call("GET", `/api/handlers/${handler.id}`)).status).toBe(404);
     expect((await call("DELETE", `/api/handlers/${handler.id}`)).status).toBe(404);
-    expect((await callJson<{ items: HandlerView[] }>("GET", "/api/handlers")).body.items.map((item) => item.id)).not.toContain(handler.id);
+    expect(
+      (await callJson<{ items: HandlerView[] }>("GET", "/api/handlers")).body.items.map((item) => item.id),
+    ).not.toContain(handler.id);
   });
 
   it("changes only the fields a patch names", async () => {
@@ -119,7 +166,9 @@ describe("changing and deleting handlers", () => {
       skipAutoReplies: false,
       enabled: false,
     });
-    const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, { body: { name: "Only the name" } });
+    const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {
+      body: { name: "Only the name" },
+    });
     expect(patched.status).toBe(200);
     const { name: _before, updatedAt: _at, ...unchanged } = handler;
     expect(patched.body).toMatchObject({ ...unchanged, name: "Only the name" });
@@ -144,7 +193,10 @@ describe("changing and deleting handlers", () => {
       ["POST", "/api/handlers/hdl_aaaaaaaaaaaaaaaa/dead-letters/x/retry"],
       ["GET", "/api/handlers/nonsense"],
     ] as const) {
-      expect((await call(method, path, method === "PATCH" ? { body: { name: "x" } } : {})).status, `${method} ${path}`).toBe(404);
+      expect(
+        (await call(method, path, method === "PATCH" ? { body: { name: "x" } } : {})).status,
+        `${method} ${path}`,
+      ).toBe(404);
     }
   });
 });

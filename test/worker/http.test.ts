@@ -28,7 +28,11 @@ describe("bearer authentication on /api/*", () => {
   const attempts: [string, Record<string, string>, RegExp][] = [
     ["no Authorization header", {}, /^Bearer realm="edgepost"$/],
     ["another scheme", { authorization: `Basic ${btoa(`admin:${ADMIN_TOKEN}`)}` }, /^Bearer realm="edgepost"$/],
-    ["a wrong token", { authorization: "Bearer not-the-token-at-all" }, /^Bearer realm="edgepost", error="invalid_token"$/],
+    [
+      "a wrong token",
+      { authorization: "Bearer not-the-token-at-all" },
+      /^Bearer realm="edgepost", error="invalid_token"$/,
+    ],
     ["the token with a suffix", { authorization: `Bearer ${ADMIN_TOKEN}x` }, /error="invalid_token"/],
     ["an empty bearer", { authorization: "Bearer " }, /^Bearer realm="edgepost"$/],
   ];
@@ -45,7 +49,10 @@ describe("bearer authentication on /api/*", () => {
   }
 
   it("accepts the scheme in any case", async () => {
-    const response = await call("GET", "/api/credentials", { token: null, headers: { authorization: `bEaReR ${ADMIN_TOKEN}` } });
+    const response = await call("GET", "/api/credentials", {
+      token: null,
+      headers: { authorization: `bEaReR ${ADMIN_TOKEN}` },
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -53,9 +60,16 @@ describe("bearer authentication on /api/*", () => {
 describe("request bodies", () => {
   it("answers 413 past 64 KiB, declared or not", async () => {
     const big = JSON.stringify({ name: "x".repeat(64 * 1024) });
-    const declared = await callJson<ProblemBody>("POST", "/api/credentials", { rawBody: big, headers: { "content-type": "application/json" } });
+    const declared = await callJson<ProblemBody>("POST", "/api/credentials", {
+      rawBody: big,
+      headers: { "content-type": "application/json" },
+    });
     expect(declared.status).toBe(413);
-    expect(declared.body).toMatchObject({ type: "urn:edgepost:problem:payload-too-large", status: 413, detail: "The request body exceeds 64 KiB" });
+    expect(declared.body).toMatchObject({
+      type: "urn:edgepost:problem:payload-too-large",
+      status: 413,
+      detail: "The request body exceeds 64 KiB",
+    });
 
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -78,7 +92,10 @@ describe("request bodies", () => {
     const padding = 64 * 1024 - JSON.stringify({ name: "" }).length;
     const exact = JSON.stringify({ name: "y".repeat(padding) });
     expect(exact.length).toBe(64 * 1024);
-    const { status } = await callJson("POST", "/api/credentials", { rawBody: exact, headers: { "content-type": "application/json" } });
+    const { status } = await callJson("POST", "/api/credentials", {
+      rawBody: exact,
+      headers: { "content-type": "application/json" },
+    });
     expect(status).toBe(400);
   });
 
@@ -107,7 +124,12 @@ describe("unknown routes", () => {
     for (const token of [undefined, null]) {
       const { status, body } = await callJson<ProblemBody>("GET", "/nowhere", token === null ? { token } : {});
       expect(status).toBe(404);
-      expect(body).toEqual({ type: "urn:edgepost:problem:not-found", title: "Not found", status: 404, detail: "No route for GET /nowhere" });
+      expect(body).toEqual({
+        type: "urn:edgepost:problem:not-found",
+        title: "Not found",
+        status: 404,
+        detail: "No route for GET /nowhere",
+      });
     }
     const api = await callJson<ProblemBody>("PUT", "/api/credentials");
     expect(api.status).toBe(404);
@@ -119,8 +141,18 @@ describe("missing or malformed configuration", () => {
     ["missing ADMIN_TOKEN", { ADMIN_TOKEN: undefined }, "ADMIN_TOKEN", undefined],
     ["short ADMIN_TOKEN", { ADMIN_TOKEN: "short-secret" }, "ADMIN_TOKEN", "short-secret"],
     ["missing ENCRYPTION_KEYS", { ENCRYPTION_KEYS: undefined }, "ENCRYPTION_KEYS", undefined],
-    ["ENCRYPTION_KEYS with a 16-byte key", { ENCRYPTION_KEYS: "k:AAECAwQFBgcICQoLDA0ODw==" }, "ENCRYPTION_KEYS", "AAECAwQFBgcICQoLDA0ODw"],
-    ["ENCRYPTION_KEYS without key ids", { ENCRYPTION_KEYS: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" }, "ENCRYPTION_KEYS", "AAECAwQFBgcICQoLDA0ODxAREhMU"],
+    [
+      "ENCRYPTION_KEYS with a 16-byte key",
+      { ENCRYPTION_KEYS: "k:AAECAwQFBgcICQoLDA0ODw==" },
+      "ENCRYPTION_KEYS",
+      "AAECAwQFBgcICQoLDA0ODw",
+    ],
+    [
+      "ENCRYPTION_KEYS without key ids",
+      { ENCRYPTION_KEYS: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" },
+      "ENCRYPTION_KEYS",
+      "AAECAwQFBgcICQoLDA0ODxAREhMU",
+    ],
     ["GRAPH_BASE_URL that is not a URL", { GRAPH_BASE_URL: "graph" }, "GRAPH_BASE_URL", undefined],
     ["ALLOW_HTTP_LOOPBACK that is not a boolean", { ALLOW_HTTP_LOOPBACK: "yes" }, "ALLOW_HTTP_LOOPBACK", undefined],
   ];

@@ -12,7 +12,10 @@ async function callWithKeys(keys: string, method: string, path: string, body?: u
   return await worker.fetch(
     new Request(`https://edgepost.test${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }),
     { ...env, ENCRYPTION_KEYS: keys },
@@ -26,9 +29,11 @@ beforeAll(async () => {
 
 describe("rotating ENCRYPTION_KEYS", () => {
   it("re-encrypts under the new first key, after which the old key can go", async () => {
-    const created = await (await callWithKeys(OLD, "POST", "/api/credentials", credentialBody(tenant))).json<{ id: string }>();
+    const created = await (await callWithKeys(OLD, "POST", "/api/credentials", credentialBody(tenant))).json<{
+      id: string;
+    }>();
     const stored = async (): Promise<string> =>
-      ((await env.CONFIG.get<{ clientSecret: string }>(`credential:${created.id}`, "json"))?.clientSecret ?? "");
+      (await env.CONFIG.get<{ clientSecret: string }>(`credential:${created.id}`, "json"))?.clientSecret ?? "";
     expect(await stored()).toMatch(/^v1\.old\./);
 
     const first = await callWithKeys(`${NEW},${OLD}`, "POST", "/api/maintenance/reencrypt");
@@ -38,7 +43,9 @@ describe("rotating ENCRYPTION_KEYS", () => {
     expect(report.credentials.resealed).toBeGreaterThanOrEqual(1);
     expect(await stored()).toMatch(/^v1\.new\./);
 
-    const again = await (await callWithKeys(`${NEW},${OLD}`, "POST", "/api/maintenance/reencrypt")).json<{ credentials: { resealed: number } }>();
+    const again = await (await callWithKeys(`${NEW},${OLD}`, "POST", "/api/maintenance/reencrypt")).json<{
+      credentials: { resealed: number };
+    }>();
     expect(again.credentials.resealed).toBe(0);
 
     const withoutOld = await callWithKeys(NEW, "POST", "/api/maintenance/reencrypt");
@@ -46,10 +53,14 @@ describe("rotating ENCRYPTION_KEYS", () => {
   });
 
   it("names the missing key when a secret was sealed with a key that is gone", async () => {
-    const created = await (await callWithKeys(OLD, "POST", "/api/credentials", credentialBody(tenant))).json<{ id: string }>();
+    const created = await (await callWithKeys(OLD, "POST", "/api/credentials", credentialBody(tenant))).json<{
+      id: string;
+    }>();
     const response = await callWithKeys(NEW, "POST", "/api/maintenance/reencrypt");
     expect(response.status).toBe(500);
     const problem = await response.json<{ detail: string }>();
-    expect(problem.detail).toContain(`clientSecret of credential:${created.id} was encrypted with key "old", which is not in ENCRYPTION_KEYS`);
+    expect(problem.detail).toContain(
+      `clientSecret of credential:${created.id} was encrypted with key "old", which is not in ENCRYPTION_KEYS`,
+    );
   });
 });

@@ -5,7 +5,13 @@ import { s256 } from "../support/in-process-simulator.ts";
 import { stateKey } from "../../src/core/accounts/authorization.ts";
 import { directoryShardOf } from "../../src/worker/stores/directory.ts";
 import { call, callJson, REDIRECT_URI, simulator } from "../support/api.ts";
-import { connectAccount, createTenantForWorker, deliverCallback, followAuthorizeUrl, signIn } from "../support/accounts.ts";
+import {
+  connectAccount,
+  createTenantForWorker,
+  deliverCallback,
+  followAuthorizeUrl,
+  signIn,
+} from "../support/accounts.ts";
 import { createCredential } from "../support/credentials.ts";
 import type { AccountView } from "../../src/core/accounts/account.ts";
 import type { TenantInfo } from "../simulator/control.ts";
@@ -25,9 +31,13 @@ async function accountCount(): Promise<number> {
 describe("POST /api/credentials/{id}/authorize", () => {
   it("answers a URL at the credential's endpoint carrying every parameter", async () => {
     const before = Date.now();
-    const { status, body } = await callJson<{ authorizeUrl: string; expiresAt: string }>("POST", `/api/credentials/${credentialId}/authorize`, {
-      body: { loginHint: "adele@contoso.com", prompt: "consent" },
-    });
+    const { status, body } = await callJson<{ authorizeUrl: string; expiresAt: string }>(
+      "POST",
+      `/api/credentials/${credentialId}/authorize`,
+      {
+        body: { loginHint: "adele@contoso.com", prompt: "consent" },
+      },
+    );
     expect(status).toBe(201);
     const url = new URL(body.authorizeUrl);
     expect(`${url.origin}${url.pathname}`).toBe(tenant.endpoints.authorize);
@@ -67,7 +77,11 @@ describe("POST /api/credentials/{id}/authorize", () => {
       [{ loginHint: "" }, "loginHint"],
       [{ redirectUri: "https://evil.test" }, "redirectUri"],
     ] as const) {
-      const response = await callJson<{ errors: { path: string; message: string }[] }>("POST", `/api/credentials/${credentialId}/authorize`, { body });
+      const response = await callJson<{ errors: { path: string; message: string }[] }>(
+        "POST",
+        `/api/credentials/${credentialId}/authorize`,
+        { body },
+      );
       expect(response.status).toBe(400);
       expect(response.body.errors[0]?.path).toBe(path);
       expect(response.body.errors[0]?.message.startsWith(path)).toBe(true);
@@ -155,7 +169,11 @@ describe("GET /oauth/callback", () => {
     const started = await callJson<{ authorizeUrl: string }>("POST", `/api/credentials/${credentialId}/authorize`);
     const state = new URL(started.body.authorizeUrl).searchParams.get("state") ?? "";
     const description = `AADSTS65004: User declined <script>alert("x")</script> & left`;
-    const response = await call("GET", `/oauth/callback?error=access_denied&error_description=${encodeURIComponent(description)}&state=${state}`, { token: null });
+    const response = await call(
+      "GET",
+      `/oauth/callback?error=access_denied&error_description=${encodeURIComponent(description)}&state=${state}`,
+      { token: null },
+    );
     expect(response.status).toBe(400);
     const page = await response.text();
     expect(page).not.toContain("<script>");
@@ -173,7 +191,9 @@ describe("GET /oauth/callback", () => {
     const started = await callJson<{ authorizeUrl: string }>("POST", `/api/credentials/${credentialId}/authorize`);
     const callbackPath = await followAuthorizeUrl(started.body.authorizeUrl);
     await simulator().updateSettings(tenant.tenantId, {
-      tokenFaults: [{ failure: { kind: "error", status: 503, error: "temporarily_unavailable", code: 90033 }, remaining: 1 }],
+      tokenFaults: [
+        { failure: { kind: "error", status: 503, error: "temporarily_unavailable", code: 90033 }, remaining: 1 },
+      ],
     });
     const result = await deliverCallback(callbackPath);
     expect(result.status).toBe(502);

@@ -21,7 +21,10 @@ describe("10,000 handlers", () => {
       [...byShard].map(([index, list]) =>
         runInDurableObject(shards[index] as DurableObjectStub, (_instance, state) => {
           for (const id of list) {
-            state.storage.sql.exec("INSERT INTO handlers (id, account_id, summary, enabled, next_run_at) VALUES (?, 'acct_simulated', '{}', 1, 0)", id);
+            state.storage.sql.exec(
+              "INSERT INTO handlers (id, account_id, summary, enabled, next_run_at) VALUES (?, 'acct_simulated', '{}', 1, 0)",
+              id,
+            );
           }
         }),
       ),
@@ -42,7 +45,13 @@ describe("10,000 handlers", () => {
     expect(due).toBe(total);
     const left = await Promise.all(
       shards.map((shard) =>
-        runInDurableObject(shard, (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM handlers WHERE next_run_at <= ?", now).one().n),
+        runInDurableObject(
+          shard,
+          (_instance, state) =>
+            state.storage.sql
+              .exec<{ n: number }>("SELECT count(*) AS n FROM handlers WHERE next_run_at <= ?", now)
+              .one().n,
+        ),
       ),
     );
     expect(left.reduce((sum, count) => sum + count, 0)).toBe(0);

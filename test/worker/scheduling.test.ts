@@ -1,5 +1,11 @@
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { runScheduled } from "../../src/worker/scheduled.ts";
@@ -14,8 +20,11 @@ async function tick(): Promise<void> {
 }
 
 async function nextRunAt(handlerId: string): Promise<number> {
-  return runInDurableObject(directoryShardOf(env, handlerId), (_instance, state) =>
-    state.storage.sql.exec<{ next_run_at: number }>("SELECT next_run_at FROM handlers WHERE id = ?", handlerId).one().next_run_at,
+  return runInDurableObject(
+    directoryShardOf(env, handlerId),
+    (_instance, state) =>
+      state.storage.sql.exec<{ next_run_at: number }>("SELECT next_run_at FROM handlers WHERE id = ?", handlerId).one()
+        .next_run_at,
   );
 }
 
@@ -31,7 +40,9 @@ describe("the cron hands runs to the handlers' own objects", () => {
     await tick();
     const stub = env.HANDLERS.getByName(handler.id);
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
-    expect(await runInDurableObject(env.HANDLERS.getByName(disabled.id), (_instance, state) => state.storage.getAlarm())).toBeNull();
+    expect(
+      await runInDurableObject(env.HANDLERS.getByName(disabled.id), (_instance, state) => state.storage.getAlarm()),
+    ).toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await sim.hook(world.hook.id)).requests).toHaveLength(1);
 

@@ -9,15 +9,26 @@ let shared: string;
 beforeAll(async () => {
   world = await handlerWorld();
   shared = `helpdesk-${world.tenant.tenantId.slice(0, 8)}@contoso.test`;
-  await simulator().createSharedMailbox({ tenantId: world.tenant.tenantId, address: shared, displayName: "Helpdesk", sendAs: [world.tenant.users[0]?.id ?? ""] });
+  await simulator().createSharedMailbox({
+    tenantId: world.tenant.tenantId,
+    address: shared,
+    displayName: "Helpdesk",
+    sendAs: [world.tenant.users[0]?.id ?? ""],
+  });
 });
 
 function send(body: unknown, options: { accountId?: string } = {}) {
-  return callJson<{ status?: string; detail?: string; errors?: { path: string; message: string }[] }>("POST", `/api/accounts/${options.accountId ?? world.account.id}/send`, { body });
+  return callJson<{ status?: string; detail?: string; errors?: { path: string; message: string }[] }>(
+    "POST",
+    `/api/accounts/${options.accountId ?? world.account.id}/send`,
+    { body },
+  );
 }
 
 /** The last message the simulator saw sent from `mailbox` (this file's own, unless told). */
-async function lastSent(mailbox = world.address): Promise<{ mailbox: string; userId: string; message: Record<string, unknown>; saveToSentItems: boolean }> {
+async function lastSent(
+  mailbox = world.address,
+): Promise<{ mailbox: string; userId: string; message: Record<string, unknown>; saveToSentItems: boolean }> {
   const sent = await simulator().sent(mailbox);
   const last = sent.at(-1);
   if (last === undefined) throw new Error("nothing sent");
@@ -77,14 +88,32 @@ describe("POST /api/accounts/{id}/send", () => {
         { name: "X-Edgepost-Sent", value: "1" },
       ],
       attachments: [
-        { "@odata.type": "#microsoft.graph.fileAttachment", name: "report.pdf", contentType: "application/pdf", contentBytes: pdf, isInline: false },
-        { "@odata.type": "#microsoft.graph.fileAttachment", name: "logo.png", contentType: "image/png", contentBytes: logo, contentId: "logo", isInline: true },
+        {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          name: "report.pdf",
+          contentType: "application/pdf",
+          contentBytes: pdf,
+          isInline: false,
+        },
+        {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          name: "logo.png",
+          contentType: "image/png",
+          contentBytes: logo,
+          contentId: "logo",
+          isInline: true,
+        },
       ],
     });
   });
 
   it("sends as a shared mailbox the account has Send As on", async () => {
-    const response = await send({ from: shared, to: ["customer@example.com"], subject: "From the helpdesk", text: "Hello" });
+    const response = await send({
+      from: shared,
+      to: ["customer@example.com"],
+      subject: "From the helpdesk",
+      text: "Hello",
+    });
     expect(response.status).toBe(202);
     const sent = await lastSent(shared);
     expect(sent.mailbox).toBe(shared);
@@ -106,21 +135,91 @@ describe("POST /api/accounts/{id}/send", () => {
   describe("refuses each invalid field, naming it", () => {
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ["no recipient at all", { subject: "s", text: "t" }, "to", /at least one recipient/],
-      ["a bad address in object form", { to: [{ address: "not-an-address" }], subject: "s", text: "t" }, "to.0.address", /email address/],
+      [
+        "a bad address in object form",
+        { to: [{ address: "not-an-address" }], subject: "s", text: "t" },
+        "to.0.address",
+        /email address/,
+      ],
       ["a bad address in string form", { to: ["a@b"], subject: "s", text: "t" }, "to.0.address", /email address/],
-      ["a bad cc", { to: ["a@example.com"], cc: ["x y@example.com"], subject: "s", text: "t" }, "cc.0.address", /email address/],
-      ["an unknown recipient field", { to: [{ address: "a@example.com", email: "x" }], subject: "s", text: "t" }, "to.0.email", /not a known field/],
+      [
+        "a bad cc",
+        { to: ["a@example.com"], cc: ["x y@example.com"], subject: "s", text: "t" },
+        "cc.0.address",
+        /email address/,
+      ],
+      [
+        "an unknown recipient field",
+        { to: [{ address: "a@example.com", email: "x" }], subject: "s", text: "t" },
+        "to.0.email",
+        /not a known field/,
+      ],
       ["a bad from", { from: "helpdesk", to: ["a@example.com"], subject: "s", text: "t" }, "from", /email address/],
       ["no subject", { to: ["a@example.com"], text: "t" }, "subject", /is required/],
       ["neither text nor html", { to: ["a@example.com"], subject: "s" }, "text", /or html is required/],
-      ["both text and html", { to: ["a@example.com"], subject: "s", text: "t", html: "<p>h</p>" }, "html", /cannot be given together with text/],
-      ["bad base64", { to: ["a@example.com"], subject: "s", text: "t", attachments: [{ name: "a", contentType: "text/plain", contentBase64: "not base64!" }] }, "attachments.0.contentBase64", /standard base64/],
-      ["a bad media type", { to: ["a@example.com"], subject: "s", text: "t", attachments: [{ name: "a", contentType: "pdf", contentBase64: "" }] }, "attachments.0.contentType", /media type/],
-      ["an attachment without a name", { to: ["a@example.com"], subject: "s", text: "t", attachments: [{ contentType: "text/plain", contentBase64: "" }] }, "attachments.0.name", /is required/],
-      ["a header not starting with X-", { to: ["a@example.com"], subject: "s", text: "t", headers: { Subject: "x" } }, "headers.Subject", /starts with X-/],
-      ["edgepost's own marker header", { to: ["a@example.com"], subject: "s", text: "t", headers: { "X-Edgepost-Sent": "0" } }, "headers.X-Edgepost-Sent", /set by edgepost/],
-      ["saveToSentItems as a string", { to: ["a@example.com"], subject: "s", text: "t", saveToSentItems: "false" }, "saveToSentItems", /boolean/],
-      ["an unknown field", { to: ["a@example.com"], subject: "s", text: "t", priority: "high" }, "priority", /not a known field/],
+      [
+        "both text and html",
+        { to: ["a@example.com"], subject: "s", text: "t", html: "<p>h</p>" },
+        "html",
+        /cannot be given together with text/,
+      ],
+      [
+        "bad base64",
+        {
+          to: ["a@example.com"],
+          subject: "s",
+          text: "t",
+          attachments: [{ name: "a", contentType: "text/plain", contentBase64: "not base64!" }],
+        },
+        "attachments.0.contentBase64",
+        /standard base64/,
+      ],
+      [
+        "a bad media type",
+        {
+          to: ["a@example.com"],
+          subject: "s",
+          text: "t",
+          attachments: [{ name: "a", contentType: "pdf", contentBase64: "" }],
+        },
+        "attachments.0.contentType",
+        /media type/,
+      ],
+      [
+        "an attachment without a name",
+        {
+          to: ["a@example.com"],
+          subject: "s",
+          text: "t",
+          attachments: [{ contentType: "text/plain", contentBase64: "" }],
+        },
+        "attachments.0.name",
+        /is required/,
+      ],
+      [
+        "a header not starting with X-",
+        { to: ["a@example.com"], subject: "s", text: "t", headers: { Subject: "x" } },
+        "headers.Subject",
+        /starts with X-/,
+      ],
+      [
+        "edgepost's own marker header",
+        { to: ["a@example.com"], subject: "s", text: "t", headers: { "X-Edgepost-Sent": "0" } },
+        "headers.X-Edgepost-Sent",
+        /set by edgepost/,
+      ],
+      [
+        "saveToSentItems as a string",
+        { to: ["a@example.com"], subject: "s", text: "t", saveToSentItems: "false" },
+        "saveToSentItems",
+        /boolean/,
+      ],
+      [
+        "an unknown field",
+        { to: ["a@example.com"], subject: "s", text: "t", priority: "high" },
+        "priority",
+        /not a known field/,
+      ],
     ];
     for (const [label, body, path, message] of cases) {
       it(label, async () => {
@@ -139,23 +238,56 @@ describe("POST /api/accounts/{id}/send", () => {
     const skeleton = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "" });
     const exact = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "x".repeat(limit - skeleton.length) });
     expect(exact.length).toBe(limit);
-    expect((await call("POST", `/api/accounts/${world.account.id}/send`, { rawBody: exact, headers: { "content-type": "application/json" } })).status).toBe(202);
-    const over = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "x".repeat(limit - skeleton.length + 1) });
-    const response = await callJson<{ type: string; detail: string }>("POST", `/api/accounts/${world.account.id}/send`, { rawBody: over, headers: { "content-type": "application/json" } });
+    expect(
+      (
+        await call("POST", `/api/accounts/${world.account.id}/send`, {
+          rawBody: exact,
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
+    const over = JSON.stringify({
+      to: ["a@example.com"],
+      subject: "big",
+      text: "x".repeat(limit - skeleton.length + 1),
+    });
+    const response = await callJson<{ type: string; detail: string }>(
+      "POST",
+      `/api/accounts/${world.account.id}/send`,
+      { rawBody: over, headers: { "content-type": "application/json" } },
+    );
     expect(response.status).toBe(413);
-    expect(response.body).toMatchObject({ type: "urn:edgepost:problem:payload-too-large", detail: "The request body exceeds 4 MiB" });
-    const elsewhere = await callJson("POST", "/api/credentials", { rawBody: JSON.stringify({ name: "x".repeat(70_000) }), headers: { "content-type": "application/json" } });
+    expect(response.body).toMatchObject({
+      type: "urn:edgepost:problem:payload-too-large",
+      detail: "The request body exceeds 4 MiB",
+    });
+    const elsewhere = await callJson("POST", "/api/credentials", {
+      rawBody: JSON.stringify({ name: "x".repeat(70_000) }),
+      headers: { "content-type": "application/json" },
+    });
     expect(elsewhere.status).toBe(413);
   });
 
   it("honours a short Retry-After and answers 502 with the wait when it is long", async () => {
     const sim = simulator();
     await sim.updateSettings(world.tenant.tenantId, {
-      graphFaults: [{ failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" }, match: { path: "sendMail" }, remaining: 1 }],
+      graphFaults: [
+        {
+          failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" },
+          match: { path: "sendMail" },
+          remaining: 1,
+        },
+      ],
     });
     expect((await send({ to: ["a@example.com"], subject: "after a wait", text: "t" })).status).toBe(202);
     await sim.updateSettings(world.tenant.tenantId, {
-      graphFaults: [{ failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "120" }, match: { path: "sendMail" }, remaining: 1 }],
+      graphFaults: [
+        {
+          failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "120" },
+          match: { path: "sendMail" },
+          remaining: 1,
+        },
+      ],
     });
     const response = await send({ to: ["a@example.com"], subject: "too long", text: "t" });
     expect(response.status).toBe(502);
@@ -166,23 +298,34 @@ describe("POST /api/accounts/{id}/send", () => {
 
   it("answers 409 for an account that needs re-authorization, without calling Graph", async () => {
     const revoked = await handlerWorld();
-    await simulator().revokeConsent(revoked.tenant.tenantId, revoked.tenant.users[0]?.id ?? "", { clientId: revoked.tenant.apps[0]?.clientId ?? "" });
+    await simulator().revokeConsent(revoked.tenant.tenantId, revoked.tenant.users[0]?.id ?? "", {
+      clientId: revoked.tenant.apps[0]?.clientId ?? "",
+    });
     await callJson("POST", `/api/accounts/${revoked.account.id}/token`, { body: { forceRefresh: true } });
     const before = await graphRequests(revoked.tenant.tenantId);
-    const response = await callJson<{ type: string; statusReason: { code: string } }>("POST", `/api/accounts/${revoked.account.id}/send`, {
-      body: { to: ["a@example.com"], subject: "s", text: "t" },
-    });
+    const response = await callJson<{ type: string; statusReason: { code: string } }>(
+      "POST",
+      `/api/accounts/${revoked.account.id}/send`,
+      {
+        body: { to: ["a@example.com"], subject: "s", text: "t" },
+      },
+    );
     expect(response.status).toBe(409);
     expect(response.body.type).toBe("urn:edgepost:problem:reauth-required");
     expect(response.body.statusReason.code).toBe("AADSTS50173");
     expect(await graphRequests(revoked.tenant.tenantId)).toBe(before);
-    expect((await send({ to: ["a@example.com"], subject: "s", text: "t" }, { accountId: "acct_aaaaaaaaaaaaaaaaaaaa" })).status).toBe(404);
+    expect(
+      (await send({ to: ["a@example.com"], subject: "s", text: "t" }, { accountId: "acct_aaaaaaaaaaaaaaaaaaaa" }))
+        .status,
+    ).toBe(404);
   });
 
   it("is recognised by ingestion as edgepost's own mail and skipped", async () => {
     const own = await handlerWorld();
     const handler = await createHandler(own);
-    const response = await callJson("POST", `/api/accounts/${own.account.id}/send`, { body: { to: [own.address], subject: "Note to self", text: "loop?" } });
+    const response = await callJson("POST", `/api/accounts/${own.account.id}/send`, {
+      body: { to: [own.address], subject: "Note to self", text: "loop?" },
+    });
     expect(response.status).toBe(202);
     const run = await runNow(handler.id);
     expect(run).toMatchObject({ fetched: 1, skipped: 1, delivered: 0 });

@@ -1,5 +1,10 @@
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { directoryShardOf } from "../../src/worker/stores/directory.ts";
@@ -23,7 +28,11 @@ interface ProblemBody {
 }
 
 function token(accountId: string, body?: Record<string, unknown>) {
-  return callJson<TokenBody & ProblemBody>("POST", `/api/accounts/${accountId}/token`, body === undefined ? {} : { body });
+  return callJson<TokenBody & ProblemBody>(
+    "POST",
+    `/api/accounts/${accountId}/token`,
+    body === undefined ? {} : { body },
+  );
 }
 
 async function refreshes(tenantId: string): Promise<number> {
@@ -49,7 +58,12 @@ describe("POST /api/accounts/{id}/token", () => {
     const first = await token(account.id);
     expect(first.status).toBe(200);
     expect(first.response.headers.get("cache-control")).toBe("no-store");
-    expect(first.body).toEqual({ accessToken: expect.stringMatching(/^sim-at\./), tokenType: "Bearer", expiresAt: account.accessTokenExpiresAt, scopes: account.scopes });
+    expect(first.body).toEqual({
+      accessToken: expect.stringMatching(/^sim-at\./),
+      tokenType: "Bearer",
+      expiresAt: account.accessTokenExpiresAt,
+      scopes: account.scopes,
+    });
     expect((await token(account.id)).body.accessToken).toBe(first.body.accessToken);
     expect(await refreshes(tenant.tenantId)).toBe(0);
     expect(await graphMe(first.body.accessToken)).toBe(200);
@@ -103,7 +117,9 @@ describe("POST /api/accounts/{id}/token", () => {
       [{ forceRefresh: "yes" }, "forceRefresh"],
       [{ force: true }, "force"],
     ] as const) {
-      const response = await callJson<{ errors: { path: string }[] }>("POST", `/api/accounts/${account.id}/token`, { body });
+      const response = await callJson<{ errors: { path: string }[] }>("POST", `/api/accounts/${account.id}/token`, {
+        body,
+      });
       expect(response.status).toBe(400);
       expect(response.body.errors[0]?.path).toBe(path);
     }
@@ -123,13 +139,19 @@ describe("revoked consent", () => {
     const refused = await token(account.id, { forceRefresh: true });
     expect(refused.status).toBe(409);
     expect(refused.body.type).toBe("urn:edgepost:problem:reauth-required");
-    expect(refused.body.statusReason).toEqual({ code: "AADSTS50173", message: expect.stringContaining("revoked"), at: expect.any(String) });
+    expect(refused.body.statusReason).toEqual({
+      code: "AADSTS50173",
+      message: expect.stringContaining("revoked"),
+      at: expect.any(String),
+    });
     expect(refused.body.detail).toContain(`/api/accounts/${account.id}/reauthorize`);
 
     const view = (await callJson<AccountView>("GET", `/api/accounts/${account.id}`)).body;
     expect(view.status).toBe("reauth_required");
     expect(view.statusReason?.code).toBe("AADSTS50173");
-    const listed = (await callJson<{ items: AccountView[] }>("GET", "/api/accounts")).body.items.find((item) => item.id === account.id);
+    const listed = (await callJson<{ items: AccountView[] }>("GET", "/api/accounts")).body.items.find(
+      (item) => item.id === account.id,
+    );
     expect(listed?.status).toBe("reauth_required");
 
     const counted = await refreshes(tenant.tenantId);
@@ -141,13 +163,22 @@ describe("revoked consent", () => {
     const again = await signIn(`/api/accounts/${account.id}/reauthorize`);
     expect(again.status).toBe(200);
     const restored = (await callJson<AccountView>("GET", `/api/accounts/${account.id}`)).body;
-    expect(restored).toMatchObject({ id: account.id, status: "connected", statusReason: null, connectedAt: account.connectedAt });
+    expect(restored).toMatchObject({
+      id: account.id,
+      status: "connected",
+      statusReason: null,
+      connectedAt: account.connectedAt,
+    });
     expect((await token(account.id, { forceRefresh: true })).status).toBe(200);
   });
 
   it("passes the account's sign-in name as login_hint on reauthorize", async () => {
     const { account } = await connectedSetup();
-    const { status, body } = await callJson<{ authorizeUrl: string }>("POST", `/api/accounts/${account.id}/reauthorize`, { body: { prompt: "login" } });
+    const { status, body } = await callJson<{ authorizeUrl: string }>(
+      "POST",
+      `/api/accounts/${account.id}/reauthorize`,
+      { body: { prompt: "login" } },
+    );
     expect(status).toBe(201);
     const params = new URL(body.authorizeUrl).searchParams;
     expect(params.get("login_hint")).toBe(account.username);
@@ -157,7 +188,10 @@ describe("revoked consent", () => {
   it("classifies consent removal (AADSTS65001) and MFA (AADSTS50076) the same way", async () => {
     for (const code of [65001, 50076]) {
       const { tenant, account } = await connectedSetup();
-      await simulator().revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", { clientId: tenant.apps[0]?.clientId ?? "", code });
+      await simulator().revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", {
+        clientId: tenant.apps[0]?.clientId ?? "",
+        code,
+      });
       const refused = await token(account.id, { forceRefresh: true });
       expect(refused.status).toBe(409);
       expect(refused.body.statusReason?.code).toBe(`AADSTS${code}`);
@@ -169,7 +203,13 @@ describe("a refused client secret", () => {
   it("answers a 502 naming the credential and the fix, leaves the account connected, and recovers with a new secret", async () => {
     const { tenant, credentialId, account } = await accountNeedingRefresh();
     const good = tenant.apps[0]?.clientSecret ?? "";
-    expect((await callJson("PATCH", `/api/credentials/${credentialId}`, { body: { clientSecret: "the-secret-id-not-value" } })).status).toBe(200);
+    expect(
+      (
+        await callJson("PATCH", `/api/credentials/${credentialId}`, {
+          body: { clientSecret: "the-secret-id-not-value" },
+        })
+      ).status,
+    ).toBe(200);
 
     const refused = await token(account.id);
     expect(refused.status).toBe(502);
@@ -186,7 +226,9 @@ describe("a refused client secret", () => {
     expect((await token(account.id)).status).toBe(502);
     expect(await refreshes(tenant.tenantId)).toBe(counted);
 
-    expect((await callJson("PATCH", `/api/credentials/${credentialId}`, { body: { clientSecret: good } })).status).toBe(200);
+    expect((await callJson("PATCH", `/api/credentials/${credentialId}`, { body: { clientSecret: good } })).status).toBe(
+      200,
+    );
     expect((await token(account.id)).status).toBe(200);
     expect((await callJson<AccountView>("GET", `/api/accounts/${account.id}`)).body.lastRefreshError).toBeNull();
   });
@@ -206,7 +248,9 @@ describe("a refused client secret", () => {
 describe("outages", () => {
   it("answers 502 with Retry-After, keeps the status, backs off, and recovers", async () => {
     const { tenant, account } = await accountNeedingRefresh({
-      tokenFaults: [{ failure: { kind: "error", status: 503, error: "temporarily_unavailable", code: 90033 }, remaining: 1 }],
+      tokenFaults: [
+        { failure: { kind: "error", status: 503, error: "temporarily_unavailable", code: 90033 }, remaining: 1 },
+      ],
     });
     const failed = await token(account.id);
     expect(failed.status).toBe(502);

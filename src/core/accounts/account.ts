@@ -43,7 +43,11 @@ export const ACCOUNT_ID_PATTERN = /^acct_[a-z2-7]{20}$/;
  * The account id for a user signed in through a credential: derived, so the same user connecting
  * again (or twice at once) always lands on the same account.
  */
-export async function accountIdFor(identity: { credentialId: string; tenantId: string; userId: string }): Promise<string> {
+export async function accountIdFor(identity: {
+  credentialId: string;
+  tenantId: string;
+  userId: string;
+}): Promise<string> {
   const key = `${identity.credentialId}\n${identity.tenantId.toLowerCase()}\n${identity.userId.toLowerCase()}`;
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   return `acct_${encodeBase32LowerCaseNoPadding(new Uint8Array(digest)).slice(0, ACCOUNT_ID_CHARS)}`;

@@ -37,7 +37,13 @@ export interface StartedAuthorization {
 
 export async function startAuthorization(
   credential: { id: string; clientId: string; authEndpoint: string; scopes: string[] },
-  options: { redirectUri: string; prompt: Prompt | null; loginHint: string | null; reauthorizeAccountId: string | null; clock: Clock },
+  options: {
+    redirectUri: string;
+    prompt: Prompt | null;
+    loginHint: string | null;
+    reauthorizeAccountId: string | null;
+    clock: Clock;
+  },
 ): Promise<StartedAuthorization> {
   const state = randomToken(STATE_BYTES);
   const codeVerifier = createCodeVerifier();

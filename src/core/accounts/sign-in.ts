@@ -45,7 +45,9 @@ export async function completeSignIn(
     now: deps.clock.now(),
   });
   if (tokens.refreshToken === null) {
-    throw new SignInError("Microsoft returned no refresh token; the credential's scopes must include offline_access and the user must consent to it");
+    throw new SignInError(
+      "Microsoft returned no refresh token; the credential's scopes must include offline_access and the user must consent to it",
+    );
   }
   const graph = new GraphClient({
     http: deps.http,

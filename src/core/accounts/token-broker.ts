@@ -53,7 +53,12 @@ export interface TokenVault {
   /** Stores rotated tokens and clears failures. */
   saveRefreshed(tokens: Omit<StoredTokens, "version">): Promise<StoredTokens>;
   markReauthRequired(reason: StatusReason): Promise<void>;
-  recordFailure(failure: { reason: StatusReason; kind: FailureKind; retryNotBefore: number; credentialVersion: string | null }): Promise<void>;
+  recordFailure(failure: {
+    reason: StatusReason;
+    kind: FailureKind;
+    retryNotBefore: number;
+    credentialVersion: string | null;
+  }): Promise<void>;
 }
 
 /** The credential a refresh needs, secret decrypted, with a version that changes when it is edited. */
@@ -75,7 +80,15 @@ export type AccessTokenResult =
   | { ok: true; accessToken: string; expiresAt: number; scopes: string[] }
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "reauth_required"; statusReason: StatusReason }
-  | { ok: false; reason: "credential_rejected"; credentialId: string; code: string; message: string; explanation: string | null; retryAfterSeconds: number }
+  | {
+      ok: false;
+      reason: "credential_rejected";
+      credentialId: string;
+      code: string;
+      message: string;
+      explanation: string | null;
+      retryAfterSeconds: number;
+    }
   | { ok: false; reason: "credential_missing"; credentialId: string }
   | { ok: false; reason: "upstream_unavailable"; code: string; message: string; retryAfterSeconds: number };
 
@@ -195,13 +208,29 @@ export class TokenBroker {
       return { ok: false, reason: "reauth_required", statusReason: reason };
     }
     if (error.kind === "credential") {
-      await vault.recordFailure({ reason, kind: "credential", retryNotBefore: now + CREDENTIAL_RETRY_SECONDS * 1000, credentialVersion: credential.version });
+      await vault.recordFailure({
+        reason,
+        kind: "credential",
+        retryNotBefore: now + CREDENTIAL_RETRY_SECONDS * 1000,
+        credentialVersion: credential.version,
+      });
       return credentialRejected(snapshot.credentialId, reason, CREDENTIAL_RETRY_SECONDS);
     }
     const step = Math.min(snapshot.health.consecutiveFailures, TRANSIENT_BACKOFF_SECONDS.length - 1);
     const wait = Math.max(TRANSIENT_BACKOFF_SECONDS[step] ?? 300, Math.ceil(error.retryAfterSeconds ?? 0));
-    await vault.recordFailure({ reason, kind: "transient", retryNotBefore: now + wait * 1000, credentialVersion: null });
-    return { ok: false, reason: "upstream_unavailable", code: reason.code, message: reason.message, retryAfterSeconds: wait };
+    await vault.recordFailure({
+      reason,
+      kind: "transient",
+      retryNotBefore: now + wait * 1000,
+      credentialVersion: null,
+    });
+    return {
+      ok: false,
+      reason: "upstream_unavailable",
+      code: reason.code,
+      message: reason.message,
+      retryAfterSeconds: wait,
+    };
   }
 
   /** The last failure again, without asking Microsoft, while its backoff lasts. */
@@ -217,16 +246,31 @@ export class TokenBroker {
         ? credentialRejected(snapshot.credentialId, health.lastFailure, retryAfterSeconds)
         : null;
     }
-    return { ok: false, reason: "upstream_unavailable", code: health.lastFailure.code, message: health.lastFailure.message, retryAfterSeconds };
+    return {
+      ok: false,
+      reason: "upstream_unavailable",
+      code: health.lastFailure.code,
+      message: health.lastFailure.message,
+      retryAfterSeconds,
+    };
   }
 }
 
 function granted(tokens: StoredTokens): AccessTokenResult {
-  return { ok: true, accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, scopes: tokens.grantedScopes };
+  return {
+    ok: true,
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.accessTokenExpiresAt,
+    scopes: tokens.grantedScopes,
+  };
 }
 
 function reauthRequired(snapshot: TokenSnapshot): AccessTokenResult {
-  const statusReason = snapshot.health.statusReason ?? { code: "unknown", message: "The account must be re-authorized", at: new Date(0).toISOString() };
+  const statusReason = snapshot.health.statusReason ?? {
+    code: "unknown",
+    message: "The account must be re-authorized",
+    at: new Date(0).toISOString(),
+  };
   return { ok: false, reason: "reauth_required", statusReason };
 }
 

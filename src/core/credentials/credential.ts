@@ -63,7 +63,12 @@ function fieldsSchema(policy: EndpointPolicy) {
       .transform((value) => normalizeScopes(value))
       .pipe(
         z
-          .array(z.string().max(SCOPE_MAX_LENGTH).regex(/^[\x21-\x7e]+$/, "must contain printable scope names"))
+          .array(
+            z
+              .string()
+              .max(SCOPE_MAX_LENGTH)
+              .regex(/^[\x21-\x7e]+$/, "must contain printable scope names"),
+          )
           .min(1)
           .max(SCOPES_MAX)
           .refine((scopes) => hasScope(scopes, REQUIRED_SCOPE), {
@@ -117,9 +122,10 @@ function requireSameAuthority(
   if (auth === null || token === null || sameAuthority(auth, token)) {
     return;
   }
-  const blamed = options.changed.includes("tokenEndpoint") || !options.changed.includes("authEndpoint")
-    ? "tokenEndpoint"
-    : "authEndpoint";
+  const blamed =
+    options.changed.includes("tokenEndpoint") || !options.changed.includes("authEndpoint")
+      ? "tokenEndpoint"
+      : "authEndpoint";
   const other = blamed === "tokenEndpoint" ? "authEndpoint" : "tokenEndpoint";
   const issue: FieldIssue = fieldIssue(
     blamed,

@@ -31,13 +31,24 @@ export async function sealSecret(ring: KeyRing, plaintext: string, context: Secr
     key,
     new TextEncoder().encode(plaintext),
   );
-  return [FORMAT_VERSION, ring.primaryId, encodeBase64urlNoPadding(iv), encodeBase64urlNoPadding(new Uint8Array(ciphertext))].join(".");
+  return [
+    FORMAT_VERSION,
+    ring.primaryId,
+    encodeBase64urlNoPadding(iv),
+    encodeBase64urlNoPadding(new Uint8Array(ciphertext)),
+  ].join(".");
 }
 
 export async function openSecret(ring: KeyRing, sealed: string, context: SecretContext): Promise<string> {
   const parts = sealed.split(".");
   const [version, keyId, ivText, ciphertextText] = parts;
-  if (parts.length !== 4 || version !== FORMAT_VERSION || keyId === undefined || ivText === undefined || ciphertextText === undefined) {
+  if (
+    parts.length !== 4 ||
+    version !== FORMAT_VERSION ||
+    keyId === undefined ||
+    ivText === undefined ||
+    ciphertextText === undefined
+  ) {
     throw new DecryptionError(`${context.field} of ${context.record} is not a sealed secret`);
   }
   const key = ring.keys.get(keyId);
@@ -48,7 +59,11 @@ export async function openSecret(ring: KeyRing, sealed: string, context: SecretC
   }
   try {
     const plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: new Uint8Array(decodeBase64urlIgnorePadding(ivText)), additionalData: associatedData(context) },
+      {
+        name: "AES-GCM",
+        iv: new Uint8Array(decodeBase64urlIgnorePadding(ivText)),
+        additionalData: associatedData(context),
+      },
       key,
       new Uint8Array(decodeBase64urlIgnorePadding(ciphertextText)),
     );

@@ -34,7 +34,9 @@ export function explainMailFailure(error: unknown, context: MailFailureContext):
     return explainTokenFailure(error, context);
   }
   if (error instanceof FolderNotFoundError) {
-    return new HandlerBlockedError(`Folder "${context.folder}" was not found in ${describeMailbox(context.mailbox)}: ${error.message}`);
+    return new HandlerBlockedError(
+      `Folder "${context.folder}" was not found in ${describeMailbox(context.mailbox)}: ${error.message}`,
+    );
   }
   if (!(error instanceof GraphError)) {
     return error instanceof Error ? error : new Error(String(error));
@@ -45,18 +47,28 @@ export function explainMailFailure(error: unknown, context: MailFailureContext):
     );
   }
   if (error.status === 403) {
-    return new HandlerBlockedError(`Graph denied access to the ${context.accountLabel}'s mailbox (${error.code}): the credential needs Mail.ReadWrite and the user's consent to it`);
+    return new HandlerBlockedError(
+      `Graph denied access to the ${context.accountLabel}'s mailbox (${error.code}): the credential needs Mail.ReadWrite and the user's consent to it`,
+    );
   }
   if (error.status === 404 && context.mailbox !== "me") {
-    return new HandlerBlockedError(`Mailbox ${context.mailbox} does not exist or has no Exchange Online mailbox (${error.code})`);
+    return new HandlerBlockedError(
+      `Mailbox ${context.mailbox} does not exist or has no Exchange Online mailbox (${error.code})`,
+    );
   }
   if (error.status === 401) {
-    return new HandlerBlockedError(`Graph refused the ${context.accountLabel}'s access token even after a refresh (${error.code}); reconnect the account`);
+    return new HandlerBlockedError(
+      `Graph refused the ${context.accountLabel}'s access token even after a refresh (${error.code}); reconnect the account`,
+    );
   }
   if (error.status === 0 || error.status === 429 || error.status >= 500) {
-    return new HandlerDelayedError(`Graph is unavailable or throttling (${error.code}); the next run resumes where this one stopped`);
+    return new HandlerDelayedError(
+      `Graph is unavailable or throttling (${error.code}); the next run resumes where this one stopped`,
+    );
   }
-  return new HandlerBlockedError(`Graph refused a request for ${describeMailbox(context.mailbox)}: ${error.status} ${error.code}: ${error.message}`);
+  return new HandlerBlockedError(
+    `Graph refused a request for ${describeMailbox(context.mailbox)}: ${error.status} ${error.code}: ${error.message}`,
+  );
 }
 
 function explainTokenFailure(error: AccountTokenError, context: MailFailureContext): Error {
@@ -73,11 +85,17 @@ function explainTokenFailure(error: AccountTokenError, context: MailFailureConte
           : `Microsoft refused credential ${result.credentialId} (${result.code}); ${result.explanation ?? "check its client ID, endpoints and scopes"}`,
       );
     case "credential_missing":
-      return new HandlerBlockedError(`The ${context.accountLabel}'s credential ${result.credentialId} no longer exists`);
+      return new HandlerBlockedError(
+        `The ${context.accountLabel}'s credential ${result.credentialId} no longer exists`,
+      );
     case "not_found":
-      return new HandlerBlockedError(`The ${context.accountLabel} no longer exists; point the handler at another account`);
+      return new HandlerBlockedError(
+        `The ${context.accountLabel} no longer exists; point the handler at another account`,
+      );
     case "upstream_unavailable":
-      return new HandlerDelayedError(`Microsoft's token endpoint failed (${result.code}); retrying after ${result.retryAfterSeconds} s`);
+      return new HandlerDelayedError(
+        `Microsoft's token endpoint failed (${result.code}); retrying after ${result.retryAfterSeconds} s`,
+      );
   }
 }
 

@@ -29,12 +29,18 @@ export async function resolveHandlerFolders(
       return (await resolveFolder(graph, base, parseFolderReference(reference))).id;
     } catch (error) {
       if (error instanceof FolderNotFoundError) {
-        throw new HandlerFolderError(field, `Folder "${reference}" (${field}) was not found in ${where}: ${error.message}`);
+        throw new HandlerFolderError(
+          field,
+          `Folder "${reference}" (${field}) was not found in ${where}: ${error.message}`,
+        );
       }
       throw error;
     }
   };
   const readId = await find("folder", config.folder);
-  const moveId = config.afterProcessing === "move" && config.moveToFolder !== null ? await find("moveToFolder", config.moveToFolder) : null;
+  const moveId =
+    config.afterProcessing === "move" && config.moveToFolder !== null
+      ? await find("moveToFolder", config.moveToFolder)
+      : null;
   return { readId, moveId };
 }

@@ -89,7 +89,9 @@ function fieldsSchema(options: { allowHttpLoopback: boolean }) {
       .string()
       .trim()
       .toLowerCase()
-      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), { message: 'must be "me" or a mailbox address' })
+      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+        message: 'must be "me" or a mailbox address',
+      })
       .default("me"),
     folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
     onlyUnread: z.boolean().default(true),
@@ -100,7 +102,9 @@ function fieldsSchema(options: { allowHttpLoopback: boolean }) {
       .trim()
       .min(1)
       .refine((value) => isWebhookUrl(value, options), {
-        message: options.allowHttpLoopback ? "must be an https URL (or http on a loopback address)" : "must be an https URL",
+        message: options.allowHttpLoopback
+          ? "must be an https URL (or http on a loopback address)"
+          : "must be an https URL",
       }),
     webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
     pollIntervalMinutes: z.int().min(1).max(60).default(1),
@@ -118,10 +122,18 @@ export function parseHandlerCreate(input: unknown, options: { allowHttpLoopback:
   return { config, webhookToken: webhookToken ?? null };
 }
 
-export function parseHandlerPatch(input: unknown, current: HandlerConfig, options: { allowHttpLoopback: boolean }): HandlerInput {
-  const { webhookToken, moveToFolder, ...defined } = namedFields(parseInput(fieldsSchema(options).partial(), input), input);
+export function parseHandlerPatch(
+  input: unknown,
+  current: HandlerConfig,
+  options: { allowHttpLoopback: boolean },
+): HandlerInput {
+  const { webhookToken, moveToFolder, ...defined } = namedFields(
+    parseInput(fieldsSchema(options).partial(), input),
+    input,
+  );
   const merged: HandlerConfig = { ...current, ...defined };
-  merged.moveToFolder = moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
+  merged.moveToFolder =
+    moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
   checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
   return { config: merged, webhookToken };
 }
@@ -145,7 +157,10 @@ function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): b
   if (url.username !== "" || url.password !== "") {
     return false;
   }
-  return url.protocol === "https:" || (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname));
+  return (
+    url.protocol === "https:" ||
+    (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname))
+  );
 }
 
 export function emptyRunCounts(): RunCounts {

@@ -42,7 +42,10 @@ export interface HandlerStore {
   dueDeliveries(now: number, limit: number): DueDelivery[];
   payload(messageId: string): string;
   recordDelivered(messageId: string, options: { attempts: number; now: number }): void;
-  recordRetry(messageId: string, options: { attempts: number; nextAttemptAt: number; error: string; now: number }): void;
+  recordRetry(
+    messageId: string,
+    options: { attempts: number; nextAttemptAt: number; error: string; now: number },
+  ): void;
   recordDeadLetter(messageId: string, options: { attempts: number; error: string; now: number }): void;
   /** Delivered or skipped messages not yet marked read or moved. */
   afterProcessingDue(limit: number): string[];

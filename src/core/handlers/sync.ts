@@ -80,7 +80,11 @@ export interface RunOutcome {
 }
 
 /** Runs the handler once; `counts` is filled in as it goes, so a run stopped by an error still reports what it did. */
-export async function runHandler(settings: RunSettings, deps: RunDeps, counts: RunCounts = emptyRunCounts()): Promise<RunOutcome> {
+export async function runHandler(
+  settings: RunSettings,
+  deps: RunDeps,
+  counts: RunCounts = emptyRunCounts(),
+): Promise<RunOutcome> {
   const budget: DeliveryBudget = { left: MAX_DELIVERIES_PER_RUN };
   const unread = await readNewMail(settings, deps, { counts, budget });
   await deliverDue(settings, deps, { counts, budget });
@@ -96,7 +100,11 @@ interface DeliveryBudget {
 }
 
 /** Reads new pages of the folder's delta; true when it stopped at the page limit with more to read. */
-async function readNewMail(settings: RunSettings, deps: RunDeps, run: { counts: RunCounts; budget: DeliveryBudget }): Promise<boolean> {
+async function readNewMail(
+  settings: RunSettings,
+  deps: RunDeps,
+  run: { counts: RunCounts; budget: DeliveryBudget },
+): Promise<boolean> {
   const { counts } = run;
   const { graph, store } = deps;
   const initial = `${mailboxPath(settings.mailbox)}/mailFolders/${encodeURIComponent(settings.folderId)}/messages/delta?$select=${MESSAGE_SELECT.join(",")}`;
@@ -107,7 +115,11 @@ async function readNewMail(settings: RunSettings, deps: RunDeps, run: { counts: 
     try {
       page = (await graph.request({ method: "GET", path: link })).body as typeof page;
     } catch (error) {
-      if (!restarted && error instanceof GraphError && (error.status === 410 || SYNC_STATE_GONE.has(error.code.toLowerCase()))) {
+      if (
+        !restarted &&
+        error instanceof GraphError &&
+        (error.status === 410 || SYNC_STATE_GONE.has(error.code.toLowerCase()))
+      ) {
         deps.logger.warn("handler.delta_reset", { handlerId: settings.handlerId, code: error.code });
         store.saveCursor(null);
         link = initial;
@@ -150,14 +162,25 @@ async function admit(message: MailMessage, settings: RunSettings, deps: RunDeps,
   }
   const attachments =
     settings.includeAttachments && mayHaveAttachments(message)
-      ? await readAttachments(deps.graph, `${mailboxPath(settings.mailbox)}/messages/${encodeURIComponent(message.id)}`, { maxBytes: settings.maxAttachmentBytes })
+      ? await readAttachments(
+          deps.graph,
+          `${mailboxPath(settings.mailbox)}/messages/${encodeURIComponent(message.id)}`,
+          { maxBytes: settings.maxAttachmentBytes },
+        )
       : [];
-  const payload = buildPayload(message, attachments, { handlerId: settings.handlerId, mailbox: settings.mailboxAddress });
+  const payload = buildPayload(message, attachments, {
+    handlerId: settings.handlerId,
+    mailbox: settings.mailboxAddress,
+  });
   deps.store.recordPending(seen, JSON.stringify(payload), { now });
 }
 
 /** Posts the deliveries that are due, within the budget: in parallel, but one conversation's messages in order. */
-async function deliverDue(settings: RunSettings, deps: RunDeps, run: { counts: RunCounts; budget: DeliveryBudget }): Promise<void> {
+async function deliverDue(
+  settings: RunSettings,
+  deps: RunDeps,
+  run: { counts: RunCounts; budget: DeliveryBudget },
+): Promise<void> {
   const { counts, budget } = run;
   const limiter = new Semaphore(WEBHOOK_CONCURRENCY);
   const conversations = new Map<string, Promise<void>>();
@@ -166,7 +189,10 @@ async function deliverDue(settings: RunSettings, deps: RunDeps, run: { counts: R
   for (const delivery of due) {
     const key = delivery.conversationId ?? delivery.messageId;
     const previous = conversations.get(key) ?? Promise.resolve();
-    conversations.set(key, previous.then(() => limiter.run(() => deliver(delivery, settings, deps, counts))));
+    conversations.set(
+      key,
+      previous.then(() => limiter.run(() => deliver(delivery, settings, deps, counts))),
+    );
   }
   await Promise.all(conversations.values());
 }
@@ -174,7 +200,12 @@ async function deliverDue(settings: RunSettings, deps: RunDeps, run: { counts: R
 async function deliver(delivery: DueDelivery, settings: RunSettings, deps: RunDeps, counts: RunCounts): Promise<void> {
   const { store, clock } = deps;
   const outcome = await postToWebhook(
-    { url: settings.webhook.url, token: settings.webhook.token, idempotencyKey: delivery.dedupeKey, body: store.payload(delivery.messageId) },
+    {
+      url: settings.webhook.url,
+      token: settings.webhook.token,
+      idempotencyKey: delivery.dedupeKey,
+      body: store.payload(delivery.messageId),
+    },
     deps,
   );
   const attempts = delivery.attempts + 1;
@@ -186,7 +217,8 @@ async function deliver(delivery: DueDelivery, settings: RunSettings, deps: RunDe
   }
   const delay = outcome.kind === "retry" ? nextAttemptDelaySeconds(attempts, outcome.retryAfterSeconds) : null;
   if (delay === null) {
-    const error = outcome.kind === "retry" ? `${outcome.error} (gave up after ${MAX_DELIVERY_ATTEMPTS} attempts)` : outcome.error;
+    const error =
+      outcome.kind === "retry" ? `${outcome.error} (gave up after ${MAX_DELIVERY_ATTEMPTS} attempts)` : outcome.error;
     store.recordDeadLetter(delivery.messageId, { attempts, error, now });
     counts.deadLettered++;
     deps.logger.warn("handler.dead_letter", { handlerId: settings.handlerId, messageId: delivery.messageId, attempts });
@@ -206,7 +238,10 @@ interface BatchResponse {
  * Marks read or moves every handled message, 20 per `$batch`. Items Graph refused are retried in later
  * rounds and runs; the messages are never posted again for it.
  */
-export async function afterProcess(settings: RunSettings, deps: RunDeps): Promise<{ failures: number; lastError: string | null }> {
+export async function afterProcess(
+  settings: RunSettings,
+  deps: RunDeps,
+): Promise<{ failures: number; lastError: string | null }> {
   const { store } = deps;
   let lastError: string | null = null;
   let failures = 0;
@@ -228,14 +263,23 @@ export async function afterProcess(settings: RunSettings, deps: RunDeps): Promis
       if (failed.length === 0) {
         break;
       }
-      const statuses = chunk.map((_, index) => responses.get(String(index))).filter((response): response is BatchResponse => response !== undefined && !(response.status >= 200 && response.status < 300) && response.status !== 404);
+      const statuses = chunk
+        .map((_, index) => responses.get(String(index)))
+        .filter(
+          (response): response is BatchResponse =>
+            response !== undefined && !(response.status >= 200 && response.status < 300) && response.status !== 404,
+        );
       const retryable = statuses.every((response) => response.status === 429 || response.status >= 500);
       lastError = `Graph refused to ${settings.afterProcessing === "move" ? "move" : "mark read"} ${failed.length} message${failed.length === 1 ? "" : "s"} (HTTP ${statuses.map((response) => response.status).join(", ")})`;
       if (!retryable || round === AFTER_PROCESSING_ROUNDS) {
         failures += failed.length;
         break;
       }
-      const wait = Math.max(...statuses.map((response) => Number(response.headers?.["Retry-After"] ?? response.headers?.["retry-after"] ?? 1) || 1));
+      const wait = Math.max(
+        ...statuses.map(
+          (response) => Number(response.headers?.["Retry-After"] ?? response.headers?.["retry-after"] ?? 1) || 1,
+        ),
+      );
       await deps.sleep(Math.min(wait, MAX_BATCH_RETRY_WAIT_SECONDS) * 1000);
       chunk = failed;
     }
@@ -243,11 +287,18 @@ export async function afterProcess(settings: RunSettings, deps: RunDeps): Promis
   return { failures, lastError: failures > 0 ? lastError : null };
 }
 
-async function sendBatch(messageIds: string[], settings: RunSettings, deps: RunDeps): Promise<Map<string, BatchResponse>> {
+async function sendBatch(
+  messageIds: string[],
+  settings: RunSettings,
+  deps: RunDeps,
+): Promise<Map<string, BatchResponse>> {
   const base = mailboxPath(settings.mailbox);
   const requests = messageIds.map((id, index) => {
     const path = `${base}/messages/${encodeURIComponent(id)}`;
-    const common = { id: String(index), headers: { "content-type": "application/json", prefer: 'IdType="ImmutableId"' } };
+    const common = {
+      id: String(index),
+      headers: { "content-type": "application/json", prefer: 'IdType="ImmutableId"' },
+    };
     return settings.afterProcessing === "move"
       ? { ...common, method: "POST", url: `${path}/move`, body: { destinationId: settings.moveToFolderId } }
       : { ...common, method: "PATCH", url: path, body: { isRead: true } };

@@ -22,7 +22,10 @@ export interface WebhookRequest {
   body: string;
 }
 
-export async function postToWebhook(request: WebhookRequest, deps: { http: HttpClient; clock: Clock }): Promise<DeliveryOutcome> {
+export async function postToWebhook(
+  request: WebhookRequest,
+  deps: { http: HttpClient; clock: Clock },
+): Promise<DeliveryOutcome> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "idempotency-key": request.idempotencyKey,
@@ -31,9 +34,13 @@ export async function postToWebhook(request: WebhookRequest, deps: { http: HttpC
   if (request.token !== null) {
     headers["x-automation-webhook-token"] = request.token;
   }
-  const outcome = await send(deps.http, new Request(request.url, { method: "POST", headers, body: request.body, redirect: "manual" }), {
-    timeoutMs: WEBHOOK_TIMEOUT_MS,
-  });
+  const outcome = await send(
+    deps.http,
+    new Request(request.url, { method: "POST", headers, body: request.body, redirect: "manual" }),
+    {
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
+    },
+  );
   if (!outcome.ok) {
     return { kind: "retry", error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
   }
@@ -44,7 +51,11 @@ export async function postToWebhook(request: WebhookRequest, deps: { http: HttpC
   }
   const error = `webhook answered ${response.status}${await describe(response)}`;
   if (response.status === 408 || response.status === 429 || response.status >= 500) {
-    return { kind: "retry", error, retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), deps.clock) };
+    return {
+      kind: "retry",
+      error,
+      retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), deps.clock),
+    };
   }
   return { kind: "reject", error };
 }
@@ -54,7 +65,12 @@ async function describe(response: Response): Promise<string> {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as { message?: unknown; errorMessages?: unknown };
-    const message = typeof body.message === "string" ? body.message : Array.isArray(body.errorMessages) ? body.errorMessages.find((entry) => typeof entry === "string") : undefined;
+    const message =
+      typeof body.message === "string"
+        ? body.message
+        : Array.isArray(body.errorMessages)
+          ? body.errorMessages.find((entry) => typeof entry === "string")
+          : undefined;
     return typeof message === "string" && message !== "" ? `: ${message.slice(0, ERROR_DETAIL_MAX)}` : "";
   } catch {
     return "";

@@ -16,7 +16,11 @@ interface AttachmentListing {
   isInline?: boolean;
 }
 
-export async function readAttachments(graph: GraphClient, messagePath: string, options: { maxBytes: number }): Promise<PayloadAttachment[]> {
+export async function readAttachments(
+  graph: GraphClient,
+  messagePath: string,
+  options: { maxBytes: number },
+): Promise<PayloadAttachment[]> {
   const listed: AttachmentListing[] = [];
   let link: string | undefined = `${messagePath}/attachments?$select=id,name,contentType,size,isInline`;
   while (link !== undefined) {
@@ -42,7 +46,9 @@ export async function readAttachments(graph: GraphClient, messagePath: string, o
       attachments.push({ ...base, omitted: "too_large" });
       continue;
     }
-    const file = await graph.getJson<{ contentBytes?: string; contentId?: string | null }>(`${messagePath}/attachments/${encodeURIComponent(item.id)}`);
+    const file = await graph.getJson<{ contentBytes?: string; contentId?: string | null }>(
+      `${messagePath}/attachments/${encodeURIComponent(item.id)}`,
+    );
     budget -= base.size;
     attachments.push({ ...base, contentId: file.contentId ?? null, contentBase64: file.contentBytes ?? "" });
   }

@@ -27,7 +27,11 @@ export function autoReplyReason(message: Pick<MailMessage, "headers" | "from">):
     return "auto_reply";
   }
   const contentType = headerValue(message, "Content-Type") ?? "";
-  if (/multipart\/report/i.test(contentType) || headerValue(message, "X-MS-Exchange-Message-Is-Ndr") !== null || REPORT_SENDERS.test(message.from?.address ?? "")) {
+  if (
+    /multipart\/report/i.test(contentType) ||
+    headerValue(message, "X-MS-Exchange-Message-Is-Ndr") !== null ||
+    REPORT_SENDERS.test(message.from?.address ?? "")
+  ) {
     return "delivery_report";
   }
   const precedence = headerValue(message, "Precedence")?.toLowerCase();

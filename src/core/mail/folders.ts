@@ -8,9 +8,23 @@ import type { GraphClient } from "../microsoft/graph-client.ts";
 
 /** Outlook's locale-independent folder names (reference/microsoft.md §3.4). */
 export const WELL_KNOWN_FOLDERS: ReadonlySet<string> = new Set([
-  "archive", "clutter", "conflicts", "conversationhistory", "deleteditems", "drafts", "inbox", "junkemail",
-  "localfailures", "msgfolderroot", "outbox", "recoverableitemsdeletions", "scheduled", "searchfolders",
-  "sentitems", "serverfailures", "syncissues",
+  "archive",
+  "clutter",
+  "conflicts",
+  "conversationhistory",
+  "deleteditems",
+  "drafts",
+  "inbox",
+  "junkemail",
+  "localfailures",
+  "msgfolderroot",
+  "outbox",
+  "recoverableitemsdeletions",
+  "scheduled",
+  "searchfolders",
+  "sentitems",
+  "serverfailures",
+  "syncissues",
 ]);
 
 const FOLDER_ID = /^[A-Za-z0-9+/=_-]{40,}$/;
@@ -38,11 +52,21 @@ export function parseFolderReference(value: string): FolderReference {
   if (!trimmed.includes("/") && FOLDER_ID.test(trimmed)) {
     return { kind: "id", id: trimmed };
   }
-  return { kind: "path", segments: trimmed.split("/").map((segment) => segment.trim()).filter((segment) => segment !== "") };
+  return {
+    kind: "path",
+    segments: trimmed
+      .split("/")
+      .map((segment) => segment.trim())
+      .filter((segment) => segment !== ""),
+  };
 }
 
 /** Resolves a folder in the mailbox at `mailboxPath` (`/me` or `/users/{address}`). */
-export async function resolveFolder(graph: GraphClient, mailboxPath: string, reference: FolderReference): Promise<ResolvedFolder> {
+export async function resolveFolder(
+  graph: GraphClient,
+  mailboxPath: string,
+  reference: FolderReference,
+): Promise<ResolvedFolder> {
   if (reference.kind !== "path") {
     const key = reference.kind === "id" ? reference.id : reference.name;
     return folderAt(graph, `${mailboxPath}/mailFolders/${encodeURIComponent(key)}`, key);
@@ -56,7 +80,12 @@ export async function resolveFolder(graph: GraphClient, mailboxPath: string, ref
     : await childNamed(graph, `${mailboxPath}/mailFolders`, first, "the top of the mailbox");
   let walked = current.displayName;
   for (const segment of rest) {
-    current = await childNamed(graph, `${mailboxPath}/mailFolders/${encodeURIComponent(current.id)}/childFolders`, segment, `"${walked}"`);
+    current = await childNamed(
+      graph,
+      `${mailboxPath}/mailFolders/${encodeURIComponent(current.id)}/childFolders`,
+      segment,
+      `"${walked}"`,
+    );
     walked = `${walked}/${current.displayName}`;
   }
   return current;
@@ -77,7 +106,8 @@ async function folderAt(graph: GraphClient, path: string, label: string): Promis
 async function childNamed(graph: GraphClient, listPath: string, name: string, parent: string): Promise<ResolvedFolder> {
   let link: string | undefined = `${listPath}?$top=${FOLDER_PAGE}&$select=id,displayName`;
   while (link !== undefined) {
-    const page: { value: { id: string; displayName: string }[]; "@odata.nextLink"?: string } = await graph.getJson(link);
+    const page: { value: { id: string; displayName: string }[]; "@odata.nextLink"?: string } =
+      await graph.getJson(link);
     const match = page.value.find((folder) => folder.displayName.toLowerCase() === name.toLowerCase());
     if (match !== undefined) {
       return { id: match.id, displayName: match.displayName };

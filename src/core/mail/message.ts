@@ -75,7 +75,9 @@ export function parseGraphMessage(item: Record<string, unknown>): MailMessage | 
     headers: Array.isArray(item["internetMessageHeaders"])
       ? (item["internetMessageHeaders"] as unknown[]).flatMap((header) => {
           const fields = header as { name?: unknown; value?: unknown };
-          return typeof fields.name === "string" && typeof fields.value === "string" ? [{ name: fields.name, value: fields.value }] : [];
+          return typeof fields.name === "string" && typeof fields.value === "string"
+            ? [{ name: fields.name, value: fields.value }]
+            : [];
         })
       : [],
   };

@@ -16,7 +16,8 @@ const ATTACHMENTS_MAX = 100;
 const HEADERS_MAX = 20;
 const HEADER_VALUE_MAX = 998;
 /** A mailbox address: no spaces or mail syntax characters locally, a dotted ASCII domain. */
-const ADDRESS = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const ADDRESS =
+  /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;.*)?$/;
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const CUSTOM_HEADER = /^X-[A-Za-z0-9-]+$/i;
@@ -27,7 +28,11 @@ const recipient = z.preprocess(
   (value) => (typeof value === "string" ? { address: value } : value),
   z.strictObject({
     address,
-    name: z.string().max(NAME_MAX).regex(/^[^\r\n]*$/, "must be on one line").optional(),
+    name: z
+      .string()
+      .max(NAME_MAX)
+      .regex(/^[^\r\n]*$/, "must be on one line")
+      .optional(),
   }),
 );
 const recipients = z.array(recipient).max(RECIPIENTS_MAX).default([]);
@@ -38,7 +43,12 @@ const sendSchema = z.strictObject({
   cc: recipients,
   bcc: recipients,
   replyTo: recipients,
-  subject: z.string().trim().min(1).max(SUBJECT_MAX).regex(/^[^\r\n]*$/, "must be on one line"),
+  subject: z
+    .string()
+    .trim()
+    .min(1)
+    .max(SUBJECT_MAX)
+    .regex(/^[^\r\n]*$/, "must be on one line"),
   text: z.string().optional(),
   html: z.string().optional(),
   attachments: z
@@ -93,10 +103,16 @@ export function parseOutgoingMail(input: unknown): OutgoingMail {
 /** The body of Graph's `sendMail`, with edgepost's marker header so ingestion can skip its own mail. */
 export function sendMailBody(mail: OutgoingMail): Record<string, unknown> {
   const toGraph = (list: OutgoingMail["to"]): { emailAddress: { address: string; name?: string } }[] =>
-    list.map((entry) => ({ emailAddress: entry.name === undefined ? { address: entry.address } : { address: entry.address, name: entry.name } }));
+    list.map((entry) => ({
+      emailAddress:
+        entry.name === undefined ? { address: entry.address } : { address: entry.address, name: entry.name },
+    }));
   const message: Record<string, unknown> = {
     subject: mail.subject,
-    body: mail.html === undefined ? { contentType: "Text", content: mail.text ?? "" } : { contentType: "HTML", content: mail.html },
+    body:
+      mail.html === undefined
+        ? { contentType: "Text", content: mail.text ?? "" }
+        : { contentType: "HTML", content: mail.html },
     toRecipients: toGraph(mail.to),
     ccRecipients: toGraph(mail.cc),
     bccRecipients: toGraph(mail.bcc),

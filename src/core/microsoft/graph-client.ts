@@ -35,10 +35,8 @@ export class GraphError extends Error {
   }
 }
 
-export interface AccessTokenSource {
-  /** An access token; `forceRefresh` after Graph refused the previous one with 401. */
-  (options: { forceRefresh: boolean }): Promise<string>;
-}
+/** An access token; `forceRefresh` after Graph refused the previous one with 401. */
+export type AccessTokenSource = (options: { forceRefresh: boolean }) => Promise<string>;
 
 export interface GraphClientOptions {
   http: HttpClient;
@@ -92,7 +90,8 @@ export class GraphClient {
         continue;
       }
       const { response } = outcome;
-      const body = response.status === 204 || response.status === 202 ? await drain(response) : await readJson(response);
+      const body =
+        response.status === 204 || response.status === 202 ? await drain(response) : await readJson(response);
       if (response.ok) {
         return { status: response.status, body };
       }
@@ -135,10 +134,18 @@ export class GraphClient {
 }
 
 function graphErrorFrom(response: { status: number; headers: Headers }, body: unknown, clock: Clock): GraphError {
-  const error = typeof body === "object" && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
+  const error =
+    typeof body === "object" && body !== null
+      ? (body as { error?: { code?: unknown; message?: unknown } }).error
+      : undefined;
   const code = typeof error?.code === "string" && error.code !== "" ? error.code : `http_${response.status}`;
   const message = typeof error?.message === "string" ? error.message : `Graph answered ${response.status}`;
-  return new GraphError({ status: response.status, code, message, retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), clock) });
+  return new GraphError({
+    status: response.status,
+    code,
+    message,
+    retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), clock),
+  });
 }
 
 /** 1 s, 2 s, 4 s, … */

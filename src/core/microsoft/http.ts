@@ -9,10 +9,16 @@ import type { Clock, HttpClient } from "../ports.ts";
 /** Every request to Microsoft gives up after this long. */
 const MICROSOFT_REQUEST_TIMEOUT_MS = 10_000;
 
-export type SendOutcome = { ok: true; response: Response } | { ok: false; failure: "network" | "timeout"; message: string };
+export type SendOutcome =
+  | { ok: true; response: Response }
+  | { ok: false; failure: "network" | "timeout"; message: string };
 
 /** Sends `request` with a timeout; a failure to get any response is returned, not thrown. */
-export async function send(http: HttpClient, request: Request, options: { timeoutMs?: number } = {}): Promise<SendOutcome> {
+export async function send(
+  http: HttpClient,
+  request: Request,
+  options: { timeoutMs?: number } = {},
+): Promise<SendOutcome> {
   const timeoutMs = options.timeoutMs ?? MICROSOFT_REQUEST_TIMEOUT_MS;
   try {
     const response = await http(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }));

@@ -40,7 +40,10 @@ export interface AuthorizeParameters {
   loginHint: string | null;
 }
 
-export function buildAuthorizeUrl(config: Pick<IdentityClientConfig, "clientId" | "authEndpoint">, params: AuthorizeParameters): string {
+export function buildAuthorizeUrl(
+  config: Pick<IdentityClientConfig, "clientId" | "authEndpoint">,
+  params: AuthorizeParameters,
+): string {
   const url = new URL(config.authEndpoint);
   const query: [string, string | null][] = [
     ["client_id", config.clientId],
@@ -92,10 +95,18 @@ export function refreshAccessToken(
   grant: { refreshToken: string; scopes: readonly string[] },
   options: IdentityCallOptions,
 ): Promise<TokenSet> {
-  return requestTokens(config, { grant_type: "refresh_token", refresh_token: grant.refreshToken, scope: grant.scopes.join(" ") }, options);
+  return requestTokens(
+    config,
+    { grant_type: "refresh_token", refresh_token: grant.refreshToken, scope: grant.scopes.join(" ") },
+    options,
+  );
 }
 
-async function requestTokens(config: IdentityClientConfig, fields: Record<string, string>, options: IdentityCallOptions): Promise<TokenSet> {
+async function requestTokens(
+  config: IdentityClientConfig,
+  fields: Record<string, string>,
+  options: IdentityCallOptions,
+): Promise<TokenSet> {
   const body = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, ...fields });
   const outcome = await send(
     options.http,
@@ -106,12 +117,22 @@ async function requestTokens(config: IdentityClientConfig, fields: Record<string
     }),
   );
   if (!outcome.ok) {
-    throw new IdentityError({ kind: "transient", error: outcome.failure, aadsts: null, description: `Token endpoint: ${outcome.message}`, status: null });
+    throw new IdentityError({
+      kind: "transient",
+      error: outcome.failure,
+      aadsts: null,
+      description: `Token endpoint: ${outcome.message}`,
+      status: null,
+    });
   }
   const { response } = outcome;
   const json = await readJson(response);
   if (!response.ok) {
-    throw identityErrorFromResponse(response.status, json, parseRetryAfter(response.headers.get("retry-after"), options.clock));
+    throw identityErrorFromResponse(
+      response.status,
+      json,
+      parseRetryAfter(response.headers.get("retry-after"), options.clock),
+    );
   }
   return parseTokenResponse(json, options.clock);
 }

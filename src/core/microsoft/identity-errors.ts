@@ -34,7 +34,11 @@ export class IdentityError extends Error {
     status: number | null;
     retryAfterSeconds?: number | null;
   }) {
-    super(fields.aadsts === null ? `${fields.error}: ${fields.description}` : `AADSTS${fields.aadsts}: ${fields.description}`);
+    super(
+      fields.aadsts === null
+        ? `${fields.error}: ${fields.description}`
+        : `AADSTS${fields.aadsts}: ${fields.description}`,
+    );
     this.kind = fields.kind;
     this.error = fields.error;
     this.aadsts = fields.aadsts;
@@ -63,21 +67,35 @@ export function classifyIdentityError(error: string, status: number): IdentityEr
 }
 
 /** Parses a token endpoint error body into an `IdentityError`. */
-export function identityErrorFromResponse(status: number, body: unknown, retryAfterSeconds: number | null): IdentityError {
+export function identityErrorFromResponse(
+  status: number,
+  body: unknown,
+  retryAfterSeconds: number | null,
+): IdentityError {
   const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
   const error = typeof fields["error"] === "string" ? fields["error"] : `http_${status}`;
   const rawDescription = typeof fields["error_description"] === "string" ? fields["error_description"] : "";
-  const codes = Array.isArray(fields["error_codes"]) ? fields["error_codes"].filter((code): code is number => typeof code === "number") : [];
+  const codes = Array.isArray(fields["error_codes"])
+    ? fields["error_codes"].filter((code): code is number => typeof code === "number")
+    : [];
   const fromText = /^AADSTS(\d+)/.exec(rawDescription)?.[1];
   const aadsts = codes.at(-1) ?? (fromText === undefined ? null : Number(fromText));
   const description = firstLine(rawDescription).replace(/^AADSTS\d+:\s*/, "") || `HTTP ${status}`;
-  return new IdentityError({ kind: classifyIdentityError(error, status), error, aadsts, description, status, retryAfterSeconds });
+  return new IdentityError({
+    kind: classifyIdentityError(error, status),
+    error,
+    aadsts,
+    description,
+    status,
+    retryAfterSeconds,
+  });
 }
 
 /** What an AADSTS code means for the administrator, in plain words. */
 const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
   50173: "The grant was revoked: the user's password was reset or their sessions were revoked. Reconnect the mailbox.",
-  65001: "Consent was removed (for example at myapps.microsoft.com) or never given for these permissions. Reconnect the mailbox.",
+  65001:
+    "Consent was removed (for example at myapps.microsoft.com) or never given for these permissions. Reconnect the mailbox.",
   700082: "The refresh token expired after 90 days without use. Reconnect the mailbox.",
   70008: "The grant expired. Reconnect the mailbox.",
   70000: "The refresh token is no longer valid. Reconnect the mailbox.",

@@ -47,10 +47,13 @@ export async function validCsrf(session: Session, form: URLSearchParams): Promis
 }
 
 export function forbidden(text: string): Response {
-  return new Response(`<!doctype html><title>Refused · edgepost</title><main><h1>Refused</h1><p>${text}</p><p><a href="/">Back to edgepost</a></p></main>`, {
-    status: 403,
-    headers: PAGE_HEADERS,
-  });
+  return new Response(
+    `<!doctype html><title>Refused · edgepost</title><main><h1>Refused</h1><p>${text}</p><p><a href="/">Back to edgepost</a></p></main>`,
+    {
+      status: 403,
+      headers: PAGE_HEADERS,
+    },
+  );
 }
 
 function refererOrigin(referer: string | undefined): string | null {

@@ -10,18 +10,29 @@ import type { Problem } from "../http/problem.ts";
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; problem: Problem };
 
-export async function callApi<T>(c: Context<AppEnv>, method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function callApi<T>(
+  c: Context<AppEnv>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { authorization: `Bearer ${c.get("settings").adminToken}` };
   if (body !== undefined) {
     headers["content-type"] = "application/json";
   }
   const response = await api.fetch(
-    new Request(new URL(path, c.req.url), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+    new Request(new URL(path, c.req.url), {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
     c.env,
   );
   const text = await response.text();
   const json: unknown = text === "" ? undefined : JSON.parse(text);
-  return response.ok ? { ok: true, status: response.status, data: json as T } : { ok: false, status: response.status, problem: json as Problem };
+  return response.ok
+    ? { ok: true, status: response.status, data: json as T }
+    : { ok: false, status: response.status, problem: json as Problem };
 }
 
 /** The data of a call that must succeed for the page to make sense. */

@@ -11,7 +11,14 @@ import { CredentialFormPage, CredentialListPage, CredentialPage, NEW_CREDENTIAL 
 import { HandlerFormPage, HandlerListPage, HandlerPage, NEW_HANDLER } from "../pages/admin-handlers.tsx";
 import { NotFoundView, OverviewPage, SignInPage } from "../pages/admin-home.tsx";
 import { pageResponse } from "../pages/document.tsx";
-import { credentialBody, credentialFormValues, credentialValuesOf, handlerBody, handlerFormValues, handlerValuesOf } from "./forms.ts";
+import {
+  credentialBody,
+  credentialFormValues,
+  credentialValuesOf,
+  handlerBody,
+  handlerFormValues,
+  handlerValuesOf,
+} from "./forms.ts";
 import { currentSession, forbidden, fromOwnPages, readForm, validCsrf } from "./guard.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
 import { createSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
@@ -29,7 +36,10 @@ export const adminPages = new Hono<AppEnv>();
 
 /** Messages shown after a redirect, chosen by a code so that no text travels in URLs. */
 const NOTICES: Readonly<Record<string, Notice>> = {
-  "credential-created": { kind: "ok", text: "Credentials saved. Copy the Redirect URI into Azure, then authorize a mailbox." },
+  "credential-created": {
+    kind: "ok",
+    text: "Credentials saved. Copy the Redirect URI into Azure, then authorize a mailbox.",
+  },
   "credential-saved": { kind: "ok", text: "Credentials saved." },
   "credential-deleted": { kind: "ok", text: "Credentials deleted." },
   "token-ok": { kind: "ok", text: "The account's token was refreshed: Microsoft still accepts it." },
@@ -107,7 +117,15 @@ adminPages.get("/", async (c) => {
     fetchApi<{ items: AccountView[] }>(c, "/accounts"),
     fetchApi<{ items: HandlerView[] }>(c, "/handlers"),
   ]);
-  return render(200, OverviewPage({ frame: frameOf(session, "overview"), credentials: credentials?.items ?? [], accounts: accounts?.items ?? [], handlers: handlers?.items ?? [] }));
+  return render(
+    200,
+    OverviewPage({
+      frame: frameOf(session, "overview"),
+      credentials: credentials?.items ?? [],
+      accounts: accounts?.items ?? [],
+      handlers: handlers?.items ?? [],
+    }),
+  );
 });
 
 adminPages.post("/login", async (c) => {
@@ -143,7 +161,9 @@ adminPages.get(
 
 adminPages.get(
   "/credentials/new",
-  page("credentials", async (_c, frame) => render(200, CredentialFormPage({ frame, values: NEW_CREDENTIAL, errors: [], existing: null, notice: null }))),
+  page("credentials", async (_c, frame) =>
+    render(200, CredentialFormPage({ frame, values: NEW_CREDENTIAL, errors: [], existing: null, notice: null })),
+  ),
 );
 
 adminPages.post(
@@ -153,7 +173,16 @@ adminPages.post(
     if (result.ok) {
       return seeOther(`/credentials/${result.data.id}?notice=credential-created`);
     }
-    return render(result.status, CredentialFormPage({ frame, values: credentialFormValues(form), errors: result.problem.errors ?? [], existing: null, notice: problemNotice(result.problem) }));
+    return render(
+      result.status,
+      CredentialFormPage({
+        frame,
+        values: credentialFormValues(form),
+        errors: result.problem.errors ?? [],
+        existing: null,
+        notice: problemNotice(result.problem),
+      }),
+    );
   }),
 );
 
@@ -161,7 +190,11 @@ adminPages.get(
   "/credentials/:id",
   page("credentials", async (c, frame) => {
     const credential = await fetchApi<CredentialView>(c, `/credentials/${encodeURIComponent(c.req.param("id") ?? "")}`);
-    return credential === null ? notFoundPage(c, frame) : render(200, CredentialPage({ frame, credential, notice: noticeOf(c) }), { formActionOrigins: signInOrigins([credential]) });
+    return credential === null
+      ? notFoundPage(c, frame)
+      : render(200, CredentialPage({ frame, credential, notice: noticeOf(c) }), {
+          formActionOrigins: signInOrigins([credential]),
+        });
   }),
 );
 
@@ -171,7 +204,16 @@ adminPages.get(
     const credential = await fetchApi<CredentialView>(c, `/credentials/${encodeURIComponent(c.req.param("id") ?? "")}`);
     return credential === null
       ? notFoundPage(c, frame)
-      : render(200, CredentialFormPage({ frame, values: credentialValuesOf(credential), errors: [], existing: credential, notice: null }));
+      : render(
+          200,
+          CredentialFormPage({
+            frame,
+            values: credentialValuesOf(credential),
+            errors: [],
+            existing: credential,
+            notice: null,
+          }),
+        );
   }),
 );
 
@@ -187,7 +229,16 @@ adminPages.post(
     if (result.ok) {
       return seeOther(`${path}?notice=credential-saved`);
     }
-    return render(result.status, CredentialFormPage({ frame, values: credentialFormValues(form), errors: result.problem.errors ?? [], existing, notice: problemNotice(result.problem) }));
+    return render(
+      result.status,
+      CredentialFormPage({
+        frame,
+        values: credentialFormValues(form),
+        errors: result.problem.errors ?? [],
+        existing,
+        notice: problemNotice(result.problem),
+      }),
+    );
   }),
 );
 
@@ -202,7 +253,9 @@ adminPages.post(
     const credential = await fetchApi<CredentialView>(c, path);
     return credential === null
       ? notFoundPage(c, frame)
-      : render(result.status, CredentialPage({ frame, credential, notice: problemNotice(result.problem) }), { formActionOrigins: signInOrigins([credential]) });
+      : render(result.status, CredentialPage({ frame, credential, notice: problemNotice(result.problem) }), {
+          formActionOrigins: signInOrigins([credential]),
+        });
   }),
 );
 
@@ -211,21 +264,35 @@ adminPages.post(
   action("credentials", async (c, frame, form) => {
     const path = `/credentials/${encodeURIComponent(c.req.param("id") ?? "")}`;
     const hint = form.get("loginHint");
-    const result = await callApi<{ authorizeUrl: string }>(c, "POST", `${path}/authorize`, typeof hint === "string" && hint.trim() !== "" ? { loginHint: hint.trim() } : undefined);
+    const result = await callApi<{ authorizeUrl: string }>(
+      c,
+      "POST",
+      `${path}/authorize`,
+      typeof hint === "string" && hint.trim() !== "" ? { loginHint: hint.trim() } : undefined,
+    );
     if (result.ok) {
       return seeOther(result.data.authorizeUrl);
     }
     const credential = await fetchApi<CredentialView>(c, path);
     return credential === null
       ? notFoundPage(c, frame)
-      : render(result.status, CredentialPage({ frame, credential, notice: problemNotice(result.problem) }), { formActionOrigins: signInOrigins([credential]) });
+      : render(result.status, CredentialPage({ frame, credential, notice: problemNotice(result.problem) }), {
+          formActionOrigins: signInOrigins([credential]),
+        });
   }),
 );
 
 // Accounts
 
-async function accountsPage(c: Context<AppEnv>, frame: AdminFrame, options: { status: number; notice: Notice | null }): Promise<Response> {
-  const [accounts, credentials] = await Promise.all([fetchApi<{ items: AccountView[] }>(c, "/accounts"), fetchApi<{ items: CredentialView[] }>(c, "/credentials")]);
+async function accountsPage(
+  c: Context<AppEnv>,
+  frame: AdminFrame,
+  options: { status: number; notice: Notice | null },
+): Promise<Response> {
+  const [accounts, credentials] = await Promise.all([
+    fetchApi<{ items: AccountView[] }>(c, "/accounts"),
+    fetchApi<{ items: CredentialView[] }>(c, "/credentials"),
+  ]);
   return render(options.status, AccountListPage({ frame, accounts: accounts?.items ?? [], notice: options.notice }), {
     formActionOrigins: signInOrigins(credentials?.items ?? []),
   });
@@ -239,16 +306,26 @@ adminPages.get(
 adminPages.post(
   "/accounts/:id/check",
   action("accounts", async (c, frame) => {
-    const result = await callApi(c, "POST", `/accounts/${encodeURIComponent(c.req.param("id") ?? "")}/token`, { forceRefresh: true });
-    return result.ok ? seeOther("/accounts?notice=token-ok") : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
+    const result = await callApi(c, "POST", `/accounts/${encodeURIComponent(c.req.param("id") ?? "")}/token`, {
+      forceRefresh: true,
+    });
+    return result.ok
+      ? seeOther("/accounts?notice=token-ok")
+      : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
   }),
 );
 
 adminPages.post(
   "/accounts/:id/reconnect",
   action("accounts", async (c, frame) => {
-    const result = await callApi<{ authorizeUrl: string }>(c, "POST", `/accounts/${encodeURIComponent(c.req.param("id") ?? "")}/reauthorize`);
-    return result.ok ? seeOther(result.data.authorizeUrl) : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
+    const result = await callApi<{ authorizeUrl: string }>(
+      c,
+      "POST",
+      `/accounts/${encodeURIComponent(c.req.param("id") ?? "")}/reauthorize`,
+    );
+    return result.ok
+      ? seeOther(result.data.authorizeUrl)
+      : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
   }),
 );
 
@@ -256,7 +333,9 @@ adminPages.post(
   "/accounts/:id/delete",
   action("accounts", async (c, frame) => {
     const result = await callApi(c, "DELETE", `/accounts/${encodeURIComponent(c.req.param("id") ?? "")}`);
-    return result.ok ? seeOther("/accounts?notice=account-deleted") : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
+    return result.ok
+      ? seeOther("/accounts?notice=account-deleted")
+      : accountsPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
   }),
 );
 
@@ -266,12 +345,22 @@ async function accountsForForm(c: Context<AppEnv>): Promise<AccountView[]> {
   return (await fetchApi<{ items: AccountView[] }>(c, "/accounts"))?.items ?? [];
 }
 
-async function handlerPage(c: Context<AppEnv>, frame: AdminFrame, options: { status: number; notice: Notice | null }): Promise<Response> {
+async function handlerPage(
+  c: Context<AppEnv>,
+  frame: AdminFrame,
+  options: { status: number; notice: Notice | null },
+): Promise<Response> {
   const path = `/handlers/${encodeURIComponent(c.req.param("id") ?? "")}`;
-  const [handler, letters] = await Promise.all([fetchApi<HandlerView>(c, path), fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`)]);
+  const [handler, letters] = await Promise.all([
+    fetchApi<HandlerView>(c, path),
+    fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`),
+  ]);
   return handler === null
     ? notFoundPage(c, frame)
-    : render(options.status, HandlerPage({ frame, handler, deadLetters: letters?.items ?? [], notice: options.notice }));
+    : render(
+        options.status,
+        HandlerPage({ frame, handler, deadLetters: letters?.items ?? [], notice: options.notice }),
+      );
 }
 
 adminPages.get(
@@ -299,7 +388,17 @@ adminPages.post(
       return seeOther(`/handlers/${result.data.id}?notice=handler-created`);
     }
     const accounts = await accountsForForm(c);
-    return render(result.status, HandlerFormPage({ frame, values: handlerFormValues(form), accounts, errors: result.problem.errors ?? [], existing: null, notice: problemNotice(result.problem) }));
+    return render(
+      result.status,
+      HandlerFormPage({
+        frame,
+        values: handlerFormValues(form),
+        accounts,
+        errors: result.problem.errors ?? [],
+        existing: null,
+        notice: problemNotice(result.problem),
+      }),
+    );
   }),
 );
 
@@ -315,7 +414,17 @@ adminPages.get(
     if (handler === null) {
       return notFoundPage(c, frame);
     }
-    return render(200, HandlerFormPage({ frame, values: handlerValuesOf(handler), accounts: await accountsForForm(c), errors: [], existing: handler, notice: null }));
+    return render(
+      200,
+      HandlerFormPage({
+        frame,
+        values: handlerValuesOf(handler),
+        accounts: await accountsForForm(c),
+        errors: [],
+        existing: handler,
+        notice: null,
+      }),
+    );
   }),
 );
 
@@ -332,7 +441,17 @@ adminPages.post(
       return seeOther(`${path}?notice=handler-saved`);
     }
     const accounts = await accountsForForm(c);
-    return render(result.status, HandlerFormPage({ frame, values: handlerFormValues(form), accounts, errors: result.problem.errors ?? [], existing, notice: problemNotice(result.problem) }));
+    return render(
+      result.status,
+      HandlerFormPage({
+        frame,
+        values: handlerFormValues(form),
+        accounts,
+        errors: result.problem.errors ?? [],
+        existing,
+        notice: problemNotice(result.problem),
+      }),
+    );
   }),
 );
 
@@ -340,7 +459,9 @@ adminPages.post(
   "/handlers/:id/delete",
   action("handlers", async (c, frame) => {
     const result = await callApi(c, "DELETE", `/handlers/${encodeURIComponent(c.req.param("id") ?? "")}`);
-    return result.ok ? seeOther("/handlers?notice=handler-deleted") : handlerPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
+    return result.ok
+      ? seeOther("/handlers?notice=handler-deleted")
+      : handlerPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
   }),
 );
 

@@ -27,7 +27,11 @@ export async function createSession(adminToken: string, now: number): Promise<{ 
 }
 
 /** The session a cookie value proves, or null when it is forged, altered or expired. */
-export async function verifySession(adminToken: string, cookie: string | undefined, now: number): Promise<Session | null> {
+export async function verifySession(
+  adminToken: string,
+  cookie: string | undefined,
+  now: number,
+): Promise<Session | null> {
   const [expires, nonce, signature, extra] = (cookie ?? "").split(".");
   if (expires === undefined || nonce === undefined || signature === undefined || extra !== undefined) {
     return null;

@@ -20,7 +20,11 @@ const PROBLEM_TYPES = {
   unauthorized: { type: "urn:edgepost:problem:unauthorized", title: "Unauthorized", status: 401 },
   notFound: { type: "urn:edgepost:problem:not-found", title: "Not found", status: 404 },
   conflict: { type: "urn:edgepost:problem:conflict", title: "Conflict", status: 409 },
-  reauthRequired: { type: "urn:edgepost:problem:reauth-required", title: "Account needs re-authorization", status: 409 },
+  reauthRequired: {
+    type: "urn:edgepost:problem:reauth-required",
+    title: "Account needs re-authorization",
+    status: 409,
+  },
   payloadTooLarge: { type: "urn:edgepost:problem:payload-too-large", title: "Payload too large", status: 413 },
   unsupportedMediaType: {
     type: "urn:edgepost:problem:unsupported-media-type",
@@ -30,7 +34,11 @@ const PROBLEM_TYPES = {
   misconfigured: { type: "urn:edgepost:problem:misconfigured", title: "Server misconfigured", status: 500 },
   internal: { type: "urn:edgepost:problem:internal", title: "Internal error", status: 500 },
   upstream: { type: "urn:edgepost:problem:upstream", title: "Upstream error", status: 502 },
-  credentialRejected: { type: "urn:edgepost:problem:credential-rejected", title: "Credential refused by Microsoft", status: 502 },
+  credentialRejected: {
+    type: "urn:edgepost:problem:credential-rejected",
+    title: "Credential refused by Microsoft",
+    status: 502,
+  },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

@@ -7,7 +7,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "./context.ts";
 
 /** The JSON body (or `undefined` when empty), capped at the API's 64 KiB unless told otherwise. */
-export function jsonBody(c: Context<AppEnv>, options: { maxBytes: number } = { maxBytes: BODY_LIMIT_BYTES }): Promise<unknown> {
+export function jsonBody(
+  c: Context<AppEnv>,
+  options: { maxBytes: number } = { maxBytes: BODY_LIMIT_BYTES },
+): Promise<unknown> {
   return readJsonBody(c.req.raw, options);
 }
 

@@ -81,7 +81,8 @@ interface AccountRow extends Record<string, SqlStorageValue> {
 }
 
 /** What the OAuth callback hands over once Microsoft has issued tokens for a user. */
-export interface SignIn extends Pick<AccountView, "credentialId" | "tenantId" | "userId" | "username" | "displayName" | "email"> {
+export interface SignIn
+  extends Pick<AccountView, "credentialId" | "tenantId" | "userId" | "username" | "displayName" | "email"> {
   accountId: string;
   accessToken: string;
   accessTokenExpiresAt: number;
@@ -105,7 +106,9 @@ export class AccountObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#hasSchema = ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'").toArray().length > 0;
+    this.#hasSchema =
+      ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account'").toArray().length >
+      0;
     if (this.#hasSchema) {
       applyMigrations(ctx.storage.sql, MIGRATIONS);
     }
@@ -210,7 +213,10 @@ export class AccountObject extends DurableObject<Env> {
   async reencrypt(): Promise<boolean> {
     const row = this.#row();
     const keyRing = await this.#keyRing();
-    if (row === null || (sealedKeyId(row.access_token) === keyRing.primaryId && sealedKeyId(row.refresh_token) === keyRing.primaryId)) {
+    if (
+      row === null ||
+      (sealedKeyId(row.access_token) === keyRing.primaryId && sealedKeyId(row.refresh_token) === keyRing.primaryId)
+    ) {
       return false;
     }
     const opened = await this.#open(row);
@@ -291,7 +297,12 @@ export class AccountObject extends DurableObject<Env> {
     await this.#publish({ required: false });
   }
 
-  async #recordFailure(failure: { reason: StatusReason; kind: FailureKind; retryNotBefore: number; credentialVersion: string | null }): Promise<void> {
+  async #recordFailure(failure: {
+    reason: StatusReason;
+    kind: FailureKind;
+    retryNotBefore: number;
+    credentialVersion: string | null;
+  }): Promise<void> {
     const row = this.#requireRow();
     this.ctx.storage.sql.exec(
       `UPDATE account SET consecutive_failures = consecutive_failures + 1, last_failure = ?, retry_not_before = ?,
@@ -306,7 +317,9 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   #row(): AccountRow | null {
-    return this.#hasSchema ? (this.ctx.storage.sql.exec<AccountRow>("SELECT * FROM account LIMIT 1").toArray()[0] ?? null) : null;
+    return this.#hasSchema
+      ? (this.ctx.storage.sql.exec<AccountRow>("SELECT * FROM account LIMIT 1").toArray()[0] ?? null)
+      : null;
   }
 
   async #erase(): Promise<void> {
@@ -347,7 +360,10 @@ export class AccountObject extends DurableObject<Env> {
       if (options.required) {
         throw error;
       }
-      CONSOLE_LOGGER.error("directory.publish_failed", { accountId: row.id, error: error instanceof Error ? error.message : "unknown" });
+      CONSOLE_LOGGER.error("directory.publish_failed", {
+        accountId: row.id,
+        error: error instanceof Error ? error.message : "unknown",
+      });
     }
     return view;
   }
@@ -375,7 +391,8 @@ function toView(row: AccountRow): AccountView {
     connectedAt: row.connected_at,
     updatedAt: row.updated_at,
     refreshTokenUsedAt: new Date(row.refresh_token_used_at).toISOString(),
-    lastRefreshError: lastFailure === null ? null : { code: lastFailure.code, message: lastFailure.message, at: lastFailure.at },
+    lastRefreshError:
+      lastFailure === null ? null : { code: lastFailure.code, message: lastFailure.message, at: lastFailure.at },
   };
 }
 

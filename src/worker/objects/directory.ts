@@ -42,7 +42,9 @@ const MIGRATIONS: readonly string[] = [
   "CREATE INDEX handlers_due ON handlers (enabled, next_run_at)",
 ];
 
-export type AuthorizationLookup = { found: true; record: string } | { found: false; why: "unknown" | "expired" | "used" };
+export type AuthorizationLookup =
+  | { found: true; record: string }
+  | { found: false; why: "unknown" | "expired" | "used" };
 
 export interface TickReport {
   keepAlive: { due: number; refreshed: number; failed: number };
@@ -143,7 +145,10 @@ export class Directory extends DurableObject<Env> {
   takeAuthorization(id: string, now: number): AuthorizationLookup {
     const sql = this.ctx.storage.sql;
     const row = sql
-      .exec<{ record: string; expires_at: number; used_at: number | null }>("SELECT record, expires_at, used_at FROM authorizations WHERE id = ?", id)
+      .exec<{ record: string; expires_at: number; used_at: number | null }>(
+        "SELECT record, expires_at, used_at FROM authorizations WHERE id = ?",
+        id,
+      )
       .toArray()[0];
     if (row === undefined) {
       return { found: false, why: "unknown" };
@@ -166,7 +171,11 @@ export class Directory extends DurableObject<Env> {
 
   async #dispatchHandlers(now: number): Promise<TickReport["handlers"]> {
     const due = this.ctx.storage.sql
-      .exec<{ id: string }>("SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", now + DUE_TOLERANCE_MS, DISPATCH_PER_TICK)
+      .exec<{ id: string }>(
+        "SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
+        now + DUE_TOLERANCE_MS,
+        DISPATCH_PER_TICK,
+      )
       .toArray()
       .map((row) => row.id);
     for (const id of due) {
@@ -177,7 +186,11 @@ export class Directory extends DurableObject<Env> {
     if (failed > 0) {
       CONSOLE_LOGGER.warn("dispatch.failed", { failed, due: due.length });
     }
-    return { due: due.length, dispatched: results.filter((result) => result.status === "fulfilled" && result.value).length, failed };
+    return {
+      due: due.length,
+      dispatched: results.filter((result) => result.status === "fulfilled" && result.value).length,
+      failed,
+    };
   }
 
   async #keepAlive(now: number): Promise<TickReport["keepAlive"]> {

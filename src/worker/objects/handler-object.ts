@@ -108,7 +108,10 @@ export type HandlerRunReport =
   | { found: true; ran: false }
   | { found: true; ran: true; counts: RunCounts; status: HandlerStatus; lastError: string | null };
 
-export type DeadLetterRetry = { found: false } | { found: true; delivered: true } | { found: true; delivered: false; error: string };
+export type DeadLetterRetry =
+  | { found: false }
+  | { found: true; delivered: true }
+  | { found: true; delivered: false; error: string };
 
 export class HandlerObject extends DurableObject<Env> {
   readonly #store: HandlerStore;
@@ -121,7 +124,9 @@ export class HandlerObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#hasSchema = ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handler'").toArray().length > 0;
+    this.#hasSchema =
+      ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handler'").toArray().length >
+      0;
     if (this.#hasSchema) {
       applyMigrations(ctx.storage.sql, MIGRATIONS);
     }
@@ -161,7 +166,8 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null) {
       return null;
     }
-    const token = setup.webhookToken === undefined ? row.webhook_token : await this.#sealToken(row.id, setup.webhookToken);
+    const token =
+      setup.webhookToken === undefined ? row.webhook_token : await this.#sealToken(row.id, setup.webhookToken);
     this.ctx.storage.sql.exec(
       `UPDATE handler SET config = ?, webhook_token = ?, mailbox_address = ?, account_label = ?,
          read_folder_id = CASE WHEN ? THEN ? ELSE read_folder_id END, move_folder_id = CASE WHEN ? THEN ? ELSE move_folder_id END,
@@ -215,7 +221,16 @@ export class HandlerObject extends DurableObject<Env> {
       return null;
     }
     return this.ctx.storage.sql
-      .exec<{ message_id: string; internet_message_id: string | null; subject: string; sender: string | null; received_at: string; attempts: number; last_error: string | null; last_attempt_at: number | null }>(
+      .exec<{
+        message_id: string;
+        internet_message_id: string | null;
+        subject: string;
+        sender: string | null;
+        received_at: string;
+        attempts: number;
+        last_error: string | null;
+        last_attempt_at: number | null;
+      }>(
         `SELECT message_id, internet_message_id, subject, sender, received_at, attempts, last_error, last_attempt_at
          FROM messages WHERE state = 'dead' ORDER BY received_at`,
       )
@@ -239,14 +254,22 @@ export class HandlerObject extends DurableObject<Env> {
       row === null
         ? undefined
         : this.ctx.storage.sql
-            .exec<{ dedupe_key: string; attempts: number }>("SELECT dedupe_key, attempts FROM messages WHERE message_id = ? AND state = 'dead'", messageId)
+            .exec<{ dedupe_key: string; attempts: number }>(
+              "SELECT dedupe_key, attempts FROM messages WHERE message_id = ? AND state = 'dead'",
+              messageId,
+            )
             .toArray()[0];
     if (row === null || letter === undefined) {
       return { found: false };
     }
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
     const outcome = await postToWebhook(
-      { url: settings.webhook.url, token: settings.webhook.token, idempotencyKey: letter.dedupe_key, body: this.#store.payload(messageId) },
+      {
+        url: settings.webhook.url,
+        token: settings.webhook.token,
+        idempotencyKey: letter.dedupe_key,
+        body: this.#store.payload(messageId),
+      },
       { http: (request) => fetch(request), clock: SYSTEM_CLOCK },
     );
     const now = Date.now();
@@ -291,7 +314,11 @@ export class HandlerObject extends DurableObject<Env> {
       return false;
     }
     const token = await openSecret(keyRing, row.webhook_token, tokenContext(row.id));
-    this.ctx.storage.sql.exec("UPDATE handler SET webhook_token = ? WHERE id = ?", await sealSecret(keyRing, token, tokenContext(row.id)), row.id);
+    this.ctx.storage.sql.exec(
+      "UPDATE handler SET webhook_token = ? WHERE id = ?",
+      await sealSecret(keyRing, token, tokenContext(row.id)),
+      row.id,
+    );
     return true;
   }
 
@@ -319,14 +346,28 @@ export class HandlerObject extends DurableObject<Env> {
     try {
       const folders = this.#store.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
       const result = await runHandler(await this.#runSettings(row, folders), this.#runDeps(graph), counts);
-      lastError = counts.deadLettered > 0 ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#lastDeadError()}` : result.warning;
+      lastError =
+        counts.deadLettered > 0
+          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#lastDeadError()}`
+          : result.warning;
       moreWork = result.moreWork;
     } catch (error) {
-      const verdict = explainMailFailure(error, { mailbox: config.mailbox, accountLabel: `account ${config.accountId} (${row.account_label})`, folder: config.folder });
+      const verdict = explainMailFailure(error, {
+        mailbox: config.mailbox,
+        accountLabel: `account ${config.accountId} (${row.account_label})`,
+        folder: config.folder,
+      });
       outcome = verdict instanceof HandlerDelayedError ? "delayed" : "blocked";
-      lastError = verdict instanceof HandlerBlockedError || verdict instanceof HandlerDelayedError ? verdict.message : "The run failed unexpectedly; the Worker's log has the details";
+      lastError =
+        verdict instanceof HandlerBlockedError || verdict instanceof HandlerDelayedError
+          ? verdict.message
+          : "The run failed unexpectedly; the Worker's log has the details";
       if (!(verdict instanceof HandlerBlockedError || verdict instanceof HandlerDelayedError)) {
-        CONSOLE_LOGGER.error("handler.run_failed", { handlerId: row.id, error: verdict.name, message: verdict.message });
+        CONSOLE_LOGGER.error("handler.run_failed", {
+          handlerId: row.id,
+          error: verdict.name,
+          message: verdict.message,
+        });
       }
     }
     counts.pending = this.#store.pendingCount();
@@ -385,11 +426,16 @@ export class HandlerObject extends DurableObject<Env> {
   }
 
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
-    const graph = accountGraphClient(this.env, await loadSettings(this.env), parseConfig(row).accountId, { headers: HANDLER_GRAPH_HEADERS });
+    const graph = accountGraphClient(this.env, await loadSettings(this.env), parseConfig(row).accountId, {
+      headers: HANDLER_GRAPH_HEADERS,
+    });
     try {
       await afterProcess(settings, this.#runDeps(graph));
     } catch (error) {
-      CONSOLE_LOGGER.warn("handler.after_processing_deferred", { handlerId: row.id, error: error instanceof Error ? error.name : "unknown" });
+      CONSOLE_LOGGER.warn("handler.after_processing_deferred", {
+        handlerId: row.id,
+        error: error instanceof Error ? error.name : "unknown",
+      });
     }
   }
 
@@ -400,7 +446,9 @@ export class HandlerObject extends DurableObject<Env> {
   async #scheduleNext(options: { moreWork: boolean }): Promise<void> {
     const next = options.moreWork
       ? Date.now()
-      : this.ctx.storage.sql.exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM messages WHERE state = 'pending'").one().at;
+      : this.ctx.storage.sql
+          .exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM messages WHERE state = 'pending'")
+          .one().at;
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
     } else {
@@ -421,14 +469,22 @@ export class HandlerObject extends DurableObject<Env> {
       if (options.required) {
         throw error;
       }
-      CONSOLE_LOGGER.error("directory.publish_failed", { handlerId: row.id, error: error instanceof Error ? error.message : "unknown" });
+      CONSOLE_LOGGER.error("directory.publish_failed", {
+        handlerId: row.id,
+        error: error instanceof Error ? error.message : "unknown",
+      });
     }
     return view;
   }
 
   #view(row: HandlerRow): HandlerView {
     const config = parseConfig(row);
-    const counts = { delivered: this.#count("delivered"), skipped: this.#count("skipped"), pending: this.#count("pending"), deadLettered: this.#count("dead") };
+    const counts = {
+      delivered: this.#count("delivered"),
+      skipped: this.#count("skipped"),
+      pending: this.#count("pending"),
+      deadLettered: this.#count("dead"),
+    };
     return {
       id: row.id,
       ...config,
@@ -444,17 +500,22 @@ export class HandlerObject extends DurableObject<Env> {
   }
 
   #row(): HandlerRow | null {
-    return this.#hasSchema ? (this.ctx.storage.sql.exec<HandlerRow>("SELECT * FROM handler LIMIT 1").toArray()[0] ?? null) : null;
+    return this.#hasSchema
+      ? (this.ctx.storage.sql.exec<HandlerRow>("SELECT * FROM handler LIMIT 1").toArray()[0] ?? null)
+      : null;
   }
 
   #count(state: "delivered" | "skipped" | "pending" | "dead"): number {
-    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE state = ?", state).one().n;
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE state = ?", state).one()
+      .n;
   }
 
   #lastDeadError(): string {
     return (
       this.ctx.storage.sql
-        .exec<{ last_error: string | null }>("SELECT last_error FROM messages WHERE state = 'dead' ORDER BY last_attempt_at DESC LIMIT 1")
+        .exec<{ last_error: string | null }>(
+          "SELECT last_error FROM messages WHERE state = 'dead' ORDER BY last_attempt_at DESC LIMIT 1",
+        )
         .toArray()[0]?.last_error ?? "unknown"
     );
   }
@@ -500,7 +561,10 @@ function isoOrNull(epochMs: number | null): string | null {
 
 /** The `HandlerStore` over this object's SQLite tables. */
 function createStore(sql: SqlStorage): HandlerStore {
-  const insert = (message: SeenMessage, fields: { state: string; skipReason: string | null; afterDue: number; now: number }): void => {
+  const insert = (
+    message: SeenMessage,
+    fields: { state: string; skipReason: string | null; afterDue: number; now: number },
+  ): void => {
     sql.exec(
       `INSERT INTO messages (message_id, dedupe_key, internet_message_id, conversation_id, subject, sender, received_at,
          state, skip_reason, attempts, next_attempt_at, after_due)
@@ -519,13 +583,20 @@ function createStore(sql: SqlStorage): HandlerStore {
     );
   };
   return {
-    cursor: () => sql.exec<{ cursor: string | null }>("SELECT cursor FROM handler LIMIT 1").toArray()[0]?.cursor ?? null,
+    cursor: () =>
+      sql.exec<{ cursor: string | null }>("SELECT cursor FROM handler LIMIT 1").toArray()[0]?.cursor ?? null,
     saveCursor: (link) => {
       sql.exec("UPDATE handler SET cursor = ?", link);
     },
     resolvedFolders: () => {
-      const row = sql.exec<{ read_folder_id: string | null; move_folder_id: string | null }>("SELECT read_folder_id, move_folder_id FROM handler LIMIT 1").toArray()[0];
-      return row?.read_folder_id === undefined || row.read_folder_id === null ? null : { readId: row.read_folder_id, moveId: row.move_folder_id };
+      const row = sql
+        .exec<{ read_folder_id: string | null; move_folder_id: string | null }>(
+          "SELECT read_folder_id, move_folder_id FROM handler LIMIT 1",
+        )
+        .toArray()[0];
+      return row?.read_folder_id === undefined || row.read_folder_id === null
+        ? null
+        : { readId: row.read_folder_id, moveId: row.move_folder_id };
     },
     saveResolvedFolders: (folders) => {
       sql.exec("UPDATE handler SET read_folder_id = ?, move_folder_id = ?", folders.readId, folders.moveId);
@@ -554,7 +625,12 @@ function createStore(sql: SqlStorage): HandlerStore {
           limit,
         )
         .toArray()
-        .map((row) => ({ messageId: row.message_id, dedupeKey: row.dedupe_key, conversationId: row.conversation_id, attempts: row.attempts })),
+        .map((row) => ({
+          messageId: row.message_id,
+          dedupeKey: row.dedupe_key,
+          conversationId: row.conversation_id,
+          attempts: row.attempts,
+        })),
     payload: (messageId) =>
       sql
         .exec<{ data: string }>("SELECT data FROM payloads WHERE message_id = ? ORDER BY part", messageId)
@@ -572,7 +648,14 @@ function createStore(sql: SqlStorage): HandlerStore {
       sql.exec("DELETE FROM payloads WHERE message_id = ?", messageId);
     },
     recordRetry: (messageId, { attempts, nextAttemptAt, error, now }) => {
-      sql.exec("UPDATE messages SET attempts = ?, next_attempt_at = ?, last_error = ?, last_attempt_at = ? WHERE message_id = ?", attempts, nextAttemptAt, error, now, messageId);
+      sql.exec(
+        "UPDATE messages SET attempts = ?, next_attempt_at = ?, last_error = ?, last_attempt_at = ? WHERE message_id = ?",
+        attempts,
+        nextAttemptAt,
+        error,
+        now,
+        messageId,
+      );
     },
     recordDeadLetter: (messageId, { attempts, error, now }) => {
       sql.exec(
@@ -585,7 +668,10 @@ function createStore(sql: SqlStorage): HandlerStore {
     },
     afterProcessingDue: (limit) =>
       sql
-        .exec<{ message_id: string }>("SELECT message_id FROM messages WHERE after_due = 1 ORDER BY received_at LIMIT ?", limit)
+        .exec<{ message_id: string }>(
+          "SELECT message_id FROM messages WHERE after_due = 1 ORDER BY received_at LIMIT ?",
+          limit,
+        )
         .toArray()
         .map((row) => row.message_id),
     recordAfterProcessed: (messageIds) => {

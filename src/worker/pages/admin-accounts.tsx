@@ -14,7 +14,8 @@ export function AccountListPage(props: { frame: AdminFrame; accounts: AccountVie
   return (
     <AdminPage title="Accounts" frame={frame} notice={props.notice}>
       <p>
-        Mailboxes authorized through a credential. To connect one, open a <a href="/credentials">credential</a> and press Authorize.
+        Mailboxes authorized through a credential. To connect one, open a <a href="/credentials">credential</a> and
+        press Authorize.
       </p>
       {props.accounts.length === 0 ? (
         <p>No accounts yet.</p>
@@ -44,9 +45,24 @@ export function AccountListPage(props: { frame: AdminFrame; accounts: AccountVie
                 <td>{formatTime(account.accessTokenExpiresAt)}</td>
                 <td>{formatTime(account.lastRefreshAt)}</td>
                 <td class="actions">
-                  <PostButton action={`/accounts/${account.id}/check`} csrfToken={frame.csrfToken} label="Test connection" kind="quiet" />
-                  <PostButton action={`/accounts/${account.id}/reconnect`} csrfToken={frame.csrfToken} label="Reconnect" kind={account.status === "connected" ? "quiet" : "primary"} />
-                  <PostButton action={`/accounts/${account.id}/delete`} csrfToken={frame.csrfToken} label="Disconnect" kind="danger" />
+                  <PostButton
+                    action={`/accounts/${account.id}/check`}
+                    csrfToken={frame.csrfToken}
+                    label="Test connection"
+                    kind="quiet"
+                  />
+                  <PostButton
+                    action={`/accounts/${account.id}/reconnect`}
+                    csrfToken={frame.csrfToken}
+                    label="Reconnect"
+                    kind={account.status === "connected" ? "quiet" : "primary"}
+                  />
+                  <PostButton
+                    action={`/accounts/${account.id}/delete`}
+                    csrfToken={frame.csrfToken}
+                    label="Disconnect"
+                    kind="danger"
+                  />
                 </td>
               </tr>
             ))}
@@ -55,10 +71,10 @@ export function AccountListPage(props: { frame: AdminFrame; accounts: AccountVie
       )}
       <h2>When a user removes consent</h2>
       <p>
-        A user can withdraw edgepost's access at <a href="https://myapps.microsoft.com/">myapps.microsoft.com</a>. The access token already
-        issued keeps working until it expires (about an hour); the next refresh is refused, and the account turns{" "}
-        <StatusBadge status="reauth_required" /> with Microsoft's code. edgepost then stops using it. Reconnect signs the user in again and
-        keeps the account and its handlers.
+        A user can withdraw edgepost's access at <a href="https://myapps.microsoft.com/">myapps.microsoft.com</a>. The
+        access token already issued keeps working until it expires (about an hour); the next refresh is refused, and the
+        account turns <StatusBadge status="reauth_required" /> with Microsoft's code. edgepost then stops using it.
+        Reconnect signs the user in again and keeps the account and its handlers.
       </p>
     </AdminPage>
   );

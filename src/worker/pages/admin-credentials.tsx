@@ -30,9 +30,22 @@ export const NEW_CREDENTIAL: CredentialFormValues = {
   scopes: DEFAULT_SCOPES.join(" "),
 };
 
-const FORM_FIELDS = ["name", "provider", "grantType", "clientId", "clientSecret", "authEndpoint", "tokenEndpoint", "scopes"];
+const FORM_FIELDS = [
+  "name",
+  "provider",
+  "grantType",
+  "clientId",
+  "clientSecret",
+  "authEndpoint",
+  "tokenEndpoint",
+  "scopes",
+];
 
-export function CredentialListPage(props: { frame: AdminFrame; credentials: CredentialView[]; notice: Notice | null }): Child {
+export function CredentialListPage(props: {
+  frame: AdminFrame;
+  credentials: CredentialView[];
+  notice: Notice | null;
+}): Child {
   return (
     <AdminPage title="Credentials" frame={props.frame} notice={props.notice}>
       <p>
@@ -79,14 +92,44 @@ export function CredentialFormPage(props: {
 }): Child {
   const editing = props.existing !== null;
   return (
-    <AdminPage title={editing ? `Edit ${props.existing?.name ?? ""}` : "New credentials"} frame={props.frame} notice={props.notice}>
+    <AdminPage
+      title={editing ? `Edit ${props.existing?.name ?? ""}` : "New credentials"}
+      frame={props.frame}
+      notice={props.notice}
+    >
       <OtherErrors errors={props.errors} shown={FORM_FIELDS} />
       <form method="post" action={editing ? `/credentials/${props.existing?.id ?? ""}` : "/credentials"} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
-        <Field name="name" label="Name" value={props.values.name} required errors={props.errors} hint="A name you will recognise, e.g. the Azure app's name." />
-        <SelectField name="provider" label="OAuth2 Service Provider" value={props.values.provider} options={[["microsoft", "Microsoft 365"]]} errors={props.errors} />
-        <SelectField name="grantType" label="Grant type" value={props.values.grantType} options={[["authorization_code", "Auth code (delegated)"]]} errors={props.errors} />
-        <Field name="clientId" label="Client ID" value={props.values.clientId} required errors={props.errors} hint="The Application (client) ID on the app's Overview in Azure." />
+        <Field
+          name="name"
+          label="Name"
+          value={props.values.name}
+          required
+          errors={props.errors}
+          hint="A name you will recognise, e.g. the Azure app's name."
+        />
+        <SelectField
+          name="provider"
+          label="OAuth2 Service Provider"
+          value={props.values.provider}
+          options={[["microsoft", "Microsoft 365"]]}
+          errors={props.errors}
+        />
+        <SelectField
+          name="grantType"
+          label="Grant type"
+          value={props.values.grantType}
+          options={[["authorization_code", "Auth code (delegated)"]]}
+          errors={props.errors}
+        />
+        <Field
+          name="clientId"
+          label="Client ID"
+          value={props.values.clientId}
+          required
+          errors={props.errors}
+          hint="The Application (client) ID on the app's Overview in Azure."
+        />
         <Field
           name="clientSecret"
           label="Client Secret"
@@ -94,11 +137,37 @@ export function CredentialFormPage(props: {
           required={!editing}
           errors={props.errors}
           autocomplete="new-password"
-          hint={editing ? "Leave empty to keep the stored secret. edgepost never shows it." : "The secret's Value (not its Secret ID) from Certificates & secrets."}
+          hint={
+            editing
+              ? "Leave empty to keep the stored secret. edgepost never shows it."
+              : "The secret's Value (not its Secret ID) from Certificates & secrets."
+          }
         />
-        <Field name="authEndpoint" label="Auth Endpoint URL" type="url" value={props.values.authEndpoint} required errors={props.errors} hint="Endpoints → OAuth 2.0 authorization endpoint (v2)." />
-        <Field name="tokenEndpoint" label="Token Endpoint URL" type="url" value={props.values.tokenEndpoint} required errors={props.errors} hint="Endpoints → OAuth 2.0 token endpoint (v2)." />
-        <Field name="scopes" label="Scopes" value={props.values.scopes} errors={props.errors} hint="Space-separated; must include offline_access." />
+        <Field
+          name="authEndpoint"
+          label="Auth Endpoint URL"
+          type="url"
+          value={props.values.authEndpoint}
+          required
+          errors={props.errors}
+          hint="Endpoints → OAuth 2.0 authorization endpoint (v2)."
+        />
+        <Field
+          name="tokenEndpoint"
+          label="Token Endpoint URL"
+          type="url"
+          value={props.values.tokenEndpoint}
+          required
+          errors={props.errors}
+          hint="Endpoints → OAuth 2.0 token endpoint (v2)."
+        />
+        <Field
+          name="scopes"
+          label="Scopes"
+          value={props.values.scopes}
+          errors={props.errors}
+          hint="Space-separated; must include offline_access."
+        />
         <button type="submit" class="primary">
           {editing ? "Save" : "Create"}
         </button>{" "}
@@ -154,12 +223,20 @@ export function CredentialPage(props: { frame: AdminFrame; credential: Credentia
         <a class="button" href={`/credentials/${credential.id}/edit`}>
           Edit
         </a>{" "}
-        <PostButton action={`/credentials/${credential.id}/delete`} csrfToken={frame.csrfToken} label="Delete" kind="danger" />
+        <PostButton
+          action={`/credentials/${credential.id}/delete`}
+          csrfToken={frame.csrfToken}
+          label="Delete"
+          kind="danger"
+        />
       </p>
       <h2>In Azure, in short</h2>
       <ol>
         <li>App registrations → New registration; platform Web, the Redirect URI above.</li>
-        <li>API permissions → Microsoft Graph → Delegated: offline_access, openid, User.Read, Mail.ReadWrite, Mail.ReadWrite.Shared, Mail.Send, Mail.Send.Shared.</li>
+        <li>
+          API permissions → Microsoft Graph → Delegated: offline_access, openid, User.Read, Mail.ReadWrite,
+          Mail.ReadWrite.Shared, Mail.Send, Mail.Send.Shared.
+        </li>
         <li>Certificates & secrets → New client secret; paste its Value here (note when it expires).</li>
         <li>Endpoints → copy the two v2.0 URLs here.</li>
       </ol>

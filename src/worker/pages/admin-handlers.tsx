@@ -4,7 +4,16 @@
  * @module
  */
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from "../../core/handlers/handler.ts";
-import { AdminPage, CheckboxField, Field, OtherErrors, PostButton, SelectField, StatusBadge, formatTime } from "./components.tsx";
+import {
+  AdminPage,
+  CheckboxField,
+  Field,
+  OtherErrors,
+  PostButton,
+  SelectField,
+  StatusBadge,
+  formatTime,
+} from "./components.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
@@ -43,7 +52,18 @@ export const NEW_HANDLER: HandlerFormValues = {
   enabled: true,
 };
 
-const FORM_FIELDS = ["name", "accountId", "mailbox", "folder", "afterProcessing", "moveToFolder", "webhookUrl", "webhookToken", "pollIntervalMinutes", "maxAttachmentBytes"];
+const FORM_FIELDS = [
+  "name",
+  "accountId",
+  "mailbox",
+  "folder",
+  "afterProcessing",
+  "moveToFolder",
+  "webhookUrl",
+  "webhookToken",
+  "pollIntervalMinutes",
+  "maxAttachmentBytes",
+];
 
 export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerView[]; notice: Notice | null }): Child {
   return (
@@ -104,7 +124,11 @@ export function HandlerFormPage(props: {
   const { values, errors, existing } = props;
   const editing = existing !== null;
   return (
-    <AdminPage title={editing ? `Edit ${existing?.name ?? ""}` : "New handler"} frame={props.frame} notice={props.notice}>
+    <AdminPage
+      title={editing ? `Edit ${existing?.name ?? ""}` : "New handler"}
+      frame={props.frame}
+      notice={props.notice}
+    >
       <OtherErrors errors={errors} shown={FORM_FIELDS} />
       <form method="post" action={editing ? `/handlers/${existing?.id ?? ""}` : "/handlers"} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
@@ -113,11 +137,29 @@ export function HandlerFormPage(props: {
           name="accountId"
           label="Account"
           value={values.accountId}
-          options={[["", "Choose an account"], ...props.accounts.map((account): [string, string] => [account.id, `${account.email ?? account.username} (${account.status})`])]}
+          options={[
+            ["", "Choose an account"],
+            ...props.accounts.map((account): [string, string] => [
+              account.id,
+              `${account.email ?? account.username} (${account.status})`,
+            ]),
+          ]}
           errors={errors}
         />
-        <Field name="mailbox" label="Mailbox" value={values.mailbox} errors={errors} hint={'"me" for the account\'s own mailbox, or a shared mailbox address.'} />
-        <Field name="folder" label="Folder" value={values.folder} errors={errors} hint="A well-known name (inbox), a folder id, or a path such as Inbox/Support." />
+        <Field
+          name="mailbox"
+          label="Mailbox"
+          value={values.mailbox}
+          errors={errors}
+          hint={'"me" for the account\'s own mailbox, or a shared mailbox address.'}
+        />
+        <Field
+          name="folder"
+          label="Folder"
+          value={values.folder}
+          errors={errors}
+          hint="A well-known name (inbox), a folder id, or a path such as Inbox/Support."
+        />
         <CheckboxField name="onlyUnread" label="Only unread mail" checked={values.onlyUnread} />
         <SelectField
           name="afterProcessing"
@@ -130,21 +172,58 @@ export function HandlerFormPage(props: {
           ]}
           errors={errors}
         />
-        <Field name="moveToFolder" label="Move to folder" value={values.moveToFolder} errors={errors} hint='Only with "Move to a folder".' />
-        <Field name="webhookUrl" label="Jira Automation webhook URL" type="url" value={values.webhookUrl} required errors={errors} />
+        <Field
+          name="moveToFolder"
+          label="Move to folder"
+          value={values.moveToFolder}
+          errors={errors}
+          hint='Only with "Move to a folder".'
+        />
+        <Field
+          name="webhookUrl"
+          label="Jira Automation webhook URL"
+          type="url"
+          value={values.webhookUrl}
+          required
+          errors={errors}
+        />
         <Field
           name="webhookToken"
           label="Webhook secret"
           type="password"
           errors={errors}
           autocomplete="new-password"
-          hint={editing ? (existing?.webhookTokenSet === true ? "Stored. Leave empty to keep it." : "None stored.") : "Sent as X-Automation-Webhook-Token."}
+          hint={
+            editing
+              ? existing?.webhookTokenSet === true
+                ? "Stored. Leave empty to keep it."
+                : "None stored."
+              : "Sent as X-Automation-Webhook-Token."
+          }
         />
-        {editing && existing?.webhookTokenSet === true ? <CheckboxField name="removeWebhookToken" label="Remove the stored secret" checked={false} /> : null}
-        <Field name="pollIntervalMinutes" label="Poll every (minutes)" type="number" value={values.pollIntervalMinutes} errors={errors} />
+        {editing && existing?.webhookTokenSet === true ? (
+          <CheckboxField name="removeWebhookToken" label="Remove the stored secret" checked={false} />
+        ) : null}
+        <Field
+          name="pollIntervalMinutes"
+          label="Poll every (minutes)"
+          type="number"
+          value={values.pollIntervalMinutes}
+          errors={errors}
+        />
         <CheckboxField name="includeAttachments" label="Include attachments" checked={values.includeAttachments} />
-        <Field name="maxAttachmentBytes" label="Attachment bytes per message" type="number" value={values.maxAttachmentBytes} errors={errors} />
-        <CheckboxField name="skipAutoReplies" label="Skip automatic replies, delivery reports and bulk mail" checked={values.skipAutoReplies} />
+        <Field
+          name="maxAttachmentBytes"
+          label="Attachment bytes per message"
+          type="number"
+          value={values.maxAttachmentBytes}
+          errors={errors}
+        />
+        <CheckboxField
+          name="skipAutoReplies"
+          label="Skip automatic replies, delivery reports and bulk mail"
+          checked={values.skipAutoReplies}
+        />
         <CheckboxField name="enabled" label="Enabled" checked={values.enabled} />
         <button type="submit" class="primary">
           {editing ? "Save" : "Create"}
@@ -155,12 +234,18 @@ export function HandlerFormPage(props: {
   );
 }
 
-export function HandlerPage(props: { frame: AdminFrame; handler: HandlerView; deadLetters: DeadLetter[]; notice: Notice | null }): Child {
+export function HandlerPage(props: {
+  frame: AdminFrame;
+  handler: HandlerView;
+  deadLetters: DeadLetter[];
+  notice: Notice | null;
+}): Child {
   const { handler, frame } = props;
   return (
     <AdminPage title={handler.name} frame={frame} notice={props.notice}>
       <p>
-        <StatusBadge status={handler.status} /> last run {formatTime(handler.lastRunAt)}, last success {formatTime(handler.lastSuccessAt)}
+        <StatusBadge status={handler.status} /> last run {formatTime(handler.lastRunAt)}, last success{" "}
+        {formatTime(handler.lastSuccessAt)}
       </p>
       {handler.lastError === null ? null : (
         <div class="notice error" role="alert">
@@ -174,7 +259,12 @@ export function HandlerPage(props: { frame: AdminFrame; handler: HandlerView; de
         <a class="button" href={`/handlers/${handler.id}/edit`}>
           Edit
         </a>{" "}
-        <PostButton action={`/handlers/${handler.id}/delete`} csrfToken={frame.csrfToken} label="Delete" kind="danger" />
+        <PostButton
+          action={`/handlers/${handler.id}/delete`}
+          csrfToken={frame.csrfToken}
+          label="Delete"
+          kind="danger"
+        />
       </p>
       <h2>Counts</h2>
       <dl class="facts">
@@ -196,7 +286,9 @@ export function HandlerPage(props: { frame: AdminFrame; handler: HandlerView; de
           {handler.mailbox} / {handler.folder}
         </dd>
         <dt>After delivery</dt>
-        <dd>{handler.afterProcessing === "move" ? `move to ${handler.moveToFolder ?? ""}` : handler.afterProcessing}</dd>
+        <dd>
+          {handler.afterProcessing === "move" ? `move to ${handler.moveToFolder ?? ""}` : handler.afterProcessing}
+        </dd>
         <dt>Webhook</dt>
         <dd class="mono">{handler.webhookUrl}</dd>
         <dt>Webhook secret</dt>
@@ -230,7 +322,12 @@ export function HandlerPage(props: { frame: AdminFrame; handler: HandlerView; de
                   <span class="hint">{formatTime(letter.lastAttemptAt)}</span>
                 </td>
                 <td>
-                  <PostButton action={`/handlers/${handler.id}/dead-letters/retry`} csrfToken={frame.csrfToken} label="Retry" hidden={{ messageId: letter.messageId }} />
+                  <PostButton
+                    action={`/handlers/${handler.id}/dead-letters/retry`}
+                    csrfToken={frame.csrfToken}
+                    label="Retry"
+                    hidden={{ messageId: letter.messageId }}
+                  />
                 </td>
               </tr>
             ))}

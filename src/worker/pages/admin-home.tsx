@@ -20,7 +20,14 @@ export function SignInPage(props: { next: string; notice: Notice | null }): Chil
           <input type="hidden" name="next" value={props.next} />
           <div class="field">
             <label for="token">Admin token</label>
-            <input id="token" name="token" type="password" required autocomplete="current-password" aria-describedby="token-hint" />
+            <input
+              id="token"
+              name="token"
+              type="password"
+              required
+              autocomplete="current-password"
+              aria-describedby="token-hint"
+            />
             <p class="hint" id="token-hint">
               The <code>ADMIN_TOKEN</code> this Worker was deployed with.
             </p>
@@ -34,10 +41,27 @@ export function SignInPage(props: { next: string; notice: Notice | null }): Chil
   );
 }
 
-export function OverviewPage(props: { frame: AdminFrame; credentials: CredentialView[]; accounts: AccountView[]; handlers: HandlerView[] }): Child {
+export function OverviewPage(props: {
+  frame: AdminFrame;
+  credentials: CredentialView[];
+  accounts: AccountView[];
+  handlers: HandlerView[];
+}): Child {
   const attention = [
-    ...props.accounts.filter((account) => account.status !== "connected").map((account) => ({ href: "/accounts", label: `Account ${account.email ?? account.username}`, status: account.status })),
-    ...props.handlers.filter((handler) => handler.status === "error").map((handler) => ({ href: `/handlers/${handler.id}`, label: `Handler ${handler.name}`, status: handler.status })),
+    ...props.accounts
+      .filter((account) => account.status !== "connected")
+      .map((account) => ({
+        href: "/accounts",
+        label: `Account ${account.email ?? account.username}`,
+        status: account.status,
+      })),
+    ...props.handlers
+      .filter((handler) => handler.status === "error")
+      .map((handler) => ({
+        href: `/handlers/${handler.id}`,
+        label: `Handler ${handler.name}`,
+        status: handler.status,
+      })),
   ];
   return (
     <AdminPage title="Overview" frame={props.frame}>

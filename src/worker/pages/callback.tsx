@@ -6,15 +6,20 @@
 import { Document } from "./document.tsx";
 import type { Child } from "hono/jsx";
 
-export function ConnectedPage(props: { mailbox: string; username: string; credentialName: string; note: string | null }): Child {
+export function ConnectedPage(props: {
+  mailbox: string;
+  username: string;
+  credentialName: string;
+  note: string | null;
+}): Child {
   return (
     <Document title="Mailbox connected">
       <main>
         <h1>Mailbox connected</h1>
         <div class="notice ok" role="status">
           <p>
-            <strong>{props.mailbox}</strong> is connected through the credential <strong>{props.credentialName}</strong>.
-            edgepost keeps its tokens fresh from now on.
+            <strong>{props.mailbox}</strong> is connected through the credential <strong>{props.credentialName}</strong>
+            . edgepost keeps its tokens fresh from now on.
           </p>
         </div>
         <dl class="facts">
@@ -30,7 +35,13 @@ export function ConnectedPage(props: { mailbox: string; username: string; creden
   );
 }
 
-export function FailurePage(props: { title: string; message: string; code: string | null; description: string | null; advice: string | null }): Child {
+export function FailurePage(props: {
+  title: string;
+  message: string;
+  code: string | null;
+  description: string | null;
+  advice: string | null;
+}): Child {
   return (
     <Document title={props.title}>
       <main>

@@ -60,7 +60,13 @@ export function NoticeBox(props: { notice: Notice }): Child {
 }
 
 /** A form with one button, for actions (POST with the CSRF token). */
-export function PostButton(props: { action: string; csrfToken: string; label: string; kind?: "primary" | "danger" | "quiet"; hidden?: Record<string, string> }): Child {
+export function PostButton(props: {
+  action: string;
+  csrfToken: string;
+  label: string;
+  kind?: "primary" | "danger" | "quiet";
+  hidden?: Record<string, string>;
+}): Child {
   return (
     <form method="post" action={props.action} class="inline">
       <input type="hidden" name="_csrf" value={props.csrfToken} />
@@ -88,7 +94,12 @@ export interface FieldProps {
 /** A labelled input with its hint and the API's message for this field, if any. */
 export function Field(props: FieldProps): Child {
   const issue = props.errors.find((candidate) => candidate.path === props.name);
-  const described = [props.hint === undefined ? null : `${props.name}-hint`, issue === undefined ? null : `${props.name}-error`].filter((id) => id !== null).join(" ");
+  const described = [
+    props.hint === undefined ? null : `${props.name}-hint`,
+    issue === undefined ? null : `${props.name}-error`,
+  ]
+    .filter((id) => id !== null)
+    .join(" ");
   return (
     <div class={issue === undefined ? "field" : "field invalid"}>
       <label for={props.name}>{props.label}</label>
@@ -116,12 +127,23 @@ export function Field(props: FieldProps): Child {
   );
 }
 
-export function SelectField(props: { name: string; label: string; value: string; options: readonly [string, string][]; errors: readonly FieldIssue[]; hint?: string }): Child {
+export function SelectField(props: {
+  name: string;
+  label: string;
+  value: string;
+  options: readonly [string, string][];
+  errors: readonly FieldIssue[];
+  hint?: string;
+}): Child {
   const issue = props.errors.find((candidate) => candidate.path === props.name);
   return (
     <div class={issue === undefined ? "field" : "field invalid"}>
       <label for={props.name}>{props.label}</label>
-      <select id={props.name} name={props.name} aria-describedby={issue === undefined ? undefined : `${props.name}-error`}>
+      <select
+        id={props.name}
+        name={props.name}
+        aria-describedby={issue === undefined ? undefined : `${props.name}-error`}
+      >
         {props.options.map(([value, label]) => (
           <option value={value} selected={value === props.value}>
             {label}
@@ -163,7 +185,15 @@ export function OtherErrors(props: { errors: readonly FieldIssue[]; shown: reado
 }
 
 export function StatusBadge(props: { status: string }): Child {
-  const tone: Record<string, string> = { connected: "ok", ok: "ok", reauth_required: "bad", error: "bad", retrying: "warn", idle: "muted", disabled: "muted" };
+  const tone: Record<string, string> = {
+    connected: "ok",
+    ok: "ok",
+    reauth_required: "bad",
+    error: "bad",
+    retrying: "warn",
+    idle: "muted",
+    disabled: "muted",
+  };
   return <span class={`badge ${tone[props.status] ?? "muted"}`}>{props.status.replace("_", " ")}</span>;
 }
 

@@ -49,10 +49,17 @@ export function Document(props: { title: string; children: Child }): Child {
 }
 
 /** A complete page response; `formActionOrigins` lists where its forms may lead besides edgepost. */
-export function pageResponse(status: number, page: Child, options: { formActionOrigins?: readonly string[] } = {}): Response {
+export function pageResponse(
+  status: number,
+  page: Child,
+  options: { formActionOrigins?: readonly string[] } = {},
+): Response {
   const origins = [...new Set(options.formActionOrigins ?? [])];
   return new Response(`<!doctype html>${String(page)}`, {
     status,
-    headers: origins.length === 0 ? PAGE_HEADERS : { ...PAGE_HEADERS, "content-security-policy": contentSecurityPolicy(origins) },
+    headers:
+      origins.length === 0
+        ? PAGE_HEADERS
+        : { ...PAGE_HEADERS, "content-security-policy": contentSecurityPolicy(origins) },
   });
 }

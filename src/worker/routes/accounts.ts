@@ -44,7 +44,10 @@ accountRoutes.delete("/:id", async (c) => {
   const handlers = await countHandlersByAccount(c.env, account.id);
   if (handlers > 0) {
     throw new ProblemError(
-      problem("conflict", `Account ${account.id} is used by ${handlers} handler${handlers === 1 ? "" : "s"}; delete ${handlers === 1 ? "it" : "them"} first`),
+      problem(
+        "conflict",
+        `Account ${account.id} is used by ${handlers} handler${handlers === 1 ? "" : "s"}; delete ${handlers === 1 ? "it" : "them"} first`,
+      ),
     );
   }
   await c.env.ACCOUNTS.getByName(account.id).remove();
@@ -55,7 +58,9 @@ accountRoutes.post("/:id/reauthorize", async (c) => {
   const account = await requireAccount(c);
   const credential = await new CredentialStore(c.env.CONFIG).get(account.credentialId);
   if (credential === null) {
-    throw new ProblemError(problem("conflict", `Account ${account.id}'s credential ${account.credentialId} no longer exists`));
+    throw new ProblemError(
+      problem("conflict", `Account ${account.id}'s credential ${account.credentialId} no longer exists`),
+    );
   }
   return answerAuthorizeUrl(c, credential, { loginHint: account.username || null, reauthorizeAccountId: account.id });
 });
@@ -68,7 +73,12 @@ accountRoutes.post("/:id/token", async (c) => {
     throw tokenProblem(id, result);
   }
   c.header("cache-control", "no-store");
-  return c.json({ accessToken: result.accessToken, tokenType: "Bearer", expiresAt: new Date(result.expiresAt).toISOString(), scopes: result.scopes });
+  return c.json({
+    accessToken: result.accessToken,
+    tokenType: "Bearer",
+    expiresAt: new Date(result.expiresAt).toISOString(),
+    scopes: result.scopes,
+  });
 });
 
 /**
@@ -109,18 +119,39 @@ function sendProblem(error: GraphError, context: { account: AccountView; from: s
     );
   }
   if (error.status === 403) {
-    return new ProblemError(problem("upstream", `Graph refused to send for ${who} (${error.code}): the credential needs Mail.Send (Mail.Send.Shared for shared mailboxes) and the user's consent`, members));
+    return new ProblemError(
+      problem(
+        "upstream",
+        `Graph refused to send for ${who} (${error.code}): the credential needs Mail.Send (Mail.Send.Shared for shared mailboxes) and the user's consent`,
+        members,
+      ),
+    );
   }
   if (error.status === 429 || error.status === 503 || error.status === 504) {
     const wait = Math.ceil(error.retryAfterSeconds ?? 30);
-    return new ProblemError(problem("upstream", `Graph is throttling or unavailable (${error.code}); nothing was sent, try again after ${wait} s`, members), {
-      headers: { "retry-after": String(wait) },
-    });
+    return new ProblemError(
+      problem(
+        "upstream",
+        `Graph is throttling or unavailable (${error.code}); nothing was sent, try again after ${wait} s`,
+        members,
+      ),
+      {
+        headers: { "retry-after": String(wait) },
+      },
+    );
   }
   if (error.status === 0) {
-    return new ProblemError(problem("upstream", `Graph did not answer (${error.code}); the message may or may not have been sent, check the Sent Items before retrying`, members));
+    return new ProblemError(
+      problem(
+        "upstream",
+        `Graph did not answer (${error.code}); the message may or may not have been sent, check the Sent Items before retrying`,
+        members,
+      ),
+    );
   }
-  return new ProblemError(problem("upstream", `Graph refused the message (${error.status} ${error.code}: ${error.message})`, members));
+  return new ProblemError(
+    problem("upstream", `Graph refused the message (${error.status} ${error.code}: ${error.message})`, members),
+  );
 }
 
 /** The problem a failed token request answers, each saying what to do about it. */
@@ -150,12 +181,18 @@ function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok
         { headers: { "retry-after": String(result.retryAfterSeconds) } },
       );
     case "credential_missing":
-      return new ProblemError(problem("conflict", `Account ${accountId}'s credential ${result.credentialId} no longer exists`));
+      return new ProblemError(
+        problem("conflict", `Account ${accountId}'s credential ${result.credentialId} no longer exists`),
+      );
     case "upstream_unavailable":
       return new ProblemError(
-        problem("upstream", `Microsoft's token endpoint failed (${result.code}: ${result.message}); edgepost retries after ${result.retryAfterSeconds} s`, {
-          members: { code: result.code },
-        }),
+        problem(
+          "upstream",
+          `Microsoft's token endpoint failed (${result.code}: ${result.message}); edgepost retries after ${result.retryAfterSeconds} s`,
+          {
+            members: { code: result.code },
+          },
+        ),
         { headers: { "retry-after": String(result.retryAfterSeconds) } },
       );
   }

@@ -28,7 +28,9 @@ export const handlerRoutes = new Hono<AppEnv>();
 const HANDLER_ID = /^hdl_[a-z2-7]{16}$/;
 
 handlerRoutes.post("/", async (c) => {
-  const { config, webhookToken } = parseHandlerCreate(await jsonBody(c), { allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback });
+  const { config, webhookToken } = parseHandlerCreate(await jsonBody(c), {
+    allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback,
+  });
   const account = await requireAccountField(c, config.accountId);
   const id = randomId("hdl");
   const view = await c.env.HANDLERS.getByName(id).create({
@@ -61,11 +63,14 @@ handlerRoutes.patch("/:id", async (c) => {
   if (current === null) {
     throw notFound("handler", id);
   }
-  const { config, webhookToken } = parseHandlerPatch(await jsonBody(c), configOf(current), { allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback });
+  const { config, webhookToken } = parseHandlerPatch(await jsonBody(c), configOf(current), {
+    allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback,
+  });
   const account = await requireAccountField(c, config.accountId);
   const source = (view: HandlerConfig): string => JSON.stringify([view.accountId, view.mailbox, view.folder]);
   const moved = source(config) !== source(current);
-  const foldersChanged = moved || config.afterProcessing !== current.afterProcessing || config.moveToFolder !== current.moveToFolder;
+  const foldersChanged =
+    moved || config.afterProcessing !== current.afterProcessing || config.moveToFolder !== current.moveToFolder;
   const setup: HandlerSetup = {
     id,
     config,
@@ -96,7 +101,9 @@ handlerRoutes.post("/:id/run", async (c) => {
     throw notFound("handler", id);
   }
   if (!report.ran) {
-    throw new ProblemError(problem("conflict", `Handler ${id} is disabled; enable it (PATCH {"enabled": true}) to run it`));
+    throw new ProblemError(
+      problem("conflict", `Handler ${id} is disabled; enable it (PATCH {"enabled": true}) to run it`),
+    );
   }
   return c.json({ ...report.counts, status: report.status, lastError: report.lastError });
 });
@@ -136,7 +143,10 @@ async function requireAccountField(c: Context<AppEnv>, accountId: string): Promi
   return account;
 }
 
-function accountFields(config: HandlerConfig, account: AccountView): Pick<HandlerSetup, "mailboxAddress" | "accountLabel"> {
+function accountFields(
+  config: HandlerConfig,
+  account: AccountView,
+): Pick<HandlerSetup, "mailboxAddress" | "accountLabel"> {
   const own = account.email ?? account.username;
   return { mailboxAddress: config.mailbox === "me" ? own : config.mailbox, accountLabel: own };
 }
@@ -146,7 +156,11 @@ function accountFields(config: HandlerConfig, account: AccountView): Pick<Handle
  * is a 400 at once; when the account cannot be asked (re-authorization needed, Microsoft down) the
  * first run resolves them and reports any problem as the handler's error.
  */
-async function resolveWhereAble(c: Context<AppEnv>, config: HandlerConfig, account: AccountView): Promise<ResolvedFolders | null> {
+async function resolveWhereAble(
+  c: Context<AppEnv>,
+  config: HandlerConfig,
+  account: AccountView,
+): Promise<ResolvedFolders | null> {
   if (account.status !== "connected") {
     return null;
   }

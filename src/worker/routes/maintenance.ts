@@ -30,9 +30,13 @@ maintenanceRoutes.post("/reencrypt", async (c) => {
     await store.put({ ...record, clientSecret: await sealSecret(keyRing, plaintext, context) });
     resealed++;
   }
-  const accounts = await Promise.all((await listAccounts(c.env)).map((account) => c.env.ACCOUNTS.getByName(account.id).reencrypt()));
+  const accounts = await Promise.all(
+    (await listAccounts(c.env)).map((account) => c.env.ACCOUNTS.getByName(account.id).reencrypt()),
+  );
   const accountsResealed = accounts.filter(Boolean).length;
-  const handlers = await Promise.all((await listHandlers(c.env)).map((handler) => c.env.HANDLERS.getByName(handler.id).reencrypt()));
+  const handlers = await Promise.all(
+    (await listHandlers(c.env)).map((handler) => c.env.HANDLERS.getByName(handler.id).reencrypt()),
+  );
   const handlersResealed = handlers.filter(Boolean).length;
   return c.json({
     primaryKeyId: keyRing.primaryId,

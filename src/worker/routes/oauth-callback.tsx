@@ -32,7 +32,10 @@ oauthCallbackRoutes.get("/callback", async (c) => {
   const { keyRing, graphBaseUrl } = c.get("settings");
   const query = new URL(c.req.url).searchParams;
   const state = query.get("state");
-  const lookup = state === null || state === "" ? ({ found: false, why: "missing" } as const) : await takePendingAuthorization(c.env, keyRing, state, Date.now());
+  const lookup =
+    state === null || state === ""
+      ? ({ found: false, why: "missing" } as const)
+      : await takePendingAuthorization(c.env, keyRing, state, Date.now());
 
   const microsoftError = query.get("error");
   if (microsoftError !== null) {
@@ -52,18 +55,42 @@ oauthCallbackRoutes.get("/callback", async (c) => {
   }
   if (!lookup.found) {
     CONSOLE_LOGGER.warn("oauth.callback", { outcome: "bad_state", why: lookup.why });
-    return pageResponse(400, FailurePage({ title: "Sign-in link not valid", message: STATE_PROBLEMS[lookup.why], code: null, description: null, advice: null }));
+    return pageResponse(
+      400,
+      FailurePage({
+        title: "Sign-in link not valid",
+        message: STATE_PROBLEMS[lookup.why],
+        code: null,
+        description: null,
+        advice: null,
+      }),
+    );
   }
   const { pending } = lookup;
   const code = query.get("code");
   if (code === null || code === "") {
-    return pageResponse(400, FailurePage({ title: "Sign-in incomplete", message: "Microsoft's response carries no authorization code.", code: null, description: null, advice: null }));
+    return pageResponse(
+      400,
+      FailurePage({
+        title: "Sign-in incomplete",
+        message: "Microsoft's response carries no authorization code.",
+        code: null,
+        description: null,
+        advice: null,
+      }),
+    );
   }
   const credentialRecord = await new CredentialStore(c.env.CONFIG).get(pending.credentialId);
   if (credentialRecord === null) {
     return pageResponse(
       400,
-      FailurePage({ title: "Credential gone", message: `The credential ${pending.credentialId} was deleted during the sign-in.`, code: null, description: null, advice: null }),
+      FailurePage({
+        title: "Credential gone",
+        message: `The credential ${pending.credentialId} was deleted during the sign-in.`,
+        code: null,
+        description: null,
+        advice: null,
+      }),
     );
   }
 
@@ -72,7 +99,11 @@ oauthCallbackRoutes.get("/callback", async (c) => {
       { config: await identityConfigOf(credentialRecord, keyRing), pending, code },
       { http: (request) => fetch(request), clock: SYSTEM_CLOCK, sleep: (ms) => scheduler.wait(ms), graphBaseUrl },
     );
-    const accountId = await accountIdFor({ credentialId: pending.credentialId, tenantId: signIn.tenantId, userId: signIn.userId });
+    const accountId = await accountIdFor({
+      credentialId: pending.credentialId,
+      tenantId: signIn.tenantId,
+      userId: signIn.userId,
+    });
     const view = await c.env.ACCOUNTS.getByName(accountId).recordSignIn({
       accountId,
       credentialId: pending.credentialId,
@@ -88,7 +119,12 @@ oauthCallbackRoutes.get("/callback", async (c) => {
       grantedScopes: signIn.tokens.scopes,
     });
     const otherAccount = pending.reauthorizeAccountId !== null && pending.reauthorizeAccountId !== accountId;
-    CONSOLE_LOGGER.info("oauth.callback", { outcome: "connected", credentialId: pending.credentialId, accountId, reauthorized: pending.reauthorizeAccountId === accountId });
+    CONSOLE_LOGGER.info("oauth.callback", {
+      outcome: "connected",
+      credentialId: pending.credentialId,
+      accountId,
+      reauthorized: pending.reauthorizeAccountId === accountId,
+    });
     return pageResponse(
       200,
       ConnectedPage({
@@ -107,7 +143,12 @@ oauthCallbackRoutes.get("/callback", async (c) => {
 
 function failedSignIn(error: unknown, credentialId: string): Response {
   if (error instanceof IdentityError) {
-    CONSOLE_LOGGER.warn("oauth.callback", { outcome: "token_exchange_failed", credentialId, code: error.code, kind: error.kind });
+    CONSOLE_LOGGER.warn("oauth.callback", {
+      outcome: "token_exchange_failed",
+      credentialId,
+      code: error.code,
+      kind: error.kind,
+    });
     return pageResponse(
       502,
       FailurePage({
@@ -121,18 +162,36 @@ function failedSignIn(error: unknown, credentialId: string): Response {
   }
   if (error instanceof IdTokenError || error instanceof SignInError) {
     CONSOLE_LOGGER.warn("oauth.callback", { outcome: "unusable_tokens", credentialId, problem: error.message });
-    return pageResponse(502, FailurePage({ title: "Sign-in not usable", message: `${error.message}. Nothing was stored.`, code: null, description: null, advice: null }));
+    return pageResponse(
+      502,
+      FailurePage({
+        title: "Sign-in not usable",
+        message: `${error.message}. Nothing was stored.`,
+        code: null,
+        description: null,
+        advice: null,
+      }),
+    );
   }
   if (error instanceof GraphError) {
-    CONSOLE_LOGGER.warn("oauth.callback", { outcome: "graph_failed", credentialId, code: error.code, status: error.status });
+    CONSOLE_LOGGER.warn("oauth.callback", {
+      outcome: "graph_failed",
+      credentialId,
+      code: error.code,
+      status: error.status,
+    });
     return pageResponse(
       502,
       FailurePage({
         title: "Microsoft Graph did not answer",
-        message: "The mailbox signed in, but Graph /me failed, so edgepost could not tell which mailbox it is. Nothing was stored.",
+        message:
+          "The mailbox signed in, but Graph /me failed, so edgepost could not tell which mailbox it is. Nothing was stored.",
         code: error.code,
         description: error.message,
-        advice: error.status === 403 ? "Check that the credential's scopes include User.Read and that the user consented to it." : null,
+        advice:
+          error.status === 403
+            ? "Check that the credential's scopes include User.Read and that the user consented to it."
+            : null,
       }),
     );
   }

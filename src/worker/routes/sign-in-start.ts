@@ -45,5 +45,8 @@ export async function answerAuthorizeUrl(
     clock: SYSTEM_CLOCK,
   });
   await savePendingAuthorization(c.env, c.get("settings").keyRing, started.state, started.pending);
-  return c.json({ authorizeUrl: started.authorizeUrl, expiresAt: new Date(started.pending.expiresAt).toISOString() }, 201);
+  return c.json(
+    { authorizeUrl: started.authorizeUrl, expiresAt: new Date(started.pending.expiresAt).toISOString() },
+    201,
+  );
 }

@@ -10,23 +10,38 @@ import type { PendingAuthorization } from "../../core/accounts/authorization.ts"
 import type { KeyRing } from "../../core/crypto/key-ring.ts";
 import type { Env } from "../env.ts";
 
-export type PendingLookup = { found: true; pending: PendingAuthorization } | { found: false; why: "unknown" | "expired" | "used" };
+export type PendingLookup =
+  | { found: true; pending: PendingAuthorization }
+  | { found: false; why: "unknown" | "expired" | "used" };
 
-export async function savePendingAuthorization(env: Env, keyRing: KeyRing, state: string, pending: PendingAuthorization): Promise<void> {
+export async function savePendingAuthorization(
+  env: Env,
+  keyRing: KeyRing,
+  state: string,
+  pending: PendingAuthorization,
+): Promise<void> {
   const key = await stateKey(state);
   const sealed = { ...pending, codeVerifier: await sealSecret(keyRing, pending.codeVerifier, verifierContext(key)) };
   await directoryShardOf(env, key).putAuthorization(key, JSON.stringify(sealed), pending.expiresAt);
 }
 
 /** Takes the authorization for `state`; a second take of the same state finds it used. */
-export async function takePendingAuthorization(env: Env, keyRing: KeyRing, state: string, now: number): Promise<PendingLookup> {
+export async function takePendingAuthorization(
+  env: Env,
+  keyRing: KeyRing,
+  state: string,
+  now: number,
+): Promise<PendingLookup> {
   const key = await stateKey(state);
   const lookup = await directoryShardOf(env, key).takeAuthorization(key, now);
   if (!lookup.found) {
     return lookup;
   }
   const sealed = JSON.parse(lookup.record) as PendingAuthorization;
-  return { found: true, pending: { ...sealed, codeVerifier: await openSecret(keyRing, sealed.codeVerifier, verifierContext(key)) } };
+  return {
+    found: true,
+    pending: { ...sealed, codeVerifier: await openSecret(keyRing, sealed.codeVerifier, verifierContext(key)) },
+  };
 }
 
 function verifierContext(key: string): { record: string; field: string } {

@@ -10,7 +10,11 @@ import type { CredentialRecord } from "../../core/credentials/credential.ts";
 import type { IdentityClientConfig } from "../../core/microsoft/identity-client.ts";
 import type { KeyRing } from "../../core/crypto/key-ring.ts";
 
-export async function loadRefreshCredential(kv: KVNamespace, keyRing: KeyRing, credentialId: string): Promise<RefreshCredential | null> {
+export async function loadRefreshCredential(
+  kv: KVNamespace,
+  keyRing: KeyRing,
+  credentialId: string,
+): Promise<RefreshCredential | null> {
   const record = await new CredentialStore(kv).get(credentialId);
   return record === null ? null : { config: await identityConfigOf(record, keyRing), version: record.updatedAt };
 }

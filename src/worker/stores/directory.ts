@@ -23,7 +23,9 @@ export function allDirectoryShards(env: Env): DurableObjectStub<Directory>[] {
 }
 
 export async function countAccountsByCredential(env: Env, credentialId: string): Promise<number> {
-  const counts = await Promise.all(allDirectoryShards(env).map((shard) => shard.countAccountsByCredential(credentialId)));
+  const counts = await Promise.all(
+    allDirectoryShards(env).map((shard) => shard.countAccountsByCredential(credentialId)),
+  );
   return counts.reduce((sum, count) => sum + count, 0);
 }
 
