@@ -4,12 +4,12 @@
  * @module
  */
 import { Hono } from "hono";
-import { adminPages } from "./admin/pages.tsx";
-import { api } from "./api.ts";
-import { handleError, handleNotFound } from "./http/errors.ts";
+import { adminPages } from "./admin/admin-app.ts";
+import { api } from "./api/api-app.ts";
+import { handleError, handleNotFound } from "./http/error-handler.ts";
 import { requireSettings } from "./http/middleware.ts";
-import { ASSETS } from "./pages/assets.ts";
-import { oauthCallbackRoutes } from "./routes/oauth-callback.tsx";
+import { ASSETS } from "./views/assets.ts";
+import { oauthCallbackRoutes } from "./oauth/callback-routes.ts";
 import type { AppEnv } from "./http/context.ts";
 
 export const app = new Hono<AppEnv>();

@@ -3,7 +3,7 @@
  * @module
  */
 import type { AccountObject } from "./objects/account-object.ts";
-import type { Directory } from "./objects/directory.ts";
+import type { Directory } from "./objects/directory-object.ts";
 import type { HandlerObject } from "./objects/handler-object.ts";
 
 export interface Env {

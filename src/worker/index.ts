@@ -7,7 +7,7 @@ import { runScheduled } from "./scheduled.ts";
 import type { Env } from "./env.ts";
 
 export { AccountObject } from "./objects/account-object.ts";
-export { Directory } from "./objects/directory.ts";
+export { Directory } from "./objects/directory-object.ts";
 export { HandlerObject } from "./objects/handler-object.ts";
 
 export default {

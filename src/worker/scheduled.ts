@@ -5,9 +5,9 @@
  * @module
  */
 import { CONSOLE_LOGGER } from "./log.ts";
-import { allDirectoryShards } from "./stores/directory.ts";
+import { allDirectoryShards } from "./stores/directory-shards.ts";
 import type { Env } from "./env.ts";
-import type { TickReport } from "./objects/directory.ts";
+import type { TickReport } from "./objects/directory-object.ts";
 
 export async function runScheduled(env: Env, scheduledTime: number): Promise<TickReport> {
   const results = await Promise.allSettled(allDirectoryShards(env).map((shard) => shard.tick(scheduledTime)));

@@ -3,7 +3,7 @@
  * `ConfigError` naming it; the HTTP layer answers 500 with that name and logs it once.
  * @module
  */
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError } from "../core/config-error.ts";
 import { parseKeyRing } from "../core/crypto/key-ring.ts";
 import { DEFAULT_ALLOWED_AUTH_HOSTS, isLoopbackHostname } from "../core/microsoft/endpoints.ts";
 import type { KeyRing } from "../core/crypto/key-ring.ts";

@@ -4,10 +4,10 @@
  * @module
  */
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { callJson, simulator } from "./api.ts";
 import { connectedSetup } from "./accounts.ts";
+import { advanceObjectClock } from "./clock.ts";
 import type { AccountView } from "../../src/core/accounts/account.ts";
 import type { HandlerView, RunCounts } from "../../src/core/handlers/handler.ts";
 import type { TenantInfo, TenantInput } from "../simulator/control.ts";
@@ -62,11 +62,12 @@ export async function handlerView(handlerId: string): Promise<HandlerView> {
   return (await callJson<HandlerView>("GET", `/api/handlers/${handlerId}`)).body;
 }
 
-/** Lets every waiting delivery retry now, as if its backoff had passed. */
+/** Longer than any retry delay (an hour, or a `Retry-After` of at most an hour). */
+const PAST_EVERY_RETRY_SECONDS = 2 * 60 * 60;
+
+/** Lets every waiting delivery retry now: the handler's clock moves past every backoff. */
 export async function makeRetriesDue(handlerId: string): Promise<void> {
-  await runInDurableObject(env.HANDLERS.getByName(handlerId), (_instance, state) => {
-    state.storage.sql.exec("UPDATE messages SET next_attempt_at = 0 WHERE state = 'pending'");
-  });
+  await advanceObjectClock(env.HANDLERS.getByName(handlerId), PAST_EVERY_RETRY_SECONDS);
 }
 
 /** Graph requests the tenant's users made, faults included. */

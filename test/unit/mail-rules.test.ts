@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { nextAttemptDelaySeconds, MAX_DELIVERY_ATTEMPTS } from "../../src/core/jira/delivery-policy.ts";
 import { issueKeysIn } from "../../src/core/jira/issue-keys.ts";
 import { autoReplyReason } from "../../src/core/mail/auto-reply.ts";
-import { parseFolderReference } from "../../src/core/mail/folders.ts";
+import { parseFolderReference } from "../../src/core/mail/folder-lookup.ts";
 import { htmlToText } from "../../src/core/mail/html-text.ts";
 
 describe("issueKeysIn", () => {

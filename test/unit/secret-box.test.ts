@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseKeyRing } from "../../src/core/crypto/key-ring.ts";
-import { openSecret, sealedKeyId, sealSecret } from "../../src/core/crypto/secret-box.ts";
-import { ConfigError, DecryptionError } from "../../src/core/errors.ts";
+import { DecryptionError, openSecret, sealedKeyId, sealSecret } from "../../src/core/crypto/secret-box.ts";
+import { ConfigError } from "../../src/core/config-error.ts";
 
 const KEY_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { advanceObjectClock } from "../support/clock.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { s256 } from "../support/in-process-simulator.ts";
 import { stateKey } from "../../src/core/accounts/authorization.ts";
-import { directoryShardOf } from "../../src/worker/stores/directory.ts";
+import { directoryShardOf } from "../../src/worker/stores/directory-shards.ts";
 import { call, callJson, REDIRECT_URI, simulator } from "../support/api.ts";
 import {
   connectAccount,
@@ -156,12 +157,13 @@ describe("GET /oauth/callback", () => {
     const late = await callJson<{ authorizeUrl: string }>("POST", `/api/credentials/${credentialId}/authorize`);
     const state = new URL(late.body.authorizeUrl).searchParams.get("state") ?? "";
     const key = await stateKey(state);
-    await runInDurableObject(directoryShardOf(env, key), (_instance, objectState) => {
-      objectState.storage.sql.exec("UPDATE authorizations SET expires_at = ? WHERE id = ?", Date.now() - 1, key);
-    });
+    // Past the 10 minutes at the shard that keeps this state; its clock goes back afterwards.
+    const pastExpiry = 10 * 60 + 1;
+    await advanceObjectClock(directoryShardOf(env, key), pastExpiry);
     const expired = await deliverCallback(await followAuthorizeUrl(late.body.authorizeUrl));
     expect(expired.status).toBe(400);
     expect(expired.page).toContain("expired");
+    await advanceObjectClock(directoryShardOf(env, key), -pastExpiry);
     expect(await accountCount()).toBe(count + (count === 0 ? 1 : 0));
   });
 

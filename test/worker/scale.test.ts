@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DISPATCH_PER_TICK } from "../../src/worker/objects/directory.ts";
+import { DISPATCH_PER_TICK } from "../../src/worker/objects/directory-object.ts";
 import { runScheduled } from "../../src/worker/scheduled.ts";
-import { allDirectoryShards, DIRECTORY_SHARDS, directoryShardOf } from "../../src/worker/stores/directory.ts";
+import { allDirectoryShards, DIRECTORY_SHARDS, directoryShardOf } from "../../src/worker/stores/directory-shards.ts";
 
 describe("10,000 handlers", () => {
   it("are all handed out by one cron tick: one call per shard, each shard at most DISPATCH_PER_TICK", async () => {

@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { runScheduled } from "../../src/worker/scheduled.ts";
-import { directoryShardOf } from "../../src/worker/stores/directory.ts";
+import { directoryShardOf } from "../../src/worker/stores/directory-shards.ts";
 import { simulator } from "../support/api.ts";
 import { createHandler, handlerView, handlerWorld, runNow } from "../support/handlers.ts";
 

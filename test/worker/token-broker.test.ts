@@ -1,15 +1,10 @@
 import { env } from "cloudflare:workers";
-import {
-  createExecutionContext,
-  createScheduledController,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
-import { directoryShardOf } from "../../src/worker/stores/directory.ts";
 import { call, callJson, simulator } from "../support/api.ts";
 import { connectedSetup, signIn } from "../support/accounts.ts";
+import { advanceObjectClock } from "../support/clock.ts";
 import type { AccountView } from "../../src/core/accounts/account.ts";
 
 interface TokenBody {
@@ -262,9 +257,7 @@ describe("outages", () => {
     expect(await refreshes(tenant.tenantId)).toBe(counted);
     expect((await callJson<AccountView>("GET", `/api/accounts/${account.id}`)).body.status).toBe("connected");
 
-    await runInDurableObject(env.ACCOUNTS.getByName(account.id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE account SET retry_not_before = ?", Date.now() - 1);
-    });
+    await advanceObjectClock(env.ACCOUNTS.getByName(account.id), 5);
     const recovered = await token(account.id);
     expect(recovered.status).toBe(200);
     expect((await callJson<AccountView>("GET", `/api/accounts/${account.id}`)).body.lastRefreshError).toBeNull();
@@ -283,16 +276,13 @@ describe("keep-alive from the cron", () => {
   it("refreshes accounts whose refresh token has been idle for 24 hours, and leaves the others", async () => {
     const idle = await connectedSetup();
     const recent = await connectedSetup();
-    const dayAndHourAgo = Date.now() - 25 * 60 * 60 * 1000;
-    await runInDurableObject(env.ACCOUNTS.getByName(idle.account.id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE account SET refresh_token_used_at = ?", dayAndHourAgo);
-    });
-    await runInDurableObject(directoryShardOf(env, idle.account.id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE accounts SET refresh_used_at = ? WHERE id = ?", dayAndHourAgo, idle.account.id);
-    });
+    // A day and an hour later for the idle account's object and for the cron; the other stays at now.
+    const dayAndHour = 25 * 60 * 60;
+    await advanceObjectClock(env.ACCOUNTS.getByName(idle.account.id), dayAndHour);
 
     const ctx = createExecutionContext();
-    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    const later = Date.now() + dayAndHour * 1000;
+    worker.scheduled(createScheduledController({ scheduledTime: later, cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
 
     expect(await refreshes(idle.tenant.tenantId)).toBe(1);
@@ -301,7 +291,7 @@ describe("keep-alive from the cron", () => {
     expect(Date.parse(view.refreshTokenUsedAt ?? "")).toBeGreaterThan(Date.now() - 60_000);
 
     const again = createExecutionContext();
-    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, again);
+    worker.scheduled(createScheduledController({ scheduledTime: later, cron: "* * * * *" }), env, again);
     await waitOnExecutionContext(again);
     expect(await refreshes(idle.tenant.tenantId)).toBe(1);
   });

@@ -8,7 +8,7 @@
  * Durable Object implements over its SQLite storage.
  * @module
  */
-import { IdentityError, explainCode } from "../microsoft/identity-errors.ts";
+import { IdentityError } from "../microsoft/identity-errors.ts";
 import { refreshAccessToken } from "../microsoft/identity-client.ts";
 import type { IdentityClientConfig } from "../microsoft/identity-client.ts";
 import type { Clock, HttpClient, Logger } from "../ports.ts";
@@ -86,15 +86,19 @@ export type AccessTokenResult =
       credentialId: string;
       code: string;
       message: string;
-      explanation: string | null;
       retryAfterSeconds: number;
     }
   | { ok: false; reason: "credential_missing"; credentialId: string }
   | { ok: false; reason: "upstream_unavailable"; code: string; message: string; retryAfterSeconds: number };
 
+/** Why no access token could be had. */
+export type AccessTokenFailure = Exclude<AccessTokenResult, { ok: true }>;
+
 export type KeepAliveResult = { refreshed: false } | { refreshed: true; result: AccessTokenResult };
 
 export const DEFAULT_MIN_VALIDITY_SECONDS = 300;
+/** Refresh tokens idle this long get refreshed by the cron, far ahead of Microsoft's 90 days. */
+export const KEEP_ALIVE_IDLE_MS = 24 * 60 * 60 * 1000;
 /** Waits after consecutive transient failures: short at first, never more than five minutes. */
 const TRANSIENT_BACKOFF_SECONDS = [5, 15, 30, 60, 120, 300] as const;
 /** A refused client secret is not retried for this long unless the credential changes. */
@@ -281,7 +285,6 @@ function credentialRejected(credentialId: string, reason: StatusReason, retryAft
     credentialId,
     code: reason.code,
     message: reason.message,
-    explanation: explainCode(reason.code),
     retryAfterSeconds,
   };
 }
@@ -289,9 +292,9 @@ function credentialRejected(credentialId: string, reason: StatusReason, retryAft
 /** Thrown where an access token was needed and the broker could not give one; carries the reason. */
 export class AccountTokenError extends Error {
   override readonly name = "AccountTokenError";
-  readonly result: Exclude<AccessTokenResult, { ok: true }>;
+  readonly result: AccessTokenFailure;
 
-  constructor(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>) {
+  constructor(accountId: string, result: AccessTokenFailure) {
     super(`account ${accountId}: no access token (${result.reason})`);
     this.result = result;
   }

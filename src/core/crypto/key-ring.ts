@@ -4,7 +4,7 @@
  * @module
  */
 import { decodeBase64IgnorePadding, decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../config-error.ts";
 
 export interface KeyRing {
   readonly primaryId: string;

@@ -7,7 +7,6 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
-import { DecryptionError } from "../errors.ts";
 import { randomBytes } from "./random.ts";
 import type { KeyRing } from "./key-ring.ts";
 
@@ -15,6 +14,11 @@ import type { KeyRing } from "./key-ring.ts";
 export interface SecretContext {
   record: string;
   field: string;
+}
+
+/** A stored secret could not be decrypted: unknown key id, wrong record, or tampered bytes. */
+export class DecryptionError extends Error {
+  override readonly name = "DecryptionError";
 }
 
 const FORMAT_VERSION = "v1";

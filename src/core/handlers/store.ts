@@ -37,7 +37,7 @@ export interface HandlerStore {
   isKnown(messageId: string): boolean;
   /** A new message waiting for its first delivery, with the request body to post. */
   recordPending(message: SeenMessage, payload: string, options: { now: number }): void;
-  recordSkipped(message: SeenMessage, reason: SkipReason, options: { now: number }): void;
+  recordSkipped(message: SeenMessage, reason: SkipReason): void;
   /** Up to `limit` pending deliveries whose time has come, oldest mail first. */
   dueDeliveries(now: number, limit: number): DueDelivery[];
   payload(messageId: string): string;

@@ -9,7 +9,7 @@
 import { Semaphore } from "../concurrency.ts";
 import { autoReplyReason } from "../mail/auto-reply.ts";
 import { mayHaveAttachments, readAttachments } from "../mail/attachments.ts";
-import { mailboxPath } from "../mail/folders.ts";
+import { mailboxPath } from "../mail/folder-lookup.ts";
 import { MESSAGE_SELECT, parseGraphMessage } from "../mail/message.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
 import { buildPayload, dedupeKeyOf } from "../jira/payload.ts";
@@ -156,7 +156,7 @@ async function admit(message: MailMessage, settings: RunSettings, deps: RunDeps,
   };
   const reason = settings.skipAutoReplies ? autoReplyReason(message) : null;
   if (reason !== null) {
-    deps.store.recordSkipped(seen, reason, { now });
+    deps.store.recordSkipped(seen, reason);
     counts.skipped++;
     return;
   }

@@ -3,7 +3,7 @@
  * failure, timeout, 408, 429 and 5xx worth retrying; any other answer a refusal that retrying won't fix.
  * @module
  */
-import { parseRetryAfter, send } from "../microsoft/http.ts";
+import { parseRetryAfter, send } from "../outbound-http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;

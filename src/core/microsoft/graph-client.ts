@@ -7,7 +7,7 @@
  * @module
  */
 import { Semaphore } from "../concurrency.ts";
-import { parseRetryAfter, readJson, send } from "./http.ts";
+import { parseRetryAfter, readJson, send } from "../outbound-http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** Outlook allows four concurrent requests per app and mailbox. */

@@ -6,7 +6,7 @@
  */
 import { normalizeScopes } from "../credentials/scopes.ts";
 import { IdentityError, identityErrorFromResponse } from "./identity-errors.ts";
-import { parseRetryAfter, readJson, send } from "./http.ts";
+import { parseRetryAfter, readJson, send } from "../outbound-http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** What the client needs of a credential, with the secret in plain text for the duration of a call. */

@@ -91,46 +91,6 @@ export function identityErrorFromResponse(
   });
 }
 
-/** What an AADSTS code means for the administrator, in plain words. */
-const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
-  50173: "The grant was revoked: the user's password was reset or their sessions were revoked. Reconnect the mailbox.",
-  65001:
-    "Consent was removed (for example at myapps.microsoft.com) or never given for these permissions. Reconnect the mailbox.",
-  700082: "The refresh token expired after 90 days without use. Reconnect the mailbox.",
-  70008: "The grant expired. Reconnect the mailbox.",
-  70000: "The refresh token is no longer valid. Reconnect the mailbox.",
-  70043: "Conditional Access requires the user to sign in again. Reconnect the mailbox.",
-  50076: "Multi-factor authentication is now required. Reconnect the mailbox.",
-  50079: "The user must register for multi-factor authentication. Reconnect the mailbox.",
-  7000215: "The client secret is wrong: paste the secret's Value (not its Secret ID) into the credential.",
-  7000222: "The client secret has expired: create a new one in Azure and put its Value on the credential.",
-  7000218: "No client secret was sent: put the secret's Value on the credential.",
-  700016: "The application (client) ID is not known in this tenant: check the credential's client ID and endpoints.",
-  90033: "Microsoft had a transient failure; edgepost retries shortly.",
-};
-
-export function explainAadsts(code: number | null): string | null {
-  return code === null ? null : (AADSTS_EXPLANATIONS[code] ?? null);
-}
-
-/** The number in a code such as `AADSTS50173`, or null for codes that carry none. */
-function aadstsNumber(code: string): number | null {
-  const digits = /^AADSTS(\d+)$/.exec(code)?.[1];
-  return digits === undefined ? null : Number(digits);
-}
-
-/** What the administrator should read for a code shown as `AADSTS50173`: our words, else null. */
-export function explainCode(code: string): string | null {
-  return explainAadsts(aadstsNumber(code));
-}
-
-const CLIENT_SECRET_CODES = new Set(["AADSTS7000215", "AADSTS7000222", "AADSTS7000218", "invalid_client"]);
-
-/** Whether a credential was refused for its client secret (rather than its id, tenant or scopes). */
-export function isClientSecretProblem(code: string): boolean {
-  return CLIENT_SECRET_CODES.has(code);
-}
-
 function firstLine(text: string): string {
   return text.split(/\r?\n/)[0]?.trim() ?? "";
 }

@@ -6,8 +6,8 @@
 import { configOf } from "../../core/handlers/handler.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
-import type { CredentialFormValues } from "../pages/admin-credentials.tsx";
-import type { HandlerFormValues } from "../pages/admin-handlers.tsx";
+import type { CredentialFormValues } from "../views/credential-views.tsx";
+import type { HandlerFormValues } from "../views/handler-views.tsx";
 
 function text(form: URLSearchParams, name: string): string {
   const value = form.get(name);

@@ -6,7 +6,7 @@
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { BODY_LIMIT_BYTES, readCappedText } from "../http/json-body.ts";
-import { PAGE_HEADERS } from "../pages/document.tsx";
+import { PAGE_HEADERS } from "../views/document.tsx";
 import { SESSION_COOKIE, verifySession } from "./session.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context.ts";

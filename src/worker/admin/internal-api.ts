@@ -3,7 +3,7 @@
  * implementation. Calls carry ADMIN_TOKEN, since a signed-in session stands for it.
  * @module
  */
-import { api } from "../api.ts";
+import { api } from "../api/api-app.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import type { Problem } from "../http/problem.ts";

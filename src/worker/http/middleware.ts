@@ -4,7 +4,7 @@
  * @module
  */
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
-import { ConfigError } from "../../core/errors.ts";
+import { ConfigError } from "../../core/config-error.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { loadSettings } from "../settings.ts";
 import { problem, problemResponse } from "./problem.ts";

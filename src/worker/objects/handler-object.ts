@@ -1,91 +1,33 @@
 /**
- * One object per mail handler, named by its id: the handler's configuration (webhook token sealed),
- * its place in the folder's delta, every message it has seen, the outbox of deliveries waiting for a
- * retry, and the dead letters. Runs happen here, one at a time: from an alarm when the cron hands one
- * over or a retry falls due, or at once from `POST /api/handlers/{id}/run`.
+ * One object per mail handler, named by its id. It orchestrates: runs happen here, one at a time,
+ * from an alarm when the cron hands one over or a retry falls due, or at once from
+ * `POST /api/handlers/{id}/run`; after every change it reports its view to its directory shard. What
+ * it remembers lives in `HandlerTables`; what a run does is the core's `runHandler`.
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
-import { HandlerBlockedError, HandlerDelayedError, explainMailFailure } from "../../core/handlers/errors.ts";
-import { resolveHandlerFolders } from "../../core/handlers/folders.ts";
+import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
+import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { emptyRunCounts } from "../../core/handlers/handler.ts";
+import { handlerStatus } from "../../core/handlers/handler-status.ts";
+import { runVerdict } from "../../core/handlers/run-verdict.ts";
 import { afterProcess, HANDLER_GRAPH_HEADERS, runHandler } from "../../core/handlers/sync.ts";
 import { postToWebhook } from "../../core/jira/webhook-client.ts";
-import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
-import { accountGraphClient } from "../graph.ts";
+import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { loadSettings } from "../settings.ts";
-import { directoryShardOf } from "../stores/directory.ts";
-import { applyMigrations } from "./sql-schema.ts";
+import { directoryShardOf } from "../stores/directory-shards.ts";
+import { HandlerTables } from "./handler-tables.ts";
+import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { DeadLetter, HandlerConfig, HandlerStatus, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
-import type { DueDelivery, HandlerStore, ResolvedFolders, SeenMessage } from "../../core/handlers/store.ts";
-import type { RunSettings } from "../../core/handlers/sync.ts";
-import type { SkipReason } from "../../core/mail/auto-reply.ts";
+import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
+import type { ResolvedFolders } from "../../core/handlers/store.ts";
+import type { RunDeps, RunSettings } from "../../core/handlers/sync.ts";
+import type { GraphClient } from "../../core/microsoft/graph-client.ts";
+import type { Clock } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
-
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE handler (
-     id TEXT PRIMARY KEY,
-     config TEXT NOT NULL,
-     webhook_token TEXT,
-     mailbox_address TEXT NOT NULL,
-     account_label TEXT NOT NULL,
-     read_folder_id TEXT,
-     move_folder_id TEXT,
-     cursor TEXT,
-     last_run_at INTEGER,
-     last_success_at INTEGER,
-     last_error TEXT,
-     last_outcome TEXT,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   )`,
-  `CREATE TABLE messages (
-     message_id TEXT PRIMARY KEY,
-     dedupe_key TEXT NOT NULL,
-     internet_message_id TEXT,
-     conversation_id TEXT,
-     subject TEXT NOT NULL,
-     sender TEXT,
-     received_at TEXT NOT NULL,
-     state TEXT NOT NULL,
-     skip_reason TEXT,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     next_attempt_at INTEGER,
-     last_error TEXT,
-     last_attempt_at INTEGER,
-     after_due INTEGER NOT NULL DEFAULT 0
-   )`,
-  "CREATE INDEX messages_by_state ON messages (state, next_attempt_at)",
-  "CREATE INDEX messages_after_due ON messages (after_due)",
-  `CREATE TABLE payloads (
-     message_id TEXT NOT NULL,
-     part INTEGER NOT NULL,
-     data TEXT NOT NULL,
-     PRIMARY KEY (message_id, part)
-   )`,
-];
-
-/** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
-const PAYLOAD_PART_CHARS = 500_000;
-
-interface HandlerRow extends Record<string, SqlStorageValue> {
-  id: string;
-  config: string;
-  webhook_token: string | null;
-  mailbox_address: string;
-  account_label: string;
-  read_folder_id: string | null;
-  move_folder_id: string | null;
-  cursor: string | null;
-  last_run_at: number | null;
-  last_success_at: number | null;
-  last_error: string | null;
-  last_outcome: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import type { HandlerRow } from "./handler-tables.ts";
 
 /** What the API hands over when a handler is created or changed. */
 export interface HandlerSetup {
@@ -114,43 +56,19 @@ export type DeadLetterRetry =
   | { found: true; delivered: false; error: string };
 
 export class HandlerObject extends DurableObject<Env> {
-  readonly #store: HandlerStore;
+  [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
+  readonly #tables: HandlerTables;
   #running: Promise<HandlerRunReport> | null = null;
-  /**
-   * Whether this object has tables yet. An object is only given them when a handler is created, so
-   * that a call to an id that names no handler (the cron's dispatch to a deleted one, say) writes nothing.
-   */
-  #hasSchema: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#hasSchema =
-      ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handler'").toArray().length >
-      0;
-    if (this.#hasSchema) {
-      applyMigrations(ctx.storage.sql, MIGRATIONS);
-    }
-    this.#store = createStore(ctx.storage.sql);
+    this.#tables = new HandlerTables(ctx.storage.sql);
   }
 
   /** Creates the handler and lists it in the directory; nothing stays behind if listing fails. */
   async create(setup: HandlerSetup): Promise<HandlerView> {
-    applyMigrations(this.ctx.storage.sql, MIGRATIONS);
-    this.#hasSchema = true;
-    const now = new Date().toISOString();
-    this.ctx.storage.sql.exec(
-      `INSERT INTO handler (id, config, webhook_token, mailbox_address, account_label, read_folder_id, move_folder_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      setup.id,
-      JSON.stringify(setup.config),
-      await this.#sealToken(setup.id, setup.webhookToken ?? null),
-      setup.mailboxAddress,
-      setup.accountLabel,
-      setup.resolvedFolders?.readId ?? null,
-      setup.resolvedFolders?.moveId ?? null,
-      now,
-      now,
-    );
+    const fields = { ...setup, webhookToken: await this.#sealToken(setup.id, setup.webhookToken ?? null) };
+    this.#tables.create(setup.id, fields, setup.resolvedFolders ?? null, this.#nowIso());
     try {
       return await this.#publish({ required: true });
     } catch (error) {
@@ -162,33 +80,21 @@ export class HandlerObject extends DurableObject<Env> {
   /** Changes the handler once any run in progress has finished, so the run cannot save a stale cursor. */
   async update(setup: HandlerSetup): Promise<HandlerView | null> {
     await this.#settled();
-    const row = this.#row();
+    const row = this.#tables.row();
     if (row === null) {
       return null;
     }
-    const token =
+    const webhookToken =
       setup.webhookToken === undefined ? row.webhook_token : await this.#sealToken(row.id, setup.webhookToken);
-    this.ctx.storage.sql.exec(
-      `UPDATE handler SET config = ?, webhook_token = ?, mailbox_address = ?, account_label = ?,
-         read_folder_id = CASE WHEN ? THEN ? ELSE read_folder_id END, move_folder_id = CASE WHEN ? THEN ? ELSE move_folder_id END,
-         cursor = CASE WHEN ? THEN NULL ELSE cursor END, updated_at = ? WHERE id = ?`,
-      JSON.stringify(setup.config),
-      token,
-      setup.mailboxAddress,
-      setup.accountLabel,
-      setup.resolvedFolders === undefined ? 0 : 1,
-      setup.resolvedFolders?.readId ?? null,
-      setup.resolvedFolders === undefined ? 0 : 1,
-      setup.resolvedFolders?.moveId ?? null,
-      setup.resetCursor ? 1 : 0,
-      new Date().toISOString(),
-      row.id,
+    this.#tables.update(
+      { ...setup, webhookToken },
+      { folders: setup.resolvedFolders, resetCursor: setup.resetCursor, now: this.#nowIso() },
     );
     return this.#publish({ required: false });
   }
 
   view(): HandlerView | null {
-    const row = this.#row();
+    const row = this.#tables.row();
     return row === null ? null : this.#view(row);
   }
 
@@ -204,11 +110,11 @@ export class HandlerObject extends DurableObject<Env> {
 
   /** The cron's hand-over: the run happens in this object's alarm, so the cron does not wait for it. */
   async wake(): Promise<boolean> {
-    const row = this.#row();
-    if (row === null || !parseConfig(row).enabled) {
+    const row = this.#tables.row();
+    if (row === null || !configOf(row).enabled) {
       return false;
     }
-    await this.ctx.storage.setAlarm(Date.now());
+    await this.ctx.storage.setAlarm(this[OBJECT_CLOCK].now());
     return true;
   }
 
@@ -217,49 +123,14 @@ export class HandlerObject extends DurableObject<Env> {
   }
 
   deadLetters(): DeadLetter[] | null {
-    if (this.#row() === null) {
-      return null;
-    }
-    return this.ctx.storage.sql
-      .exec<{
-        message_id: string;
-        internet_message_id: string | null;
-        subject: string;
-        sender: string | null;
-        received_at: string;
-        attempts: number;
-        last_error: string | null;
-        last_attempt_at: number | null;
-      }>(
-        `SELECT message_id, internet_message_id, subject, sender, received_at, attempts, last_error, last_attempt_at
-         FROM messages WHERE state = 'dead' ORDER BY received_at`,
-      )
-      .toArray()
-      .map((row) => ({
-        messageId: row.message_id,
-        internetMessageId: row.internet_message_id,
-        subject: row.subject,
-        from: row.sender,
-        receivedAt: row.received_at,
-        attempts: row.attempts,
-        lastError: row.last_error ?? "",
-        lastAttemptAt: new Date(row.last_attempt_at ?? 0).toISOString(),
-      }));
+    return this.#tables.row() === null ? null : this.#tables.deadLetters();
   }
 
   /** One more attempt for a dead letter; `attempts` counts on. Delivered, it leaves the list and is marked read or moved. */
   async retryDeadLetter(messageId: string): Promise<DeadLetterRetry> {
-    const row = this.#row();
-    const letter =
-      row === null
-        ? undefined
-        : this.ctx.storage.sql
-            .exec<{ dedupe_key: string; attempts: number }>(
-              "SELECT dedupe_key, attempts FROM messages WHERE message_id = ? AND state = 'dead'",
-              messageId,
-            )
-            .toArray()[0];
-    if (row === null || letter === undefined) {
+    const row = this.#tables.row();
+    const letter = row === null ? null : this.#tables.deadLetter(messageId);
+    if (row === null || letter === null) {
       return { found: false };
     }
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
@@ -267,25 +138,20 @@ export class HandlerObject extends DurableObject<Env> {
       {
         url: settings.webhook.url,
         token: settings.webhook.token,
-        idempotencyKey: letter.dedupe_key,
-        body: this.#store.payload(messageId),
+        idempotencyKey: letter.dedupeKey,
+        body: this.#tables.payload(messageId),
       },
-      { http: (request) => fetch(request), clock: SYSTEM_CLOCK },
+      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
     );
-    const now = Date.now();
+    const now = this[OBJECT_CLOCK].now();
     if (outcome.kind !== "delivered") {
-      this.ctx.storage.sql.exec(
-        "UPDATE messages SET attempts = attempts + 1, last_error = ?, last_attempt_at = ? WHERE message_id = ?",
-        outcome.error,
-        now,
-        messageId,
-      );
+      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, now });
       await this.#publish({ required: false });
       return { found: true, delivered: false, error: outcome.error };
     }
-    this.#store.recordDelivered(messageId, { attempts: letter.attempts + 1, now });
-    if (this.#count("dead") === 0 && row.last_outcome === "ok") {
-      this.ctx.storage.sql.exec("UPDATE handler SET last_error = NULL WHERE id = ?", row.id);
+    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, now });
+    if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
+      this.#tables.clearLastError();
     }
     if (row.read_folder_id !== null) {
       await this.#afterProcessQuietly(row, settings);
@@ -297,7 +163,7 @@ export class HandlerObject extends DurableObject<Env> {
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */
   async remove(): Promise<boolean> {
     await this.#settled();
-    const row = this.#row();
+    const row = this.#tables.row();
     if (row === null) {
       return false;
     }
@@ -308,17 +174,13 @@ export class HandlerObject extends DurableObject<Env> {
 
   /** Re-seals the webhook token under the first key of ENCRYPTION_KEYS; false when it already was. */
   async reencrypt(): Promise<boolean> {
-    const row = this.#row();
+    const row = this.#tables.row();
     const keyRing = (await loadSettings(this.env)).keyRing;
     if (row === null || row.webhook_token === null || sealedKeyId(row.webhook_token) === keyRing.primaryId) {
       return false;
     }
     const token = await openSecret(keyRing, row.webhook_token, tokenContext(row.id));
-    this.ctx.storage.sql.exec(
-      "UPDATE handler SET webhook_token = ? WHERE id = ?",
-      await sealSecret(keyRing, token, tokenContext(row.id)),
-      row.id,
-    );
+    this.#tables.saveWebhookToken(await sealSecret(keyRing, token, tokenContext(row.id)));
     return true;
   }
 
@@ -328,73 +190,62 @@ export class HandlerObject extends DurableObject<Env> {
   }
 
   async #runOnce(): Promise<HandlerRunReport> {
-    const startedAt = Date.now();
-    const row = this.#row();
+    const clock = this[OBJECT_CLOCK];
+    const startedAt = clock.now();
+    const row = this.#tables.row();
     if (row === null) {
       return { found: false };
     }
-    const config = parseConfig(row);
+    const config = configOf(row);
     if (!config.enabled) {
       return { found: true, ran: false };
     }
     const settings = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, settings, config.accountId, { headers: HANDLER_GRAPH_HEADERS });
     const counts = emptyRunCounts();
-    let outcome: "ok" | "blocked" | "delayed" = "ok";
+    let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
     let moreWork = false;
     try {
-      const folders = this.#store.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
+      const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
       const result = await runHandler(await this.#runSettings(row, folders), this.#runDeps(graph), counts);
       lastError =
         counts.deadLettered > 0
-          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#lastDeadError()}`
+          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#tables.lastDeadLetterError() ?? "unknown"}`
           : result.warning;
       moreWork = result.moreWork;
     } catch (error) {
-      const verdict = explainMailFailure(error, {
+      const verdict = runVerdict(error, {
         mailbox: config.mailbox,
-        accountLabel: `account ${config.accountId} (${row.account_label})`,
+        account: `account ${config.accountId} (${row.account_label})`,
         folder: config.folder,
       });
-      outcome = verdict instanceof HandlerDelayedError ? "delayed" : "blocked";
-      lastError =
-        verdict instanceof HandlerBlockedError || verdict instanceof HandlerDelayedError
-          ? verdict.message
-          : "The run failed unexpectedly; the Worker's log has the details";
-      if (!(verdict instanceof HandlerBlockedError || verdict instanceof HandlerDelayedError)) {
+      outcome = verdict.outcome;
+      lastError = verdict.message;
+      if (verdict.unexpected !== null) {
         CONSOLE_LOGGER.error("handler.run_failed", {
           handlerId: row.id,
-          error: verdict.name,
-          message: verdict.message,
+          error: verdict.unexpected.name,
+          message: verdict.unexpected.message,
         });
       }
     }
-    counts.pending = this.#store.pendingCount();
-    this.ctx.storage.sql.exec(
-      `UPDATE handler SET last_run_at = ?, last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
-         last_error = ?, last_outcome = ? WHERE id = ?`,
-      startedAt,
-      outcome === "ok" ? 1 : 0,
-      startedAt,
-      lastError,
-      outcome,
-      row.id,
-    );
+    counts.pending = this.#tables.pendingCount();
+    this.#tables.recordRun({ startedAt, outcome, lastError });
     await this.#scheduleNext({ moreWork });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
     return { found: true, ran: true, counts, status: view.status, lastError };
   }
 
-  async #resolveAndKeep(graph: ReturnType<typeof accountGraphClient>, config: HandlerConfig): Promise<ResolvedFolders> {
+  async #resolveAndKeep(graph: GraphClient, config: HandlerConfig): Promise<ResolvedFolders> {
     const folders = await resolveHandlerFolders(graph, config);
-    this.#store.saveResolvedFolders(folders);
+    this.#tables.saveResolvedFolders(folders);
     return folders;
   }
 
   async #runSettings(row: HandlerRow, folders: ResolvedFolders): Promise<RunSettings> {
-    const config = parseConfig(row);
+    const config = configOf(row);
     const keyRing = (await loadSettings(this.env)).keyRing;
     return {
       handlerId: row.id,
@@ -414,19 +265,19 @@ export class HandlerObject extends DurableObject<Env> {
     };
   }
 
-  #runDeps(graph: ReturnType<typeof accountGraphClient>): Parameters<typeof runHandler>[1] {
+  #runDeps(graph: GraphClient): RunDeps {
     return {
       graph,
       http: (request) => fetch(request),
-      clock: SYSTEM_CLOCK,
+      clock: this[OBJECT_CLOCK],
       sleep: (ms) => scheduler.wait(ms),
-      store: this.#store,
+      store: this.#tables,
       logger: CONSOLE_LOGGER,
     };
   }
 
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
-    const graph = accountGraphClient(this.env, await loadSettings(this.env), parseConfig(row).accountId, {
+    const graph = accountGraphClient(this.env, await loadSettings(this.env), configOf(row).accountId, {
       headers: HANDLER_GRAPH_HEADERS,
     });
     try {
@@ -444,20 +295,17 @@ export class HandlerObject extends DurableObject<Env> {
    * due, so retries never wait for the next poll.
    */
   async #scheduleNext(options: { moreWork: boolean }): Promise<void> {
-    const next = options.moreWork
-      ? Date.now()
-      : this.ctx.storage.sql
-          .exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM messages WHERE state = 'pending'")
-          .one().at;
+    const now = this[OBJECT_CLOCK].now();
+    const next = options.moreWork ? now : this.#tables.nextRetryAt();
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
     } else {
-      await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+      await this.ctx.storage.setAlarm(Math.max(next, now));
     }
   }
 
   async #publish(options: { required: boolean }): Promise<HandlerView> {
-    const row = this.#row();
+    const row = this.#tables.row();
     if (row === null) {
       throw new Error("handler was removed during the operation");
     }
@@ -478,18 +326,19 @@ export class HandlerObject extends DurableObject<Env> {
   }
 
   #view(row: HandlerRow): HandlerView {
-    const config = parseConfig(row);
-    const counts = {
-      delivered: this.#count("delivered"),
-      skipped: this.#count("skipped"),
-      pending: this.#count("pending"),
-      deadLettered: this.#count("dead"),
-    };
+    const config = configOf(row);
+    const counts = this.#tables.counts();
     return {
       id: row.id,
       ...config,
       webhookTokenSet: row.webhook_token !== null,
-      status: statusOf(row, config, counts.pending),
+      status: handlerStatus({
+        enabled: config.enabled,
+        lastRunAt: row.last_run_at,
+        lastOutcome: row.last_outcome as RunOutcomeKind | null,
+        lastError: row.last_error,
+        pending: counts.pending,
+      }),
       lastRunAt: isoOrNull(row.last_run_at),
       lastSuccessAt: isoOrNull(row.last_success_at),
       lastError: row.last_error,
@@ -499,55 +348,22 @@ export class HandlerObject extends DurableObject<Env> {
     };
   }
 
-  #row(): HandlerRow | null {
-    return this.#hasSchema
-      ? (this.ctx.storage.sql.exec<HandlerRow>("SELECT * FROM handler LIMIT 1").toArray()[0] ?? null)
-      : null;
-  }
-
-  #count(state: "delivered" | "skipped" | "pending" | "dead"): number {
-    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE state = ?", state).one()
-      .n;
-  }
-
-  #lastDeadError(): string {
-    return (
-      this.ctx.storage.sql
-        .exec<{ last_error: string | null }>(
-          "SELECT last_error FROM messages WHERE state = 'dead' ORDER BY last_attempt_at DESC LIMIT 1",
-        )
-        .toArray()[0]?.last_error ?? "unknown"
-    );
-  }
-
   async #sealToken(handlerId: string, token: string | null): Promise<string | null> {
     return token === null ? null : sealSecret((await loadSettings(this.env)).keyRing, token, tokenContext(handlerId));
+  }
+
+  #nowIso(): string {
+    return new Date(this[OBJECT_CLOCK].now()).toISOString();
   }
 
   async #erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.#hasSchema = false;
+    this.#tables.forget();
   }
 }
 
-function statusOf(row: HandlerRow, config: HandlerConfig, pending: number): HandlerStatus {
-  if (!config.enabled) {
-    return "disabled";
-  }
-  if (row.last_run_at === null) {
-    return "idle";
-  }
-  if (row.last_outcome === "blocked") {
-    return "error";
-  }
-  if (row.last_outcome === "delayed" || pending > 0) {
-    return "retrying";
-  }
-  return row.last_error === null ? "ok" : "error";
-}
-
-function parseConfig(row: HandlerRow): HandlerConfig {
+function configOf(row: HandlerRow): HandlerConfig {
   return JSON.parse(row.config) as HandlerConfig;
 }
 
@@ -557,128 +373,4 @@ function tokenContext(handlerId: string): { record: string; field: string } {
 
 function isoOrNull(epochMs: number | null): string | null {
   return epochMs === null ? null : new Date(epochMs).toISOString();
-}
-
-/** The `HandlerStore` over this object's SQLite tables. */
-function createStore(sql: SqlStorage): HandlerStore {
-  const insert = (
-    message: SeenMessage,
-    fields: { state: string; skipReason: string | null; afterDue: number; now: number },
-  ): void => {
-    sql.exec(
-      `INSERT INTO messages (message_id, dedupe_key, internet_message_id, conversation_id, subject, sender, received_at,
-         state, skip_reason, attempts, next_attempt_at, after_due)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-      message.messageId,
-      message.dedupeKey,
-      message.internetMessageId,
-      message.conversationId,
-      message.subject,
-      message.from,
-      message.receivedAt,
-      fields.state,
-      fields.skipReason,
-      fields.state === "pending" ? fields.now : null,
-      fields.afterDue,
-    );
-  };
-  return {
-    cursor: () =>
-      sql.exec<{ cursor: string | null }>("SELECT cursor FROM handler LIMIT 1").toArray()[0]?.cursor ?? null,
-    saveCursor: (link) => {
-      sql.exec("UPDATE handler SET cursor = ?", link);
-    },
-    resolvedFolders: () => {
-      const row = sql
-        .exec<{ read_folder_id: string | null; move_folder_id: string | null }>(
-          "SELECT read_folder_id, move_folder_id FROM handler LIMIT 1",
-        )
-        .toArray()[0];
-      return row?.read_folder_id === undefined || row.read_folder_id === null
-        ? null
-        : { readId: row.read_folder_id, moveId: row.move_folder_id };
-    },
-    saveResolvedFolders: (folders) => {
-      sql.exec("UPDATE handler SET read_folder_id = ?, move_folder_id = ?", folders.readId, folders.moveId);
-    },
-    isKnown: (messageId) => sql.exec("SELECT 1 FROM messages WHERE message_id = ?", messageId).toArray().length > 0,
-    recordPending: (message, payload, { now }) => {
-      insert(message, { state: "pending", skipReason: null, afterDue: 0, now });
-      for (let part = 0; part * PAYLOAD_PART_CHARS < payload.length; part++) {
-        sql.exec(
-          "INSERT INTO payloads (message_id, part, data) VALUES (?, ?, ?)",
-          message.messageId,
-          part,
-          payload.slice(part * PAYLOAD_PART_CHARS, (part + 1) * PAYLOAD_PART_CHARS),
-        );
-      }
-    },
-    recordSkipped: (message, reason: SkipReason, { now }) => {
-      insert(message, { state: "skipped", skipReason: reason, afterDue: 1, now });
-    },
-    dueDeliveries: (now, limit): DueDelivery[] =>
-      sql
-        .exec<{ message_id: string; dedupe_key: string; conversation_id: string | null; attempts: number }>(
-          `SELECT message_id, dedupe_key, conversation_id, attempts FROM messages
-           WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY received_at, message_id LIMIT ?`,
-          now,
-          limit,
-        )
-        .toArray()
-        .map((row) => ({
-          messageId: row.message_id,
-          dedupeKey: row.dedupe_key,
-          conversationId: row.conversation_id,
-          attempts: row.attempts,
-        })),
-    payload: (messageId) =>
-      sql
-        .exec<{ data: string }>("SELECT data FROM payloads WHERE message_id = ? ORDER BY part", messageId)
-        .toArray()
-        .map((row) => row.data)
-        .join(""),
-    recordDelivered: (messageId, { attempts, now }) => {
-      sql.exec(
-        `UPDATE messages SET state = 'delivered', attempts = ?, next_attempt_at = NULL, last_error = NULL, last_attempt_at = ?, after_due = 1
-         WHERE message_id = ?`,
-        attempts,
-        now,
-        messageId,
-      );
-      sql.exec("DELETE FROM payloads WHERE message_id = ?", messageId);
-    },
-    recordRetry: (messageId, { attempts, nextAttemptAt, error, now }) => {
-      sql.exec(
-        "UPDATE messages SET attempts = ?, next_attempt_at = ?, last_error = ?, last_attempt_at = ? WHERE message_id = ?",
-        attempts,
-        nextAttemptAt,
-        error,
-        now,
-        messageId,
-      );
-    },
-    recordDeadLetter: (messageId, { attempts, error, now }) => {
-      sql.exec(
-        "UPDATE messages SET state = 'dead', attempts = ?, next_attempt_at = NULL, last_error = ?, last_attempt_at = ? WHERE message_id = ?",
-        attempts,
-        error,
-        now,
-        messageId,
-      );
-    },
-    afterProcessingDue: (limit) =>
-      sql
-        .exec<{ message_id: string }>(
-          "SELECT message_id FROM messages WHERE after_due = 1 ORDER BY received_at LIMIT ?",
-          limit,
-        )
-        .toArray()
-        .map((row) => row.message_id),
-    recordAfterProcessed: (messageIds) => {
-      for (const id of messageIds) {
-        sql.exec("UPDATE messages SET after_due = 0 WHERE message_id = ?", id);
-      }
-    },
-    pendingCount: () => sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE state = 'pending'").one().n,
-  };
 }

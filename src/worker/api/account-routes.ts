@@ -7,20 +7,20 @@ import { z } from "zod";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
-import { isClientSecretProblem } from "../../core/microsoft/identity-errors.ts";
+import { adviceText, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { SEND_BODY_LIMIT_BYTES } from "../http/json-body.ts";
 import { jsonBody } from "../http/request.ts";
-import { accountGraphClient } from "../graph.ts";
+import { accountGraphClient } from "../account-graph.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countHandlersByAccount, listAccounts } from "../stores/directory.ts";
-import { answerAuthorizeUrl } from "./sign-in-start.ts";
+import { countHandlersByAccount, listAccounts } from "../stores/directory-shards.ts";
+import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
-import { ACCOUNT_ID_PATTERN } from "../../core/accounts/account.ts";
+import { isId } from "../../core/ids.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
-import type { AccessTokenResult } from "../../core/accounts/token-broker.ts";
+import type { AccessTokenFailure } from "../../core/accounts/token-broker.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const accountRoutes = new Hono<AppEnv>();
@@ -107,26 +107,7 @@ accountRoutes.post("/:id/send", async (c) => {
 
 /** What a refused `sendMail` means for the caller. */
 function sendProblem(error: GraphError, context: { account: AccountView; from: string | null }): ProblemError {
-  const who = `Account ${context.account.id} (${context.account.username})`;
   const members = { members: { code: error.code } };
-  if (error.code === "ErrorSendAsDenied") {
-    return new ProblemError(
-      problem(
-        "upstream",
-        `${who} may not send as ${context.from ?? "that mailbox"} (ErrorSendAsDenied): in Exchange, give the user Send As or Send on Behalf on ${context.from ?? "that mailbox"}; the credential also needs Mail.Send.Shared`,
-        members,
-      ),
-    );
-  }
-  if (error.status === 403) {
-    return new ProblemError(
-      problem(
-        "upstream",
-        `Graph refused to send for ${who} (${error.code}): the credential needs Mail.Send (Mail.Send.Shared for shared mailboxes) and the user's consent`,
-        members,
-      ),
-    );
-  }
   if (error.status === 429 || error.status === 503 || error.status === 504) {
     const wait = Math.ceil(error.retryAfterSeconds ?? 30);
     return new ProblemError(
@@ -135,9 +116,7 @@ function sendProblem(error: GraphError, context: { account: AccountView; from: s
         `Graph is throttling or unavailable (${error.code}); nothing was sent, try again after ${wait} s`,
         members,
       ),
-      {
-        headers: { "retry-after": String(wait) },
-      },
+      { headers: { "retry-after": String(wait) } },
     );
   }
   if (error.status === 0) {
@@ -149,58 +128,44 @@ function sendProblem(error: GraphError, context: { account: AccountView; from: s
       ),
     );
   }
-  return new ProblemError(
-    problem("upstream", `Graph refused the message (${error.status} ${error.code}: ${error.message})`, members),
-  );
+  const account = `Account ${context.account.id} (${context.account.username})`;
+  return new ProblemError(problem("upstream", adviceText(sendAdvice(error, { account, from: context.from })), members));
 }
 
-/** The problem a failed token request answers, each saying what to do about it. */
-function tokenProblem(accountId: string, result: Exclude<AccessTokenResult, { ok: true }>): ProblemError {
+/** The problem a failed token request answers: the advice, and the API call that fixes it. */
+function tokenProblem(accountId: string, result: AccessTokenFailure): ProblemError {
+  if (result.reason === "not_found") {
+    return notFound("account", accountId);
+  }
+  const advice = adviceText(tokenFailureAdvice(result, { account: `account ${accountId}` }));
   switch (result.reason) {
-    case "not_found":
-      return notFound("account", accountId);
     case "reauth_required":
       return new ProblemError(
-        problem(
-          "reauthRequired",
-          `Account ${accountId} needs re-authorization: Microsoft refused its refresh token (${result.statusReason.code}: ${result.statusReason.message}). Reconnect it with POST /api/accounts/${accountId}/reauthorize.`,
-          { members: { accountId, statusReason: result.statusReason } },
-        ),
+        problem("reauthRequired", `${advice} Use POST /api/accounts/${accountId}/reauthorize.`, {
+          members: { accountId, statusReason: result.statusReason },
+        }),
       );
     case "credential_rejected":
       return new ProblemError(
         problem(
           "credentialRejected",
-          isClientSecretProblem(result.code)
-            ? `Microsoft refused the client secret of credential ${result.credentialId} (${result.code}: ${result.message}). ` +
-                `${result.explanation ?? ""} Put a new client secret on it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`
-            : `Microsoft refused credential ${result.credentialId} (${result.code}: ${result.message}). ` +
-                `${result.explanation ?? "Check its client ID, endpoints and scopes."} Fix it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`,
+          `${advice} Change it with PATCH /api/credentials/${result.credentialId}; the account itself is fine.`,
           { members: { credentialId: result.credentialId, code: result.code } },
         ),
         { headers: { "retry-after": String(result.retryAfterSeconds) } },
       );
     case "credential_missing":
-      return new ProblemError(
-        problem("conflict", `Account ${accountId}'s credential ${result.credentialId} no longer exists`),
-      );
+      return new ProblemError(problem("conflict", advice));
     case "upstream_unavailable":
-      return new ProblemError(
-        problem(
-          "upstream",
-          `Microsoft's token endpoint failed (${result.code}: ${result.message}); edgepost retries after ${result.retryAfterSeconds} s`,
-          {
-            members: { code: result.code },
-          },
-        ),
-        { headers: { "retry-after": String(result.retryAfterSeconds) } },
-      );
+      return new ProblemError(problem("upstream", advice, { members: { code: result.code } }), {
+        headers: { "retry-after": String(result.retryAfterSeconds) },
+      });
   }
 }
 
 function accountIdParam(c: Context<AppEnv>): string {
   const id = c.req.param("id") ?? "";
-  if (!ACCOUNT_ID_PATTERN.test(id)) {
+  if (!isId("account", id)) {
     throw notFound("account", id);
   }
   return id;

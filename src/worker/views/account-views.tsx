@@ -3,7 +3,7 @@
  * working (in plain words), and the actions that fix it.
  * @module
  */
-import { explainCode } from "../../core/microsoft/identity-errors.ts";
+import { explainCode } from "../../core/advice.ts";
 import { AdminPage, PostButton, StatusBadge, formatTime } from "./components.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";

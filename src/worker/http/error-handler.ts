@@ -3,7 +3,8 @@
  * errors become a 500 without internals; their name and message go to the log.
  * @module
  */
-import { ConfigError, DecryptionError } from "../../core/errors.ts";
+import { ConfigError } from "../../core/config-error.ts";
+import { DecryptionError } from "../../core/crypto/secret-box.ts";
 import { ValidationError } from "../../core/validation.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { problem, ProblemError, problemResponse } from "./problem.ts";

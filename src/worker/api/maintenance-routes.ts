@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { clientSecretContext } from "../../core/credentials/credential.ts";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { listAccounts, listHandlers } from "../stores/directory.ts";
+import { listAccounts, listHandlers } from "../stores/directory-shards.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const maintenanceRoutes = new Hono<AppEnv>();

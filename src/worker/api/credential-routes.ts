@@ -9,14 +9,14 @@ import {
   parseCredentialPatch,
   toCredentialView,
 } from "../../core/credentials/credential.ts";
-import { randomId } from "../../core/crypto/random.ts";
+import { isId, newId } from "../../core/ids.ts";
 import { sealSecret } from "../../core/crypto/secret-box.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countAccountsByCredential } from "../stores/directory.ts";
-import { answerAuthorizeUrl } from "./sign-in-start.ts";
+import { countAccountsByCredential } from "../stores/directory-shards.ts";
+import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -26,7 +26,7 @@ export const credentialRoutes = new Hono<AppEnv>();
 credentialRoutes.post("/", async (c) => {
   const settings = c.get("settings");
   const fields = parseCredentialCreate(await jsonBody(c), settings.endpointPolicy);
-  const id = randomId("cred");
+  const id = newId("credential");
   const now = nowIso();
   const record: CredentialRecord = {
     id,
@@ -92,7 +92,7 @@ credentialRoutes.post("/:id/authorize", async (c) => {
 
 async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
   const id = c.req.param("id") ?? "";
-  const record = await new CredentialStore(c.env.CONFIG).get(id);
+  const record = isId("credential", id) ? await new CredentialStore(c.env.CONFIG).get(id) : null;
   if (record === null) {
     throw notFound("credential", id);
   }

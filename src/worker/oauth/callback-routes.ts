@@ -5,16 +5,17 @@
  * @module
  */
 import { Hono } from "hono";
-import { accountIdFor } from "../../core/accounts/account.ts";
+import { accountIdFor } from "../../core/ids.ts";
 import { completeSignIn, SignInError } from "../../core/accounts/sign-in.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { IdTokenError } from "../../core/microsoft/id-token.ts";
-import { explainAadsts, explainCode, IdentityError } from "../../core/microsoft/identity-errors.ts";
+import { explainAadsts, explainCode } from "../../core/advice.ts";
+import { IdentityError } from "../../core/microsoft/identity-errors.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
-import { ConnectedPage, FailurePage } from "../pages/callback.tsx";
-import { pageResponse } from "../pages/document.tsx";
-import { takePendingAuthorization } from "../stores/authorizations.ts";
+import { ConnectedPage, FailurePage } from "../views/callback-views.tsx";
+import { pageResponse } from "../views/document.tsx";
+import { takePendingAuthorization } from "../stores/pending-authorizations.ts";
 import { identityConfigOf } from "../stores/credential-loader.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -35,7 +36,7 @@ oauthCallbackRoutes.get("/callback", async (c) => {
   const lookup =
     state === null || state === ""
       ? ({ found: false, why: "missing" } as const)
-      : await takePendingAuthorization(c.env, keyRing, state, Date.now());
+      : await takePendingAuthorization(c.env, keyRing, state);
 
   const microsoftError = query.get("error");
   if (microsoftError !== null) {

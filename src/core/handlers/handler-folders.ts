@@ -2,8 +2,8 @@
  * The folders a handler works with, resolved once to Graph ids and named precisely when missing.
  * @module
  */
-import { FolderNotFoundError, mailboxPath, parseFolderReference, resolveFolder } from "../mail/folders.ts";
-import { HandlerBlockedError } from "./errors.ts";
+import { FolderNotFoundError, mailboxPath, parseFolderReference, resolveFolder } from "../mail/folder-lookup.ts";
+import { HandlerBlockedError } from "./run-verdict.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 import type { HandlerConfig } from "./handler.ts";
 import type { ResolvedFolders } from "./store.ts";

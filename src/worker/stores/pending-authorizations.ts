@@ -5,7 +5,7 @@
  */
 import { stateKey } from "../../core/accounts/authorization.ts";
 import { openSecret, sealSecret } from "../../core/crypto/secret-box.ts";
-import { directoryShardOf } from "./directory.ts";
+import { directoryShardOf } from "./directory-shards.ts";
 import type { PendingAuthorization } from "../../core/accounts/authorization.ts";
 import type { KeyRing } from "../../core/crypto/key-ring.ts";
 import type { Env } from "../env.ts";
@@ -25,15 +25,10 @@ export async function savePendingAuthorization(
   await directoryShardOf(env, key).putAuthorization(key, JSON.stringify(sealed), pending.expiresAt);
 }
 
-/** Takes the authorization for `state`; a second take of the same state finds it used. */
-export async function takePendingAuthorization(
-  env: Env,
-  keyRing: KeyRing,
-  state: string,
-  now: number,
-): Promise<PendingLookup> {
+/** Takes the authorization for `state` (at the shard's time); a second take of the same state finds it used. */
+export async function takePendingAuthorization(env: Env, keyRing: KeyRing, state: string): Promise<PendingLookup> {
   const key = await stateKey(state);
-  const lookup = await directoryShardOf(env, key).takeAuthorization(key, now);
+  const lookup = await directoryShardOf(env, key).takeAuthorization(key);
   if (!lookup.found) {
     return lookup;
   }

@@ -4,13 +4,13 @@
  * @module
  */
 import { Hono } from "hono";
-import { handleError, handleNotFound } from "./http/errors.ts";
-import { requireAdminToken, requireSettings } from "./http/middleware.ts";
-import { accountRoutes } from "./routes/accounts.ts";
-import { credentialRoutes } from "./routes/credentials.ts";
-import { handlerRoutes } from "./routes/handlers.ts";
-import { maintenanceRoutes } from "./routes/maintenance.ts";
-import type { AppEnv } from "./http/context.ts";
+import { handleError, handleNotFound } from "../http/error-handler.ts";
+import { requireAdminToken, requireSettings } from "../http/middleware.ts";
+import { accountRoutes } from "./account-routes.ts";
+import { credentialRoutes } from "./credential-routes.ts";
+import { handlerRoutes } from "./handler-routes.ts";
+import { maintenanceRoutes } from "./maintenance-routes.ts";
+import type { AppEnv } from "../http/context.ts";
 
 export const api = new Hono<AppEnv>();
 

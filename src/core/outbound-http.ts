@@ -4,7 +4,7 @@
  * (seconds, possibly fractional, or an HTTP date).
  * @module
  */
-import type { Clock, HttpClient } from "../ports.ts";
+import type { Clock, HttpClient } from "./ports.ts";
 
 /** Every request to Microsoft gives up after this long. */
 const MICROSOFT_REQUEST_TIMEOUT_MS = 10_000;

@@ -6,11 +6,11 @@
  */
 import { Hono } from "hono";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
-import { AccountListPage } from "../pages/admin-accounts.tsx";
-import { CredentialFormPage, CredentialListPage, CredentialPage, NEW_CREDENTIAL } from "../pages/admin-credentials.tsx";
-import { HandlerFormPage, HandlerListPage, HandlerPage, NEW_HANDLER } from "../pages/admin-handlers.tsx";
-import { NotFoundView, OverviewPage, SignInPage } from "../pages/admin-home.tsx";
-import { pageResponse } from "../pages/document.tsx";
+import { AccountListPage } from "../views/account-views.tsx";
+import { CredentialFormPage, CredentialListPage, CredentialPage, NEW_CREDENTIAL } from "../views/credential-views.tsx";
+import { HandlerFormPage, HandlerListPage, HandlerPage, NEW_HANDLER } from "../views/handler-views.tsx";
+import { NotFoundView, OverviewPage, SignInPage } from "../views/home-views.tsx";
+import { pageResponse } from "../views/document.tsx";
 import {
   credentialBody,
   credentialFormValues,
@@ -29,7 +29,7 @@ import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { DeadLetter, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { Problem } from "../http/problem.ts";
-import type { AdminFrame, Notice } from "../pages/components.tsx";
+import type { AdminFrame, Notice } from "../views/components.tsx";
 import type { Session } from "./session.ts";
 
 export const adminPages = new Hono<AppEnv>();

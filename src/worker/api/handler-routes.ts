@@ -3,19 +3,19 @@
  * @module
  */
 import { Hono } from "hono";
-import { ACCOUNT_ID_PATTERN } from "../../core/accounts/account.ts";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
-import { randomId } from "../../core/crypto/random.ts";
-import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/folders.ts";
+import { isId, newId } from "../../core/ids.ts";
+import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { configOf, parseHandlerCreate, parseHandlerPatch } from "../../core/handlers/handler.ts";
 import { HANDLER_GRAPH_HEADERS } from "../../core/handlers/sync.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
+import { adviceText, mailAccessAdvice } from "../../core/advice.ts";
 import { fieldIssue, ValidationError } from "../../core/validation.ts";
-import { accountGraphClient } from "../graph.ts";
-import { notFound } from "../http/errors.ts";
+import { accountGraphClient } from "../account-graph.ts";
+import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody } from "../http/request.ts";
-import { listHandlers } from "../stores/directory.ts";
+import { listHandlers } from "../stores/directory-shards.ts";
 import type { Context } from "hono";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerConfig } from "../../core/handlers/handler.ts";
@@ -25,14 +25,12 @@ import type { HandlerSetup } from "../objects/handler-object.ts";
 
 export const handlerRoutes = new Hono<AppEnv>();
 
-const HANDLER_ID = /^hdl_[a-z2-7]{16}$/;
-
 handlerRoutes.post("/", async (c) => {
   const { config, webhookToken } = parseHandlerCreate(await jsonBody(c), {
     allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback,
   });
   const account = await requireAccountField(c, config.accountId);
-  const id = randomId("hdl");
+  const id = newId("handler");
   const view = await c.env.HANDLERS.getByName(id).create({
     id,
     config,
@@ -129,14 +127,14 @@ handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
 
 function handlerIdParam(c: Context<AppEnv>): string {
   const id = c.req.param("id") ?? "";
-  if (!HANDLER_ID.test(id)) {
+  if (!isId("handler", id)) {
     throw notFound("handler", id);
   }
   return id;
 }
 
 async function requireAccountField(c: Context<AppEnv>, accountId: string): Promise<AccountView> {
-  const account = ACCOUNT_ID_PATTERN.test(accountId) ? await c.env.ACCOUNTS.getByName(accountId).view() : null;
+  const account = isId("account", accountId) ? await c.env.ACCOUNTS.getByName(accountId).view() : null;
   if (account === null) {
     throw new ValidationError([fieldIssue("accountId", `names no account (${accountId})`)]);
   }
@@ -172,14 +170,11 @@ async function resolveWhereAble(
       throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)]);
     }
     if (error instanceof GraphError && config.mailbox !== "me" && (error.status === 403 || error.status === 404)) {
-      throw new ValidationError([
-        fieldIssue(
-          "mailbox",
-          error.status === 403
-            ? `cannot be read by ${account.email ?? account.username} (${error.code}): give the user Full Access on ${config.mailbox} in Exchange, and make sure the credential has Mail.ReadWrite.Shared`
-            : `does not exist or has no Exchange Online mailbox (${error.code})`,
-        ),
-      ]);
+      const advice = mailAccessAdvice(error, {
+        mailbox: config.mailbox,
+        account: `account ${account.email ?? account.username}`,
+      });
+      throw new ValidationError([fieldIssue("mailbox", `cannot be used: ${adviceText(advice)}`)]);
     }
     if (error instanceof GraphError || error instanceof AccountTokenError) {
       return null;

@@ -6,7 +6,7 @@
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { Env } from "../env.ts";
-import type { Directory } from "../objects/directory.ts";
+import type { Directory } from "../objects/directory-object.ts";
 
 /**
  * Enough that 10,000 handlers reporting once a minute stay far below one object's throughput (about

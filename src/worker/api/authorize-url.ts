@@ -11,7 +11,7 @@ import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { parseInput } from "../../core/validation.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, redirectUriFor } from "../http/request.ts";
-import { savePendingAuthorization } from "../stores/authorizations.ts";
+import { savePendingAuthorization } from "../stores/pending-authorizations.ts";
 import type { Context } from "hono";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";

@@ -1,0 +1,197 @@
+/**
+ * What to tell an administrator when Microsoft refuses something: what is wrong, in their words, and
+ * what to change where. Handler runs, API problems and pages wrap these sentences; none of them
+ * writes its own, so the same failure reads the same everywhere.
+ * @module
+ */
+import type { AccessTokenFailure } from "./accounts/token-broker.ts";
+import type { GraphError } from "./microsoft/graph-client.ts";
+
+/** Where the administrator makes the fix. */
+export type FixPlace = "account" | "credential" | "exchange" | "azure" | "handler" | "jira";
+
+export interface Advice {
+  /** What is wrong, one sentence without a final period. */
+  problem: string;
+  /** What to do, or null when edgepost recovers by itself (outages, throttling). */
+  fix: string | null;
+  where: FixPlace | null;
+  /** Waiting helps: edgepost retries on its own. */
+  transient: boolean;
+}
+
+/** The advice as one line: the problem, then the fix, as sentences. */
+export function adviceText(advice: Advice): string {
+  return advice.fix === null ? sentence(advice.problem) : `${sentence(advice.problem)} ${sentence(advice.fix)}`;
+}
+
+function sentence(text: string): string {
+  const capitalised = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
+/** What an AADSTS code means for the administrator, in plain words. */
+const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
+  50173: "The grant was revoked: the user's password was reset or their sessions were revoked. Reconnect the mailbox.",
+  65001:
+    "Consent was removed (for example at myapps.microsoft.com) or never given for these permissions. Reconnect the mailbox.",
+  700082: "The refresh token expired after 90 days without use. Reconnect the mailbox.",
+  70008: "The grant expired. Reconnect the mailbox.",
+  70000: "The refresh token is no longer valid. Reconnect the mailbox.",
+  70043: "Conditional Access requires the user to sign in again. Reconnect the mailbox.",
+  50076: "Multi-factor authentication is now required. Reconnect the mailbox.",
+  50079: "The user must register for multi-factor authentication. Reconnect the mailbox.",
+  7000215: "The client secret is wrong: paste the secret's Value (not its Secret ID) into the credential.",
+  7000222: "The client secret has expired: create a new one in Azure and put its Value on the credential.",
+  7000218: "No client secret was sent: put the secret's Value on the credential.",
+  700016: "The application (client) ID is not known in this tenant: check the credential's client ID and endpoints.",
+  90033: "Microsoft had a transient failure; edgepost retries shortly.",
+};
+
+export function explainAadsts(code: number | null): string | null {
+  return code === null ? null : (AADSTS_EXPLANATIONS[code] ?? null);
+}
+
+/** What the administrator should read for a code shown as `AADSTS50173`: our words, else null. */
+export function explainCode(code: string): string | null {
+  const digits = /^AADSTS(\d+)$/.exec(code)?.[1];
+  return explainAadsts(digits === undefined ? null : Number(digits));
+}
+
+const CLIENT_SECRET_CODES = new Set(["AADSTS7000215", "AADSTS7000222", "AADSTS7000218", "invalid_client"]);
+
+/** Whether a credential was refused for its client secret (rather than its id, tenant or scopes). */
+export function isClientSecretProblem(code: string): boolean {
+  return CLIENT_SECRET_CODES.has(code);
+}
+
+/** Why no access token could be had for an account, and what fixes it. `account` names it, e.g. `account acct_… (adele@contoso.com)`. */
+export function tokenFailureAdvice(failure: AccessTokenFailure, context: { account: string }): Advice {
+  switch (failure.reason) {
+    case "reauth_required":
+      return {
+        problem: `The ${context.account} needs re-authorization (${failure.statusReason.code}: ${failure.statusReason.message})`,
+        fix: "reconnect it",
+        where: "account",
+        transient: false,
+      };
+    case "credential_rejected":
+      return isClientSecretProblem(failure.code)
+        ? {
+            problem: `Microsoft refused credential ${failure.credentialId}'s client secret (${failure.code})`,
+            fix: explainCode(failure.code) ?? "put a new client secret on it",
+            where: "credential",
+            transient: false,
+          }
+        : {
+            problem: `Microsoft refused credential ${failure.credentialId} (${failure.code})`,
+            fix: explainCode(failure.code) ?? "check its client ID, endpoints and scopes",
+            where: "credential",
+            transient: false,
+          };
+    case "credential_missing":
+      return {
+        problem: `The ${context.account}'s credential ${failure.credentialId} no longer exists`,
+        fix: "connect the mailbox through another credential",
+        where: "credential",
+        transient: false,
+      };
+    case "not_found":
+      return {
+        problem: `The ${context.account} no longer exists`,
+        fix: "point the handler at another account",
+        where: "handler",
+        transient: false,
+      };
+    case "upstream_unavailable":
+      return {
+        problem: `Microsoft's token endpoint failed (${failure.code}); retrying after ${failure.retryAfterSeconds} s`,
+        fix: null,
+        where: null,
+        transient: true,
+      };
+  }
+}
+
+/** `me` or the shared mailbox's address, as a phrase. */
+export function describeMailbox(mailbox: string): string {
+  return mailbox === "me" ? "the account's mailbox" : `mailbox ${mailbox}`;
+}
+
+/** Why Graph refused to read or change mail in a mailbox, and which right or setting fixes it. */
+export function mailAccessAdvice(error: GraphError, context: { mailbox: string; account: string }): Advice {
+  const { mailbox, account } = context;
+  if (error.status === 403 && mailbox !== "me") {
+    return {
+      problem: `The ${account} may not use mailbox ${mailbox} (${error.code})`,
+      fix: "in Exchange, give the user Full Access (read and manage) on that mailbox, and make sure the credential has Mail.ReadWrite.Shared",
+      where: "exchange",
+      transient: false,
+    };
+  }
+  if (error.status === 403) {
+    return {
+      problem: `Graph denied access to the ${account}'s mailbox (${error.code})`,
+      fix: "the credential needs Mail.ReadWrite and the user's consent to it",
+      where: "azure",
+      transient: false,
+    };
+  }
+  if (error.status === 404 && mailbox !== "me") {
+    return {
+      problem: `Mailbox ${mailbox} does not exist or has no Exchange Online mailbox (${error.code})`,
+      fix: "check the handler's mailbox address",
+      where: "handler",
+      transient: false,
+    };
+  }
+  if (error.status === 401) {
+    return {
+      problem: `Graph refused the ${account}'s access token even after a refresh (${error.code})`,
+      fix: "reconnect the account",
+      where: "account",
+      transient: false,
+    };
+  }
+  if (error.status === 0 || error.status === 429 || error.status >= 500) {
+    return {
+      problem: `Graph is unavailable or throttling (${error.code}); the next run resumes where this one stopped`,
+      fix: null,
+      where: null,
+      transient: true,
+    };
+  }
+  return {
+    problem: `Graph refused a request for ${describeMailbox(mailbox)}: ${error.status} ${error.code}: ${error.message}`,
+    fix: null,
+    where: null,
+    transient: false,
+  };
+}
+
+/** Why Graph refused a `sendMail`, and what fixes it. `account` names it, e.g. `Account acct_… (adele@contoso.com)`. */
+export function sendAdvice(error: GraphError, context: { account: string; from: string | null }): Advice {
+  const from = context.from ?? "that mailbox";
+  if (error.code === "ErrorSendAsDenied") {
+    return {
+      problem: `${context.account} may not send as ${from} (ErrorSendAsDenied)`,
+      fix: `in Exchange, give the user Send As or Send on Behalf on ${from}; the credential also needs Mail.Send.Shared`,
+      where: "exchange",
+      transient: false,
+    };
+  }
+  if (error.status === 403) {
+    return {
+      problem: `Graph refused to send for ${context.account} (${error.code})`,
+      fix: "the credential needs Mail.Send (Mail.Send.Shared for shared mailboxes) and the user's consent",
+      where: "azure",
+      transient: false,
+    };
+  }
+  return {
+    problem: `Graph refused the message (${error.status} ${error.code}: ${error.message})`,
+    fix: null,
+    where: null,
+    transient: false,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The directory: an index of accounts (and the handlers that use them) and the pending
+ * authorizations, in strongly consistent storage. Sharded by id (see `stores/directory-shards.ts`):
+ * every row lives in the shard of its own id, so each shard sees a 32nd of the traffic. Account and
+ * handler rows are summaries their objects push after every change; each object stays the source of
+ * truth for its own state. The rows live in `DirectoryTables`; the object hands out the cron's work.
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import { KEEP_ALIVE_IDLE_MS } from "../../core/accounts/token-broker.ts";
+import { SYSTEM_CLOCK } from "../../core/ports.ts";
+import { CONSOLE_LOGGER } from "../log.ts";
+import { DirectoryTables } from "./directory-tables.ts";
+import { OBJECT_CLOCK } from "./object-clock.ts";
+import type { AccountView } from "../../core/accounts/account.ts";
+import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { Clock } from "../../core/ports.ts";
+import type { Env } from "../env.ts";
+import type { AuthorizationLookup } from "./directory-tables.ts";
+
+export interface TickReport {
+  keepAlive: { due: number; refreshed: number; failed: number };
+  handlers: { due: number; dispatched: number; failed: number };
+}
+
+/** Accounts one shard keeps alive per tick; 32 shards × 25 × 1440 ticks a day covers 1,152,000 accounts. */
+const KEEP_ALIVE_PER_TICK = 25;
+/**
+ * Handler runs one shard hands out per tick. 32 shards × 500 = 16,000 a minute, above the 10,000
+ * handlers edgepost is designed for; the rest wait for the next minute, oldest first.
+ */
+export const DISPATCH_PER_TICK = 500;
+/** A dispatched handler is not dispatched again for this long unless its own report says otherwise. */
+const DISPATCH_LEASE_MS = 5 * 60 * 1000;
+/**
+ * A handler counts as due this long before its time: a run starts a moment after the tick that
+ * dispatched it, so "its last run plus the interval" falls just after the matching later tick.
+ */
+const DUE_TOLERANCE_MS = 30 * 1000;
+/** After a keep-alive attempt the account is not picked again for this long (its own report resets it). */
+const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
+/** Used authorizations are kept this long after expiry so a replay is told "already used". */
+const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
+
+export class Directory extends DurableObject<Env> {
+  [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
+  readonly #tables: DirectoryTables;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#tables = new DirectoryTables(ctx.storage.sql);
+  }
+
+  countAccountsByCredential(credentialId: string): number {
+    return this.#tables.countAccountsByCredential(credentialId);
+  }
+
+  countHandlersByAccount(accountId: string): number {
+    return this.#tables.countHandlersByAccount(accountId);
+  }
+
+  upsertAccount(view: AccountView, refreshUsedAt: number): void {
+    this.#tables.upsertAccount(view, refreshUsedAt);
+  }
+
+  removeAccount(accountId: string): void {
+    this.#tables.removeAccount(accountId);
+  }
+
+  listAccounts(): AccountView[] {
+    return this.#tables.listAccounts();
+  }
+
+  upsertHandler(view: HandlerView, nextRunAt: number): void {
+    this.#tables.upsertHandler(view, nextRunAt);
+  }
+
+  removeHandler(handlerId: string): void {
+    this.#tables.removeHandler(handlerId);
+  }
+
+  listHandlers(): HandlerView[] {
+    return this.#tables.listHandlers();
+  }
+
+  putAuthorization(id: string, record: string, expiresAt: number): void {
+    this.#tables.putAuthorization(id, record, expiresAt, {
+      now: this[OBJECT_CLOCK].now(),
+      tombstoneMs: AUTHORIZATION_TOMBSTONE_MS,
+    });
+  }
+
+  takeAuthorization(id: string): AuthorizationLookup {
+    return this.#tables.takeAuthorization(id, this[OBJECT_CLOCK].now());
+  }
+
+  /**
+   * The cron's visit: hands each due handler's run to the handler's own object (which runs it from
+   * an alarm, so a slow mailbox delays nobody), and keeps idle refresh tokens alive.
+   */
+  async tick(now: number): Promise<TickReport> {
+    const [handlers, keepAlive] = await Promise.all([this.#dispatchHandlers(now), this.#keepAlive(now)]);
+    return { handlers, keepAlive };
+  }
+
+  async #dispatchHandlers(now: number): Promise<TickReport["handlers"]> {
+    const due = this.#tables.leaseDueHandlers({
+      dueBy: now + DUE_TOLERANCE_MS,
+      limit: DISPATCH_PER_TICK,
+      leaseUntil: now + DISPATCH_LEASE_MS,
+    });
+    const results = await Promise.allSettled(due.map((id) => this.env.HANDLERS.getByName(id).wake()));
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (failed > 0) {
+      CONSOLE_LOGGER.warn("dispatch.failed", { failed, due: due.length });
+    }
+    return {
+      due: due.length,
+      dispatched: results.filter((result) => result.status === "fulfilled" && result.value).length,
+      failed,
+    };
+  }
+
+  async #keepAlive(now: number): Promise<TickReport["keepAlive"]> {
+    const due = this.#tables.leaseIdleAccounts({
+      idleSince: now - KEEP_ALIVE_IDLE_MS,
+      limit: KEEP_ALIVE_PER_TICK,
+      leaseAs: now - KEEP_ALIVE_IDLE_MS + KEEP_ALIVE_RETRY_MS,
+    });
+    const results = await Promise.allSettled(due.map((id) => this.env.ACCOUNTS.getByName(id).keepAlive()));
+    const refreshed = results.filter(
+      (result) => result.status === "fulfilled" && result.value.refreshed && result.value.result.ok,
+    ).length;
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (failed > 0) {
+      CONSOLE_LOGGER.warn("keepalive.failed", { failed, due: due.length });
+    }
+    return { due: due.length, refreshed, failed };
+  }
+}

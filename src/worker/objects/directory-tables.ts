@@ -1,0 +1,176 @@
+/**
+ * The tables of one directory shard: summaries of the accounts and handlers whose ids fall in it (as
+ * their objects report them), when each is due for a run or a keep-alive, and the pending
+ * authorizations keyed by a hash of their state.
+ * @module
+ */
+import { Database, sql } from "./sql.ts";
+import type { AccountView } from "../../core/accounts/account.ts";
+import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { Migration } from "./sql.ts";
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    description: "account summaries as their objects report them",
+    statement: `CREATE TABLE accounts (
+      id TEXT PRIMARY KEY,
+      credential_id TEXT NOT NULL,
+      summary TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`,
+  },
+  {
+    description: "counts accounts per credential",
+    statement: "CREATE INDEX accounts_by_credential ON accounts (credential_id)",
+  },
+  {
+    description: "account status, to keep only connected accounts alive",
+    statement: "ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'connected'",
+  },
+  {
+    description: "when the refresh token was last used, to keep it alive",
+    statement: "ALTER TABLE accounts ADD COLUMN refresh_used_at INTEGER NOT NULL DEFAULT 0",
+  },
+  {
+    description: "finds accounts whose refresh token idles longest",
+    statement: "CREATE INDEX accounts_by_refresh_use ON accounts (status, refresh_used_at)",
+  },
+  {
+    description: "handlers and the account each uses",
+    statement: `CREATE TABLE handlers (
+      id TEXT PRIMARY KEY,
+      account_id TEXT NOT NULL
+    )`,
+  },
+  {
+    description: "counts handlers per account",
+    statement: "CREATE INDEX handlers_by_account ON handlers (account_id)",
+  },
+  {
+    description: "pending sign-ins, single-use, keyed by a hash of their state",
+    statement: `CREATE TABLE authorizations (
+      id TEXT PRIMARY KEY,
+      record TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,
+      used_at INTEGER
+    )`,
+  },
+  {
+    description: "handler summaries as their objects report them",
+    statement: "ALTER TABLE handlers ADD COLUMN summary TEXT NOT NULL DEFAULT '{}'",
+  },
+  {
+    description: "whether the handler runs at all",
+    statement: "ALTER TABLE handlers ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1",
+  },
+  {
+    description: "when the handler is next due",
+    statement: "ALTER TABLE handlers ADD COLUMN next_run_at INTEGER NOT NULL DEFAULT 0",
+  },
+  { description: "finds due handlers", statement: "CREATE INDEX handlers_due ON handlers (enabled, next_run_at)" },
+];
+
+export type AuthorizationLookup =
+  | { found: true; record: string }
+  | { found: false; why: "unknown" | "expired" | "used" };
+
+export class DirectoryTables {
+  readonly #db: Database;
+
+  constructor(storage: SqlStorage) {
+    this.#db = new Database(storage);
+    this.#db.migrate(MIGRATIONS);
+  }
+
+  countAccountsByCredential(credentialId: string): number {
+    return this.#db.count(sql`SELECT count(*) AS n FROM accounts WHERE credential_id = ${credentialId}`);
+  }
+
+  countHandlersByAccount(accountId: string): number {
+    return this.#db.count(sql`SELECT count(*) AS n FROM handlers WHERE account_id = ${accountId}`);
+  }
+
+  upsertAccount(view: AccountView, refreshUsedAt: number): void {
+    this.#db.run(sql`INSERT INTO accounts (id, credential_id, summary, updated_at, status, refresh_used_at)
+      VALUES (${view.id}, ${view.credentialId}, ${JSON.stringify(view)}, ${view.updatedAt}, ${view.status}, ${refreshUsedAt})
+      ON CONFLICT (id) DO UPDATE SET credential_id = excluded.credential_id, summary = excluded.summary,
+        updated_at = excluded.updated_at, status = excluded.status, refresh_used_at = excluded.refresh_used_at`);
+  }
+
+  removeAccount(accountId: string): void {
+    this.#db.run(sql`DELETE FROM accounts WHERE id = ${accountId}`);
+  }
+
+  listAccounts(): AccountView[] {
+    return this.#db
+      .all<{ summary: string }>(sql`SELECT summary FROM accounts`)
+      .map((row) => JSON.parse(row.summary) as AccountView);
+  }
+
+  upsertHandler(view: HandlerView, nextRunAt: number): void {
+    this.#db.run(sql`INSERT INTO handlers (id, account_id, summary, enabled, next_run_at)
+      VALUES (${view.id}, ${view.accountId}, ${JSON.stringify(view)}, ${view.enabled ? 1 : 0}, ${nextRunAt})
+      ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, summary = excluded.summary,
+        enabled = excluded.enabled, next_run_at = excluded.next_run_at`);
+  }
+
+  removeHandler(handlerId: string): void {
+    this.#db.run(sql`DELETE FROM handlers WHERE id = ${handlerId}`);
+  }
+
+  listHandlers(): HandlerView[] {
+    return this.#db
+      .all<{ summary: string }>(sql`SELECT summary FROM handlers`)
+      .map((row) => JSON.parse(row.summary) as HandlerView);
+  }
+
+  /** Up to `limit` enabled handlers due by `dueBy`, longest waiting first; each leased until `leaseUntil`. */
+  leaseDueHandlers(options: { dueBy: number; limit: number; leaseUntil: number }): string[] {
+    const due = this.#db
+      .all<{ id: string }>(sql`SELECT id FROM handlers WHERE enabled = 1 AND next_run_at <= ${options.dueBy}
+        ORDER BY next_run_at LIMIT ${options.limit}`)
+      .map((row) => row.id);
+    for (const id of due) {
+      this.#db.run(sql`UPDATE handlers SET next_run_at = ${options.leaseUntil} WHERE id = ${id}`);
+    }
+    return due;
+  }
+
+  /**
+   * Up to `limit` connected accounts whose refresh token was last used by `idleSince`, longest idle
+   * first; each marked as used at `leaseAs` so the next ticks pass it over until its own report.
+   */
+  leaseIdleAccounts(options: { idleSince: number; limit: number; leaseAs: number }): string[] {
+    const due = this.#db
+      .all<{
+        id: string;
+      }>(sql`SELECT id FROM accounts WHERE status = 'connected' AND refresh_used_at <= ${options.idleSince}
+        ORDER BY refresh_used_at LIMIT ${options.limit}`)
+      .map((row) => row.id);
+    for (const id of due) {
+      this.#db.run(sql`UPDATE accounts SET refresh_used_at = ${options.leaseAs} WHERE id = ${id}`);
+    }
+    return due;
+  }
+
+  /** Stores a pending authorization, dropping those that expired more than `tombstoneMs` ago. */
+  putAuthorization(id: string, record: string, expiresAt: number, options: { now: number; tombstoneMs: number }): void {
+    this.#db.run(sql`DELETE FROM authorizations WHERE expires_at < ${options.now - options.tombstoneMs}`);
+    this.#db.run(sql`INSERT INTO authorizations (id, record, expires_at) VALUES (${id}, ${record}, ${expiresAt})`);
+  }
+
+  /** Takes a pending authorization exactly once: reading and marking it happen without a pause between. */
+  takeAuthorization(id: string, now: number): AuthorizationLookup {
+    const row = this.#db.first<{ record: string; expires_at: number; used_at: number | null }>(
+      sql`SELECT record, expires_at, used_at FROM authorizations WHERE id = ${id}`,
+    );
+    if (row === null) {
+      return { found: false, why: "unknown" };
+    }
+    if (row.used_at !== null) {
+      return { found: false, why: "used" };
+    }
+    this.#db.run(sql`UPDATE authorizations SET used_at = ${now} WHERE id = ${id}`);
+    return row.expires_at <= now ? { found: false, why: "expired" } : { found: true, record: row.record };
+  }
+}

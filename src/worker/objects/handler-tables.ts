@@ -1,0 +1,357 @@
+/**
+ * The tables of one handler object: its configuration row (webhook token sealed), every message it
+ * has seen, the outbox of payloads waiting for delivery, and the dead letters. It implements the
+ * core's `HandlerStore`, which a run reads and writes through, plus the queries of the admin API.
+ * @module
+ */
+import { Database, sql } from "./sql.ts";
+import type { DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
+import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
+import type { DueDelivery, HandlerStore, ResolvedFolders, SeenMessage } from "../../core/handlers/store.ts";
+import type { SkipReason } from "../../core/mail/auto-reply.ts";
+import type { Migration } from "./sql.ts";
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    description: "the handler's own row: configuration, sealed webhook token, folders, cursor and last run",
+    statement: `CREATE TABLE handler (
+      id TEXT PRIMARY KEY,
+      config TEXT NOT NULL,
+      webhook_token TEXT,
+      mailbox_address TEXT NOT NULL,
+      account_label TEXT NOT NULL,
+      read_folder_id TEXT,
+      move_folder_id TEXT,
+      cursor TEXT,
+      last_run_at INTEGER,
+      last_success_at INTEGER,
+      last_error TEXT,
+      last_outcome TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`,
+  },
+  {
+    description: "every message the handler has seen, with its delivery state",
+    statement: `CREATE TABLE messages (
+      message_id TEXT PRIMARY KEY,
+      dedupe_key TEXT NOT NULL,
+      internet_message_id TEXT,
+      conversation_id TEXT,
+      subject TEXT NOT NULL,
+      sender TEXT,
+      received_at TEXT NOT NULL,
+      state TEXT NOT NULL,
+      skip_reason TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER,
+      last_error TEXT,
+      last_attempt_at INTEGER,
+      after_due INTEGER NOT NULL DEFAULT 0
+    )`,
+  },
+  {
+    description: "finds due deliveries and counts per state",
+    statement: "CREATE INDEX messages_by_state ON messages (state, next_attempt_at)",
+  },
+  {
+    description: "finds messages still to mark read or move",
+    statement: "CREATE INDEX messages_after_due ON messages (after_due)",
+  },
+  {
+    description: "payloads waiting for delivery, in parts (a row holds at most 2 MB)",
+    statement: `CREATE TABLE payloads (
+      message_id TEXT NOT NULL,
+      part INTEGER NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (message_id, part)
+    )`,
+  },
+];
+
+/** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
+const PAYLOAD_PART_CHARS = 500_000;
+
+export interface HandlerRow extends Record<string, SqlStorageValue> {
+  id: string;
+  config: string;
+  webhook_token: string | null;
+  mailbox_address: string;
+  account_label: string;
+  read_folder_id: string | null;
+  move_folder_id: string | null;
+  cursor: string | null;
+  last_run_at: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+  last_outcome: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The handler row's fields that creating and changing a handler set. */
+export interface HandlerRowFields {
+  config: HandlerConfig;
+  /** Sealed, or null for none. */
+  webhookToken: string | null;
+  mailboxAddress: string;
+  accountLabel: string;
+}
+
+export type MessageState = "pending" | "delivered" | "skipped" | "dead";
+
+export interface MessageCounts {
+  delivered: number;
+  skipped: number;
+  pending: number;
+  deadLettered: number;
+}
+
+export class HandlerTables implements HandlerStore {
+  readonly #db: Database;
+  /**
+   * Whether this object has tables yet. An object only gets them when a handler is created, so that
+   * a call to an id that names no handler (the cron's dispatch to a deleted one, say) writes nothing.
+   */
+  #hasSchema: boolean;
+
+  constructor(storage: SqlStorage) {
+    this.#db = new Database(storage);
+    this.#hasSchema = this.#db.hasTable("handler");
+    if (this.#hasSchema) {
+      this.#db.migrate(MIGRATIONS);
+    }
+  }
+
+  // The handler row
+
+  row(): HandlerRow | null {
+    return this.#hasSchema ? this.#db.first<HandlerRow>(sql`SELECT * FROM handler LIMIT 1`) : null;
+  }
+
+  create(id: string, fields: HandlerRowFields, folders: ResolvedFolders | null, now: string): void {
+    this.#db.migrate(MIGRATIONS);
+    this.#hasSchema = true;
+    this.#db.run(sql`INSERT INTO handler (id, config, webhook_token, mailbox_address, account_label, read_folder_id,
+        move_folder_id, created_at, updated_at)
+      VALUES (${id}, ${JSON.stringify(fields.config)}, ${fields.webhookToken}, ${fields.mailboxAddress},
+        ${fields.accountLabel}, ${folders?.readId ?? null}, ${folders?.moveId ?? null}, ${now}, ${now})`);
+  }
+
+  /** Changes the configuration; `folders` undefined keeps the resolved folders, `resetCursor` starts the delta over. */
+  update(
+    fields: HandlerRowFields,
+    options: { folders: ResolvedFolders | null | undefined; resetCursor: boolean; now: string },
+  ): void {
+    this.#db.run(sql`UPDATE handler SET config = ${JSON.stringify(fields.config)}, webhook_token = ${fields.webhookToken},
+      mailbox_address = ${fields.mailboxAddress}, account_label = ${fields.accountLabel}, updated_at = ${options.now}`);
+    if (options.folders !== undefined) {
+      this.saveResolvedFolders(options.folders);
+    }
+    if (options.resetCursor) {
+      this.saveCursor(null);
+    }
+  }
+
+  saveWebhookToken(sealed: string | null): void {
+    this.#db.run(sql`UPDATE handler SET webhook_token = ${sealed}`);
+  }
+
+  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null }): void {
+    this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
+      last_success_at = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
+      last_error = ${run.lastError}, last_outcome = ${run.outcome}`);
+  }
+
+  clearLastError(): void {
+    this.#db.run(sql`UPDATE handler SET last_error = NULL`);
+  }
+
+  /** Forgets that the object has tables; the object deletes its storage. */
+  forget(): void {
+    this.#hasSchema = false;
+  }
+
+  // The store a run uses
+
+  cursor(): string | null {
+    return this.#db.first<{ cursor: string | null }>(sql`SELECT cursor FROM handler LIMIT 1`)?.cursor ?? null;
+  }
+
+  saveCursor(link: string | null): void {
+    this.#db.run(sql`UPDATE handler SET cursor = ${link}`);
+  }
+
+  resolvedFolders(): ResolvedFolders | null {
+    const row = this.#db.first<{ read_folder_id: string | null; move_folder_id: string | null }>(
+      sql`SELECT read_folder_id, move_folder_id FROM handler LIMIT 1`,
+    );
+    return row === null || row.read_folder_id === null
+      ? null
+      : { readId: row.read_folder_id, moveId: row.move_folder_id };
+  }
+
+  saveResolvedFolders(folders: ResolvedFolders | null): void {
+    this.#db.run(
+      sql`UPDATE handler SET read_folder_id = ${folders?.readId ?? null}, move_folder_id = ${folders?.moveId ?? null}`,
+    );
+  }
+
+  isKnown(messageId: string): boolean {
+    return this.#db.first(sql`SELECT 1 AS known FROM messages WHERE message_id = ${messageId}`) !== null;
+  }
+
+  recordPending(message: SeenMessage, payload: string, options: { now: number }): void {
+    this.#insertMessage(message, { state: "pending", skipReason: null, afterDue: 0, nextAttemptAt: options.now });
+    for (let part = 0; part * PAYLOAD_PART_CHARS < payload.length; part++) {
+      const data = payload.slice(part * PAYLOAD_PART_CHARS, (part + 1) * PAYLOAD_PART_CHARS);
+      this.#db.run(sql`INSERT INTO payloads (message_id, part, data) VALUES (${message.messageId}, ${part}, ${data})`);
+    }
+  }
+
+  recordSkipped(message: SeenMessage, reason: SkipReason): void {
+    this.#insertMessage(message, { state: "skipped", skipReason: reason, afterDue: 1, nextAttemptAt: null });
+  }
+
+  dueDeliveries(now: number, limit: number): DueDelivery[] {
+    return this.#db
+      .all<{ message_id: string; dedupe_key: string; conversation_id: string | null; attempts: number }>(
+        sql`SELECT message_id, dedupe_key, conversation_id, attempts FROM messages
+          WHERE state = 'pending' AND next_attempt_at <= ${now} ORDER BY received_at, message_id LIMIT ${limit}`,
+      )
+      .map((row) => ({
+        messageId: row.message_id,
+        dedupeKey: row.dedupe_key,
+        conversationId: row.conversation_id,
+        attempts: row.attempts,
+      }));
+  }
+
+  payload(messageId: string): string {
+    return this.#db
+      .all<{ data: string }>(sql`SELECT data FROM payloads WHERE message_id = ${messageId} ORDER BY part`)
+      .map((row) => row.data)
+      .join("");
+  }
+
+  recordDelivered(messageId: string, options: { attempts: number; now: number }): void {
+    this.#db.run(sql`UPDATE messages SET state = 'delivered', attempts = ${options.attempts}, next_attempt_at = NULL,
+      last_error = NULL, last_attempt_at = ${options.now}, after_due = 1 WHERE message_id = ${messageId}`);
+    this.#db.run(sql`DELETE FROM payloads WHERE message_id = ${messageId}`);
+  }
+
+  recordRetry(
+    messageId: string,
+    options: { attempts: number; nextAttemptAt: number; error: string; now: number },
+  ): void {
+    this.#db.run(sql`UPDATE messages SET attempts = ${options.attempts}, next_attempt_at = ${options.nextAttemptAt},
+      last_error = ${options.error}, last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+  }
+
+  recordDeadLetter(messageId: string, options: { attempts: number; error: string; now: number }): void {
+    this.#db.run(sql`UPDATE messages SET state = 'dead', attempts = ${options.attempts}, next_attempt_at = NULL,
+      last_error = ${options.error}, last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+  }
+
+  afterProcessingDue(limit: number): string[] {
+    return this.#db
+      .all<{ message_id: string }>(
+        sql`SELECT message_id FROM messages WHERE after_due = 1 ORDER BY received_at LIMIT ${limit}`,
+      )
+      .map((row) => row.message_id);
+  }
+
+  recordAfterProcessed(messageIds: readonly string[]): void {
+    for (const id of messageIds) {
+      this.#db.run(sql`UPDATE messages SET after_due = 0 WHERE message_id = ${id}`);
+    }
+  }
+
+  pendingCount(): number {
+    return this.#count("pending");
+  }
+
+  // What the admin API and the object's scheduling ask
+
+  counts(): MessageCounts {
+    return {
+      delivered: this.#count("delivered"),
+      skipped: this.#count("skipped"),
+      pending: this.#count("pending"),
+      deadLettered: this.#count("dead"),
+    };
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.#db
+      .all<{
+        message_id: string;
+        internet_message_id: string | null;
+        subject: string;
+        sender: string | null;
+        received_at: string;
+        attempts: number;
+        last_error: string | null;
+        last_attempt_at: number | null;
+      }>(
+        sql`SELECT message_id, internet_message_id, subject, sender, received_at, attempts, last_error, last_attempt_at
+          FROM messages WHERE state = 'dead' ORDER BY received_at`,
+      )
+      .map((row) => ({
+        messageId: row.message_id,
+        internetMessageId: row.internet_message_id,
+        subject: row.subject,
+        from: row.sender,
+        receivedAt: row.received_at,
+        attempts: row.attempts,
+        lastError: row.last_error ?? "",
+        lastAttemptAt: new Date(row.last_attempt_at ?? 0).toISOString(),
+      }));
+  }
+
+  /** A dead letter's key and attempts so far, or null when there is no such dead letter. */
+  deadLetter(messageId: string): { dedupeKey: string; attempts: number } | null {
+    const row = this.#db.first<{ dedupe_key: string; attempts: number }>(
+      sql`SELECT dedupe_key, attempts FROM messages WHERE message_id = ${messageId} AND state = 'dead'`,
+    );
+    return row === null ? null : { dedupeKey: row.dedupe_key, attempts: row.attempts };
+  }
+
+  /** One more failed attempt of a dead letter: it stays dead, `attempts` counts on. */
+  recordDeadLetterAttempt(messageId: string, options: { error: string; now: number }): void {
+    this.#db.run(sql`UPDATE messages SET attempts = attempts + 1, last_error = ${options.error},
+      last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+  }
+
+  lastDeadLetterError(): string | null {
+    return (
+      this.#db.first<{ last_error: string | null }>(
+        sql`SELECT last_error FROM messages WHERE state = 'dead' ORDER BY last_attempt_at DESC LIMIT 1`,
+      )?.last_error ?? null
+    );
+  }
+
+  /** When the earliest waiting delivery falls due, or null when none waits. */
+  nextRetryAt(): number | null {
+    return (
+      this.#db.first<{ at: number | null }>(
+        sql`SELECT min(next_attempt_at) AS at FROM messages WHERE state = 'pending'`,
+      )?.at ?? null
+    );
+  }
+
+  #count(state: MessageState): number {
+    return this.#db.count(sql`SELECT count(*) AS n FROM messages WHERE state = ${state}`);
+  }
+
+  #insertMessage(
+    message: SeenMessage,
+    fields: { state: MessageState; skipReason: string | null; afterDue: number; nextAttemptAt: number | null },
+  ): void {
+    this.#db.run(sql`INSERT INTO messages (message_id, dedupe_key, internet_message_id, conversation_id, subject, sender,
+        received_at, state, skip_reason, attempts, next_attempt_at, after_due)
+      VALUES (${message.messageId}, ${message.dedupeKey}, ${message.internetMessageId}, ${message.conversationId},
+        ${message.subject}, ${message.from}, ${message.receivedAt}, ${fields.state}, ${fields.skipReason}, 0,
+        ${fields.nextAttemptAt}, ${fields.afterDue})`);
+  }
+}
