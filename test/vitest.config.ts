@@ -60,7 +60,11 @@ if (!hasChromium) {
 export default defineConfig({
   test: {
     projects: [
-      { ...workerdConfig({ include: ["test/unit/**/*.test.ts", "test/worker/**/*.test.ts"] }), extends: false },
+      { ...workerdConfig({ include: ["test/core/**/*.test.ts", "test/worker/**/*.test.ts"] }), extends: false },
+      {
+        extends: false as const,
+        test: { name: "repository", root: ROOT, include: ["test/repository/**/*.test.ts"], environment: "node" },
+      },
       ...(hasChromium
         ? [
             {

@@ -8,8 +8,8 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
   readonly setting: string;
 
-  constructor(setting: string, message: string) {
-    super(message);
+  constructor(setting: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.setting = setting;
   }
 }

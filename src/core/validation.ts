@@ -16,8 +16,8 @@ export class ValidationError extends Error {
   override readonly name = "ValidationError";
   readonly issues: FieldIssue[];
 
-  constructor(issues: FieldIssue[]) {
-    super(issues.map((issue) => issue.message).join("; "));
+  constructor(issues: FieldIssue[], options?: { cause?: unknown }) {
+    super(issues.map((issue) => issue.message).join("; "), options);
     this.issues = issues;
   }
 }

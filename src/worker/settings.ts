@@ -79,8 +79,8 @@ function parseBaseUrl(name: string, value: string | undefined, options: { allowH
   let url: URL;
   try {
     url = new URL(value.trim());
-  } catch {
-    throw new ConfigError(name, `${name} must be an absolute URL`);
+  } catch (error) {
+    throw new ConfigError(name, `${name} must be an absolute URL`, { cause: error });
   }
   const httpAllowed = options.allowHttpLoopback && isLoopbackHostname(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && httpAllowed)) {

@@ -1,15 +1,15 @@
 /**
- * Keeps `src/core` runtime-agnostic: it may import its own modules and the few portable packages
- * listed here, never `node:*`, `cloudflare:*`, Hono or anything else. (Deno would accept `node:*`,
- * so `deno check` alone does not catch it.) Part of `npm run typecheck`.
+ * Keeps `src/core` runtime-agnostic: it may import its own modules (no relative path may leave it)
+ * and the few portable packages listed here, never `node:*`, `cloudflare:*`, Hono or anything else.
+ * (Deno would accept `node:*`, so `deno check` alone does not catch it.) Part of `npm run typecheck`.
  * @module
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ALLOWED_PACKAGES = new Set(["zod", "@oslojs/encoding"]);
-const CORE = fileURLToPath(new URL("../../src/core", import.meta.url));
+const CORE = resolve(fileURLToPath(new URL("../../src/core", import.meta.url)));
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function* sourceFiles(directory: string): Generator<string> {
@@ -28,7 +28,10 @@ for (const file of sourceFiles(CORE)) {
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? "";
-    if (!specifier.startsWith(".") && !ALLOWED_PACKAGES.has(specifier)) {
+    const outside = specifier.startsWith(".")
+      ? !resolve(dirname(file), specifier).startsWith(CORE + sep)
+      : !ALLOWED_PACKAGES.has(specifier);
+    if (outside) {
       violations.push(`${relative(process.cwd(), file)}: imports "${specifier}"`);
     }
   }

@@ -144,7 +144,7 @@ interface BatchItem {
   body?: unknown;
 }
 
-/** `POST /$batch` (reference/microsoft.md §3.5): up to 20 requests, each answered on its own. */
+/** `POST /$batch` (https://learn.microsoft.com/graph/json-batching): up to 20 requests, each answered on its own. */
 async function batch(context: GraphContext, options: GraphOptions): Promise<Response> {
   const { request } = context;
   const payload = (await request.json().catch(() => null)) as { requests?: BatchItem[] } | null;

@@ -1,7 +1,7 @@
 /**
  * The Microsoft identity platform v2 endpoints: `/{tenant}/oauth2/v2.0/authorize` and `/token`, with
  * the authorization-code and refresh-token grants, PKCE, exact redirect URI matching, rotating refresh
- * tokens and AADSTS errors (reference/microsoft.md §1–2).
+ * tokens and AADSTS errors (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
  * @module
  */
 import { aadstsMessage, escapeHtml, htmlPage, oauthError, oauthJson } from "./responses.ts";

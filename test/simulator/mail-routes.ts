@@ -1,5 +1,5 @@
 /**
- * Graph's mail resources over the simulated mailboxes (reference/microsoft.md §3): folders and child
+ * Graph's mail resources over the simulated mailboxes (https://learn.microsoft.com/graph/api/resources/mail-api-overview): folders and child
  * folders, messages with `$select` and body-type preference, attachments, PATCH, move, and per-folder
  * delta with skip and delta tokens that expire; own and shared mailboxes with rights checked.
  * @module
@@ -177,7 +177,7 @@ interface GraphRecipient {
 }
 
 /**
- * `sendMail` (reference/microsoft.md §3.6–3.7): 202 and no body. Sending as another mailbox needs
+ * `sendMail` (https://learn.microsoft.com/graph/api/user-sendmail): 202 and no body. Sending as another mailbox needs
  * Mail.Send.Shared and the Send As (or Send on Behalf) right there, else 403 ErrorSendAsDenied. The
  * message lands in the inbox of every recipient the simulator knows, and in Sent Items when asked.
  */

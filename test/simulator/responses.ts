@@ -4,7 +4,7 @@
  * @module
  */
 
-/** `error` → HTTP status, as observed from the token endpoint (reference/microsoft.md §2.5). */
+/** `error` → HTTP status, as observed from the token endpoint (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 const OAUTH_ERROR_STATUS: Record<string, number> = {
   invalid_client: 401,
   temporarily_unavailable: 503,
@@ -48,7 +48,7 @@ export const AADSTS_MESSAGES: Record<number, string> = {
   50020: "User account '{0}' from identity provider does not exist in tenant '{1}' and cannot access the application.",
 };
 
-/** Suberrors Microsoft attaches to some codes (reference/microsoft.md §2.6). */
+/** Suberrors Microsoft attaches to some codes (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 const SUBERRORS: Record<number, string> = { 65001: "consent_required", 50076: "basic_action", 700082: "bad_token" };
 
 export function aadstsMessage(code: number, args: readonly string[] = []): string {

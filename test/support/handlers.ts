@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { callJson, simulator } from "./api.ts";
 import { connectedSetup } from "./accounts.ts";
-import { advanceObjectClock } from "./clock.ts";
+import { advanceObjectClock } from "./object-clock.ts";
 import type { AccountView } from "../../src/core/accounts/account.ts";
 import type { HandlerView, RunCounts } from "../../src/core/handlers/handler.ts";
 import type { TenantInfo, TenantInput } from "../simulator/control.ts";

@@ -16,8 +16,20 @@ export interface InProcessSession {
   tenant: TenantInfo;
   /** Signs the tenant's first user (or `loginHint`) in with `scope` and returns the access token. */
   signIn(options?: { scope?: string; loginHint?: string }): Promise<string>;
+  /** The same, returning Microsoft's whole token response. */
+  signInTokens(options?: { scope?: string; loginHint?: string }): Promise<TokenResponse>;
   /** A Graph request with a bearer token. */
   graph(path: string, options: { token: string; method?: string; body?: unknown; prefer?: string }): Promise<Response>;
+}
+
+/** A token endpoint's answer, as the simulator sends it. */
+export interface TokenResponse {
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  expires_in: number;
+  scope: string;
+  token_type: string;
 }
 
 export async function s256(verifier: string): Promise<string> {
@@ -39,11 +51,14 @@ export async function inProcessSession(
   if (app === undefined) {
     throw new Error("no app");
   }
-  return {
+  const session: InProcessSession = {
     sim,
     control,
     tenant,
     async signIn(signInOptions = {}): Promise<string> {
+      return (await session.signInTokens(signInOptions)).access_token;
+    },
+    async signInTokens(signInOptions = {}): Promise<TokenResponse> {
       const verifier = "v".repeat(43);
       const url = new URL(tenant.endpoints.authorize);
       const params: Record<string, string> = {
@@ -74,7 +89,7 @@ export async function inProcessSession(
           }),
         }),
       );
-      return (await response.json<{ access_token: string }>()).access_token;
+      return (await response.json()) as TokenResponse;
     },
     graph(path, graphOptions): Promise<Response> {
       const headers: Record<string, string> = { authorization: `Bearer ${graphOptions.token}` };
@@ -89,4 +104,5 @@ export async function inProcessSession(
       );
     },
   };
+  return session;
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { advanceObjectClock } from "../support/clock.ts";
+import { advanceObjectClock } from "../support/object-clock.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { s256 } from "../support/in-process-simulator.ts";
 import { stateKey } from "../../src/core/accounts/authorization.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { call, callJson, simulator } from "../support/api.ts";
 import { connectedSetup, signIn } from "../support/accounts.ts";
-import { advanceObjectClock } from "../support/clock.ts";
+import { advanceObjectClock } from "../support/object-clock.ts";
 import type { AccountView } from "../../src/core/accounts/account.ts";
 
 interface TokenBody {

@@ -10,45 +10,13 @@ import { DEFAULT_SCOPES, hasScope, normalizeScopes, REQUIRED_SCOPE } from "./sco
 import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microsoft/endpoints.ts";
 import type { FieldIssue } from "../validation.ts";
 
-/** A credential as stored; `clientSecret` is sealed (see `crypto/secret-box.ts`). */
-export interface CredentialRecord {
-  id: string;
-  name: string;
-  provider: "microsoft";
-  grantType: "authorization_code";
-  clientId: string;
-  clientSecret: string;
-  authEndpoint: string;
-  tokenEndpoint: string;
-  scopes: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A credential as the API shows it: the secret is write-only. */
-export interface CredentialView extends Omit<CredentialRecord, "clientSecret"> {
-  redirectUri: string;
-  clientSecretSet: true;
-}
-
-/** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
-export interface CredentialFields {
-  name: string;
-  provider: "microsoft";
-  grantType: "authorization_code";
-  clientId: string;
-  clientSecret: string;
-  authEndpoint: string;
-  tokenEndpoint: string;
-  scopes: string[];
-}
-
 const CREDENTIAL_NAME_MAX = 100;
 const CLIENT_ID_MAX = 256;
 const CLIENT_SECRET_MAX = 1024;
 const SCOPES_MAX = 50;
 const SCOPE_MAX_LENGTH = 256;
 
+/** A credential's fields as the API takes them, with their rules and defaults (the secret in plain text). */
 function fieldsSchema(policy: EndpointPolicy) {
   return z.strictObject({
     name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX),
@@ -79,6 +47,35 @@ function fieldsSchema(policy: EndpointPolicy) {
   });
 }
 
+/** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
+export type CredentialFields = z.output<ReturnType<typeof fieldsSchema>>;
+
+/**
+ * A credential as stored in KV: the fields as they were validated when saved (stored values are not
+ * checked against today's rules again when read), `clientSecret` sealed.
+ */
+export const credentialRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.literal("microsoft"),
+  grantType: z.literal("authorization_code"),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  authEndpoint: z.string(),
+  tokenEndpoint: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type CredentialRecord = z.output<typeof credentialRecordSchema>;
+
+/** A credential as the API shows it: the secret is write-only. */
+export interface CredentialView extends Omit<CredentialRecord, "clientSecret"> {
+  redirectUri: string;
+  clientSecretSet: true;
+}
+
 function endpointSchema(kind: EndpointKind, policy: EndpointPolicy) {
   return z
     .string()
@@ -94,7 +91,7 @@ function endpointSchema(kind: EndpointKind, policy: EndpointPolicy) {
     });
 }
 
-/** Validates a new credential, applying the defaults of `../shared/API.md`. */
+/** Validates a new credential, applying the defaults of the contract (`docs/api.md`). */
 export function parseCredentialCreate(input: unknown, policy: EndpointPolicy): CredentialFields {
   const fields = parseInput(fieldsSchema(policy), input);
   requireSameAuthority(fields, { changed: ["authEndpoint", "tokenEndpoint"], policy });

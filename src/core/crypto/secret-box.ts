@@ -72,8 +72,10 @@ export async function openSecret(ring: KeyRing, sealed: string, context: SecretC
       new Uint8Array(decodeBase64urlIgnorePadding(ciphertextText)),
     );
     return new TextDecoder().decode(plaintext);
-  } catch {
-    throw new DecryptionError(`${context.field} of ${context.record} failed authentication (tampered or moved)`);
+  } catch (error) {
+    throw new DecryptionError(`${context.field} of ${context.record} failed authentication (tampered or moved)`, {
+      cause: error,
+    });
   }
 }
 

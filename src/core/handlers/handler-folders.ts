@@ -12,8 +12,8 @@ import type { ResolvedFolders } from "./store.ts";
 export class HandlerFolderError extends HandlerBlockedError {
   readonly field: "folder" | "moveToFolder";
 
-  constructor(field: "folder" | "moveToFolder", message: string) {
-    super(message);
+  constructor(field: "folder" | "moveToFolder", message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.field = field;
   }
 }
@@ -32,6 +32,7 @@ export async function resolveHandlerFolders(
         throw new HandlerFolderError(
           field,
           `Folder "${reference}" (${field}) was not found in ${where}: ${error.message}`,
+          { cause: error },
         );
       }
       throw error;

@@ -7,25 +7,134 @@ import { z } from "zod";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 
-export type AfterProcessing = "markRead" | "move" | "none";
-export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** Large enough for any single Outlook message's attachments that a webhook could take. */
+const MAX_ATTACHMENT_BYTES_LIMIT = 25 * 1024 * 1024;
+const NAME_MAX = 100;
+const FOLDER_MAX = 512;
+const WEBHOOK_TOKEN_MAX = 1024;
+const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export interface HandlerConfig {
-  name: string;
-  accountId: string;
-  /** `me` or a shared mailbox's address, lower-cased. */
-  mailbox: string;
-  folder: string;
-  onlyUnread: boolean;
-  afterProcessing: AfterProcessing;
-  moveToFolder: string | null;
-  webhookUrl: string;
-  pollIntervalMinutes: number;
-  includeAttachments: boolean;
-  maxAttachmentBytes: number;
-  skipAutoReplies: boolean;
-  enabled: boolean;
+/**
+ * A handler's settings as the API takes them: every field, its rule and its default. The stored
+ * configuration and its type come from the same schema, so a new setting is one entry here (and its
+ * field on the form).
+ */
+function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
+  return z.strictObject({
+    name: z.string().trim().min(1).max(NAME_MAX),
+    accountId: z.string().trim().min(1),
+    /** `me` or a shared mailbox's address, lower-cased. */
+    mailbox: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+        message: 'must be "me" or a mailbox address',
+      })
+      .default("me"),
+    folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
+    onlyUnread: z.boolean().default(true),
+    afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
+    moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().default(null),
+    webhookUrl: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((value) => isWebhookUrl(value, options), {
+        message: options.allowHttpLoopback
+          ? "must be an https URL (or http on a loopback address)"
+          : "must be an https URL",
+      }),
+    /** Write-only: sealed apart from the configuration. */
+    webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
+    pollIntervalMinutes: z.int().min(1).max(60).default(1),
+    includeAttachments: z.boolean().default(true),
+    maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
+    skipAutoReplies: z.boolean().default(true),
+    enabled: z.boolean().default(true),
+  });
 }
+
+/**
+ * The configuration as stored. Reading it through the schema gives settings added later their
+ * defaults (and drops settings since removed); the URL rule is the loosest here, since sending
+ * re-checks it.
+ */
+const storedConfigSchema = z.object(
+  handlerFieldsSchema({ allowHttpLoopback: true }).omit({ webhookToken: true }).shape,
+);
+
+export type HandlerConfig = z.output<typeof storedConfigSchema>;
+export type AfterProcessing = HandlerConfig["afterProcessing"];
+
+/** The setting names, in the schema's order. */
+export const HANDLER_CONFIG_KEYS = Object.keys(storedConfigSchema.shape) as (keyof HandlerConfig)[];
+
+export interface HandlerInput {
+  config: HandlerConfig;
+  /** Plain text; `null` removes it, `undefined` (on a patch) keeps the stored one. */
+  webhookToken: string | null | undefined;
+}
+
+export function parseHandlerCreate(input: unknown, options: { allowHttpLoopback: boolean }): HandlerInput {
+  const { webhookToken, ...config } = parseInput(handlerFieldsSchema(options), input);
+  checkMoveTarget(config, { moveToFolderGiven: config.moveToFolder !== null });
+  return { config, webhookToken: webhookToken ?? null };
+}
+
+export function parseHandlerPatch(
+  input: unknown,
+  current: HandlerConfig,
+  options: { allowHttpLoopback: boolean },
+): HandlerInput {
+  const { webhookToken, moveToFolder, ...defined } = namedFields(
+    parseInput(handlerFieldsSchema(options).partial(), input),
+    input,
+  );
+  const merged: HandlerConfig = { ...current, ...defined };
+  merged.moveToFolder =
+    moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
+  checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
+  return { config: merged, webhookToken };
+}
+
+/** Reads a stored configuration, filling in the defaults of settings added since it was written. */
+export function readStoredConfig(json: string): HandlerConfig {
+  return storedConfigSchema.parse(JSON.parse(json));
+}
+
+/** The configuration part of a handler view. */
+export function configOf(view: HandlerConfig): HandlerConfig {
+  return Object.fromEntries(HANDLER_CONFIG_KEYS.map((key) => [key, view[key]])) as HandlerConfig;
+}
+
+function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: boolean }): void {
+  if (config.afterProcessing === "move" && config.moveToFolder === null) {
+    throw new ValidationError([fieldIssue("moveToFolder", 'is required when afterProcessing is "move"')]);
+  }
+  if (config.afterProcessing !== "move" && options.moveToFolderGiven) {
+    throw new ValidationError([fieldIssue("moveToFolder", 'is only used when afterProcessing is "move"')]);
+  }
+}
+
+function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== "" || url.password !== "") {
+    return false;
+  }
+  return (
+    url.protocol === "https:" ||
+    (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname))
+  );
+}
+
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
 
 export interface HandlerCounts {
   delivered: number;
@@ -67,121 +176,6 @@ export interface DeadLetter {
   lastAttemptAt: string;
 }
 
-export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-/** Large enough for any single Outlook message's attachments that a webhook could take. */
-const MAX_ATTACHMENT_BYTES_LIMIT = 25 * 1024 * 1024;
-const NAME_MAX = 100;
-const FOLDER_MAX = 512;
-const WEBHOOK_TOKEN_MAX = 1024;
-const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export interface HandlerInput {
-  config: HandlerConfig;
-  /** Plain text; `null` removes it, `undefined` (on a patch) keeps the stored one. */
-  webhookToken: string | null | undefined;
-}
-
-function fieldsSchema(options: { allowHttpLoopback: boolean }) {
-  return z.strictObject({
-    name: z.string().trim().min(1).max(NAME_MAX),
-    accountId: z.string().trim().min(1),
-    mailbox: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
-        message: 'must be "me" or a mailbox address',
-      })
-      .default("me"),
-    folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
-    onlyUnread: z.boolean().default(true),
-    afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
-    moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().optional(),
-    webhookUrl: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((value) => isWebhookUrl(value, options), {
-        message: options.allowHttpLoopback
-          ? "must be an https URL (or http on a loopback address)"
-          : "must be an https URL",
-      }),
-    webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
-    pollIntervalMinutes: z.int().min(1).max(60).default(1),
-    includeAttachments: z.boolean().default(true),
-    maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
-    skipAutoReplies: z.boolean().default(true),
-    enabled: z.boolean().default(true),
-  });
-}
-
-export function parseHandlerCreate(input: unknown, options: { allowHttpLoopback: boolean }): HandlerInput {
-  const { webhookToken, moveToFolder, ...fields } = parseInput(fieldsSchema(options), input);
-  const config: HandlerConfig = { ...fields, moveToFolder: moveToFolder ?? null };
-  checkMoveTarget(config, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
-  return { config, webhookToken: webhookToken ?? null };
-}
-
-export function parseHandlerPatch(
-  input: unknown,
-  current: HandlerConfig,
-  options: { allowHttpLoopback: boolean },
-): HandlerInput {
-  const { webhookToken, moveToFolder, ...defined } = namedFields(
-    parseInput(fieldsSchema(options).partial(), input),
-    input,
-  );
-  const merged: HandlerConfig = { ...current, ...defined };
-  merged.moveToFolder =
-    moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
-  checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
-  return { config: merged, webhookToken };
-}
-
-function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: boolean }): void {
-  if (config.afterProcessing === "move" && config.moveToFolder === null) {
-    throw new ValidationError([fieldIssue("moveToFolder", 'is required when afterProcessing is "move"')]);
-  }
-  if (config.afterProcessing !== "move" && options.moveToFolderGiven) {
-    throw new ValidationError([fieldIssue("moveToFolder", 'is only used when afterProcessing is "move"')]);
-  }
-}
-
-function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username !== "" || url.password !== "") {
-    return false;
-  }
-  return (
-    url.protocol === "https:" ||
-    (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname))
-  );
-}
-
 export function emptyRunCounts(): RunCounts {
   return { fetched: 0, delivered: 0, skipped: 0, failed: 0, pending: 0, deadLettered: 0 };
-}
-
-/** The configuration part of a handler view. */
-export function configOf(view: HandlerConfig): HandlerConfig {
-  return {
-    name: view.name,
-    accountId: view.accountId,
-    mailbox: view.mailbox,
-    folder: view.folder,
-    onlyUnread: view.onlyUnread,
-    afterProcessing: view.afterProcessing,
-    moveToFolder: view.moveToFolder,
-    webhookUrl: view.webhookUrl,
-    pollIntervalMinutes: view.pollIntervalMinutes,
-    includeAttachments: view.includeAttachments,
-    maxAttachmentBytes: view.maxAttachmentBytes,
-    skipAutoReplies: view.skipAutoReplies,
-    enabled: view.enabled,
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * The body edgepost posts to a Jira Automation incoming webhook (`../shared/API.md`, "The webhook
+ * The body edgepost posts to a Jira Automation incoming webhook (`docs/api.md`, "The webhook
  * request"): `issues` for the rule to act on, everything about the message under `data`.
  * @module
  */

@@ -6,7 +6,7 @@
 import { GraphError } from "../microsoft/graph-client.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 
-/** Outlook's locale-independent folder names (reference/microsoft.md §3.4). */
+/** Outlook's locale-independent folder names (https://learn.microsoft.com/graph/api/resources/mailfolder). */
 export const WELL_KNOWN_FOLDERS: ReadonlySet<string> = new Set([
   "archive",
   "clutter",
@@ -97,7 +97,7 @@ async function folderAt(graph: GraphClient, path: string, label: string): Promis
     return { id: folder.id, displayName: folder.displayName };
   } catch (error) {
     if (error instanceof GraphError && (error.status === 404 || error.code === "ErrorInvalidIdMalformed")) {
-      throw new FolderNotFoundError(`there is no folder "${label}"`);
+      throw new FolderNotFoundError(`there is no folder "${label}"`, { cause: error });
     }
     throw error;
   }

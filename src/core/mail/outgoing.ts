@@ -1,6 +1,6 @@
 /**
  * Mail to send through Graph on behalf of an account: the request as edgepost's API takes it, checked
- * field by field, and the `sendMail` body Graph expects (reference/microsoft.md §3.6–3.7).
+ * field by field, and the `sendMail` body Graph expects (https://learn.microsoft.com/graph/api/user-sendmail).
  * @module
  */
 import { z } from "zod";

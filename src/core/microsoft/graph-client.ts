@@ -1,5 +1,5 @@
 /**
- * A Microsoft Graph client that behaves as Microsoft asks (reference/microsoft.md §4): at most four
+ * A Microsoft Graph client that behaves as Microsoft asks (https://learn.microsoft.com/graph/throttling): at most four
  * concurrent requests (Outlook's limit per app and mailbox; one client serves one handler run or one
  * API request), `Retry-After` honoured (fractions included) on 429, 503 and 504,
  * exponential backoff without one, one forced token refresh after a 401, and Graph's error JSON turned

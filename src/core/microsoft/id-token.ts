@@ -1,7 +1,7 @@
 /**
  * Identifying the signed-in user from the id_token of a code redemption. The token arrives straight
  * from the token endpoint over TLS, which OIDC Core §3.1.3.7 accepts in place of a signature check;
- * the claims are still checked as `reference/microsoft.md` §2.7 advises.
+ * the claims are still checked as https://learn.microsoft.com/entra/identity-platform/id-tokens advises.
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
@@ -72,7 +72,9 @@ function decodeClaims(idToken: string): Record<string, unknown> {
     }
     return claims as Record<string, unknown>;
   } catch (error) {
-    throw error instanceof IdTokenError ? error : new IdTokenError("the id_token's payload is not JSON");
+    throw error instanceof IdTokenError
+      ? error
+      : new IdTokenError("the id_token's payload is not JSON", { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Errors from the Microsoft identity platform, classified by what must happen next
- * (reference/microsoft.md §2.5–2.6, peers-and-jira.md §5.2):
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes):
  * - `reauth`: the grant is gone (consent removed, password reset, 90 days unused…); the mailbox must
  *   be signed in again, and refreshing again cannot help;
  * - `credential`: the app's client id or secret was refused; the administrator must fix the

@@ -167,14 +167,14 @@ async function resolveWhereAble(
     return await resolveHandlerFolders(graph, config);
   } catch (error) {
     if (error instanceof HandlerFolderError) {
-      throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)]);
+      throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)], { cause: error });
     }
     if (error instanceof GraphError && config.mailbox !== "me" && (error.status === 403 || error.status === 404)) {
       const advice = mailAccessAdvice(error, {
         mailbox: config.mailbox,
         account: `account ${account.email ?? account.username}`,
       });
-      throw new ValidationError([fieldIssue("mailbox", `cannot be used: ${adviceText(advice)}`)]);
+      throw new ValidationError([fieldIssue("mailbox", `cannot be used: ${adviceText(advice)}`)], { cause: error });
     }
     if (error instanceof GraphError || error instanceof AccountTokenError) {
       return null;

@@ -41,9 +41,10 @@ export async function readJsonBody(request: Request, options: { maxBytes: number
   }
   try {
     return JSON.parse(text);
-  } catch {
+  } catch (error) {
     throw new ProblemError(
       problem("invalidInput", "The request body is not valid JSON", { errors: [fieldIssue("", "is not valid JSON")] }),
+      { cause: error },
     );
   }
 }

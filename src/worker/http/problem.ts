@@ -49,8 +49,8 @@ export class ProblemError extends Error {
   readonly problem: Problem;
   readonly headers: Record<string, string>;
 
-  constructor(problem: Problem, options: { headers?: Record<string, string> } = {}) {
-    super(problem.detail);
+  constructor(problem: Problem, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(problem.detail, { cause: options.cause });
     this.problem = problem;
     this.headers = options.headers ?? {};
   }

@@ -8,7 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
-import { emptyRunCounts } from "../../core/handlers/handler.ts";
+import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts";
 import { handlerStatus } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
 import { afterProcess, HANDLER_GRAPH_HEADERS, runHandler } from "../../core/handlers/sync.ts";
@@ -364,7 +364,7 @@ export class HandlerObject extends DurableObject<Env> {
 }
 
 function configOf(row: HandlerRow): HandlerConfig {
-  return JSON.parse(row.config) as HandlerConfig;
+  return readStoredConfig(row.config);
 }
 
 function tokenContext(handlerId: string): { record: string; field: string } {

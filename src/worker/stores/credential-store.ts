@@ -3,25 +3,11 @@
  * administrator rarely writes. The client secret inside is sealed before it gets here.
  * @module
  */
-import { z } from "zod";
+import { credentialRecordSchema } from "../../core/credentials/credential.ts";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 
 const CREDENTIAL_PREFIX = "credential:";
 const LIST_PAGE_SIZE = 1000;
-
-const storedCredential = z.object({
-  id: z.string(),
-  name: z.string(),
-  provider: z.literal("microsoft"),
-  grantType: z.literal("authorization_code"),
-  clientId: z.string(),
-  clientSecret: z.string(),
-  authEndpoint: z.string(),
-  tokenEndpoint: z.string(),
-  scopes: z.array(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 export class CredentialStore {
   readonly #kv: KVNamespace;
@@ -32,7 +18,7 @@ export class CredentialStore {
 
   async get(id: string): Promise<CredentialRecord | null> {
     const value = await this.#kv.get(CREDENTIAL_PREFIX + id, "json");
-    return value === null ? null : storedCredential.parse(value);
+    return value === null ? null : credentialRecordSchema.parse(value);
   }
 
   async list(): Promise<CredentialRecord[]> {

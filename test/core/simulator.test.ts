@@ -105,7 +105,7 @@ interface ErrorBody {
 
 async function expectAadError(response: Response, status: number, error: string, code: number): Promise<ErrorBody> {
   expect(response.status).toBe(status);
-  const body = await response.json<ErrorBody>();
+  const body = await (response.json() as Promise<ErrorBody>);
   expect(body).toEqual({
     error,
     error_description: expect.stringMatching(
@@ -189,7 +189,7 @@ describe("token endpoint: authorization code", () => {
     const response = await redeem(await codeFromAuthorize());
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    const body = await response.json<TokenBody>();
+    const body = await (response.json() as Promise<TokenBody>);
     expect(body).toEqual({
       token_type: "Bearer",
       scope: "User.Read Mail.ReadWrite profile openid email",
@@ -229,7 +229,7 @@ describe("token endpoint: authorization code", () => {
   });
 
   it("gives no refresh token without offline_access and no id_token without openid", async () => {
-    const body = await (await redeem(await codeFromAuthorize({ scope: "User.Read" }))).json<TokenBody>();
+    const body = await ((await redeem(await codeFromAuthorize({ scope: "User.Read" }))).json() as Promise<TokenBody>);
     expect(body.refresh_token).toBeUndefined();
     expect(body.id_token).toBeUndefined();
   });
@@ -292,12 +292,12 @@ describe("token endpoint: authorization code", () => {
 
 describe("token endpoint: refresh token", () => {
   async function initialTokens(): Promise<TokenBody> {
-    return (await redeem(await codeFromAuthorize())).json<TokenBody>();
+    return (await redeem(await codeFromAuthorize())).json() as Promise<TokenBody>;
   }
 
   it("rotates the refresh token and keeps the old one valid", async () => {
     const first = await initialTokens();
-    const second = await (await refresh(first.refresh_token ?? "")).json<TokenBody>();
+    const second = await ((await refresh(first.refresh_token ?? "")).json() as Promise<TokenBody>);
     expect(second.refresh_token).toMatch(/^sim-rt\./);
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(second.access_token).not.toBe(first.access_token);
@@ -307,13 +307,13 @@ describe("token endpoint: refresh token", () => {
   it("refuses superseded refresh tokens in strict mode, and returns none in keep mode", async () => {
     await control.updateSettings(tenant.tenantId, { refreshTokenRotation: "strict" });
     const first = await initialTokens();
-    const second = await (await refresh(first.refresh_token ?? "")).json<TokenBody>();
+    const second = await ((await refresh(first.refresh_token ?? "")).json() as Promise<TokenBody>);
     await expectAadError(await refresh(first.refresh_token ?? ""), 400, "invalid_grant", 70000);
     expect((await refresh(second.refresh_token ?? "")).status).toBe(200);
 
     await control.updateSettings(tenant.tenantId, { refreshTokenRotation: "keep" });
     const kept = await initialTokens();
-    const body = await (await refresh(kept.refresh_token ?? "")).json<TokenBody>();
+    const body = await ((await refresh(kept.refresh_token ?? "")).json() as Promise<TokenBody>);
     expect(body.refresh_token).toBeUndefined();
     expect((await refresh(kept.refresh_token ?? "")).status).toBe(200);
   });
@@ -364,7 +364,7 @@ describe("token endpoint: refresh token", () => {
 
 describe("Graph", () => {
   async function accessToken(): Promise<string> {
-    return (await (await redeem(await codeFromAuthorize())).json<TokenBody>()).access_token;
+    return (await ((await redeem(await codeFromAuthorize())).json() as Promise<TokenBody>)).access_token;
   }
 
   function me(bearer: string | null, query = ""): Promise<Response> {
@@ -386,7 +386,9 @@ describe("Graph", () => {
       displayName: user?.displayName,
       userPrincipalName: user?.userPrincipalName,
     });
-    const selected = await (await me(await accessToken(), "?$select=mail,displayName")).json<Record<string, unknown>>();
+    const selected = await ((await me(await accessToken(), "?$select=mail,displayName")).json() as Promise<
+      Record<string, unknown>
+    >);
     expect(Object.keys(selected).sort()).toEqual(["@odata.context", "displayName", "mail"]);
   });
 
@@ -413,7 +415,7 @@ describe("Graph", () => {
     await control.updateSettings(tenant.tenantId, { accessTokenLifetimeSeconds: 60 });
     const short = await accessToken();
     await control.advanceClock(tenant.tenantId, 61);
-    const expired = await (await me(short)).json<{ error: { message: string } }>();
+    const expired = await ((await me(short)).json() as Promise<{ error: { message: string } }>);
     expect(expired.error.message).toBe("Lifetime validation failed, the token is expired.");
   });
 
@@ -427,7 +429,7 @@ describe("Graph", () => {
     const throttled = await me(bearer);
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("retry-after")).toBe("0.5");
-    expect((await throttled.json<{ error: { code: string } }>()).error.code).toBe("TooManyRequests");
+    expect((await (throttled.json() as Promise<{ error: { code: string } }>)).error.code).toBe("TooManyRequests");
     expect((await me(bearer)).status).toBe(200);
   });
 });

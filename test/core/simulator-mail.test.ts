@@ -25,7 +25,7 @@ describe("simulated Graph mail", () => {
       const response = await session.graph(link, { token, prefer: `${IMMUTABLE}, odata.maxpagesize=10` });
       expect(response.status).toBe(200);
       expect(response.headers.get("preference-applied")).toBe("odata.maxpagesize=10");
-      const page = await response.json<Page>();
+      const page = await (response.json() as Promise<Page>);
       expect(page.value.length).toBeLessThanOrEqual(10);
       seen.push(...page.value.map((message) => String(message["subject"])));
       for (const message of page.value)
@@ -37,12 +37,12 @@ describe("simulated Graph mail", () => {
     expect(seen).toHaveLength(25);
     expect(deltaLink).toMatch(/\$deltatoken=/);
 
-    const quiet = await (await session.graph(deltaLink, { token, prefer: IMMUTABLE })).json<Page>();
+    const quiet = await ((await session.graph(deltaLink, { token, prefer: IMMUTABLE })).json() as Promise<Page>);
     expect(quiet.value).toEqual([]);
     await session.control.addMessages(address, [{ subject: "late" }]);
-    const changes = await (
+    const changes = await ((
       await session.graph(quiet["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })
-    ).json<Page>();
+    ).json() as Promise<Page>);
     expect(changes.value.map((message) => message["subject"])).toEqual(["late"]);
   });
 
@@ -51,25 +51,25 @@ describe("simulated Graph mail", () => {
     const token = await session.signIn();
     const address = session.tenant.users[0]?.mail ?? "";
     const [seeded] = await session.control.addMessages(address, [{ subject: "move me" }]);
-    const first = await (
+    const first = await ((
       await session.graph("/me/mailFolders/inbox/messages/delta", { token, prefer: IMMUTABLE })
-    ).json<Page>();
+    ).json() as Promise<Page>);
     const moved = await session.graph(`/me/messages/${encodeURIComponent(seeded?.restId ?? "")}/move`, {
       token,
       method: "POST",
       body: { destinationId: "archive" },
     });
     expect(moved.status).toBe(201);
-    const movedJson = await moved.json<{ id: string }>();
+    const movedJson = await (moved.json() as Promise<{ id: string }>);
     expect(movedJson.id).not.toBe(seeded?.restId);
     const immutable = await session.graph(`/me/messages/${encodeURIComponent(seeded?.id ?? "")}`, {
       token,
       prefer: IMMUTABLE,
     });
-    expect((await immutable.json<{ id: string }>()).id).toBe(seeded?.id);
-    const after = await (
+    expect((await (immutable.json() as Promise<{ id: string }>)).id).toBe(seeded?.id);
+    const after = await ((
       await session.graph(first["@odata.deltaLink"] ?? "", { token, prefer: IMMUTABLE })
-    ).json<Page>();
+    ).json() as Promise<Page>);
     expect(after.value).toEqual([
       { "@odata.type": "#microsoft.graph.message", id: seeded?.id, "@removed": { reason: "deleted" } },
     ]);
@@ -79,11 +79,13 @@ describe("simulated Graph mail", () => {
     const session = await inProcessSession();
     const token = await session.signIn();
     const address = session.tenant.users[0]?.mail ?? "";
-    const first = await (await session.graph("/me/mailFolders/inbox/messages/delta", { token })).json<Page>();
+    const first = await ((
+      await session.graph("/me/mailFolders/inbox/messages/delta", { token })
+    ).json() as Promise<Page>);
     await session.control.expireSyncState(address);
     const expired = await session.graph(first["@odata.deltaLink"] ?? "", { token });
     expect(expired.status).toBe(410);
-    expect((await expired.json<{ error: { code: string } }>()).error.code).toBe("SyncStateNotFound");
+    expect((await (expired.json() as Promise<{ error: { code: string } }>)).error.code).toBe("SyncStateNotFound");
   });
 
   it("runs $batch requests one by one, each with its own status, and refuses more than 20", async () => {
@@ -109,7 +111,7 @@ describe("simulated Graph mail", () => {
     ];
     const response = await session.graph("/$batch", { token, method: "POST", body: { requests } });
     expect(response.status).toBe(200);
-    const { responses } = await response.json<{ responses: { id: string; status: number }[] }>();
+    const { responses } = await (response.json() as Promise<{ responses: { id: string; status: number }[] }>);
     expect(Object.fromEntries(responses.map((item) => [item.id, item.status]))).toEqual({
       "1": 200,
       "2": 200,
@@ -132,7 +134,7 @@ describe("simulated Graph mail", () => {
     const path = "/users/support%40contoso.test/mailFolders/inbox";
     const denied = await session.graph(path, { token });
     expect(denied.status).toBe(403);
-    expect((await denied.json<{ error: { code: string; message: string } }>()).error).toMatchObject({
+    expect((await (denied.json() as Promise<{ error: { code: string; message: string } }>)).error).toMatchObject({
       code: "ErrorAccessDenied",
       message: "Access is denied. Check credentials and try again.",
     });
@@ -166,7 +168,7 @@ describe("simulated Graph mail", () => {
       },
     ]);
     const path = `/me/messages/${encodeURIComponent(message?.id ?? "")}/attachments`;
-    const full = await (await session.graph(path, { token })).json<{ value: Record<string, unknown>[] }>();
+    const full = await ((await session.graph(path, { token })).json() as Promise<{ value: Record<string, unknown>[] }>);
     expect(full.value[0]).toMatchObject({
       "@odata.type": "#microsoft.graph.fileAttachment",
       name: "a.txt",
@@ -174,9 +176,9 @@ describe("simulated Graph mail", () => {
       contentBytes: btoa("hello"),
     });
     expect(full.value[1]).toMatchObject({ "@odata.type": "#microsoft.graph.referenceAttachment", name: "link" });
-    const slim = await (await session.graph(`${path}?$select=name,size`, { token })).json<{
+    const slim = await ((await session.graph(`${path}?$select=name,size`, { token })).json() as Promise<{
       value: Record<string, unknown>[];
-    }>();
+    }>);
     expect(slim.value[0]).toEqual({
       "@odata.type": "#microsoft.graph.fileAttachment",
       id: expect.any(String),
@@ -205,7 +207,7 @@ describe("simulated Graph mail", () => {
       body: { message: { ...message, from: { emailAddress: { address: "team@contoso.test" } } } },
     });
     expect(denied.status).toBe(403);
-    expect((await denied.json<{ error: { code: string } }>()).error.code).toBe("ErrorSendAsDenied");
+    expect((await (denied.json() as Promise<{ error: { code: string } }>)).error.code).toBe("ErrorSendAsDenied");
     await session.control.setSendAs("team@contoso.test", userId, true);
     expect(
       (
