@@ -50,6 +50,14 @@ function fieldsSchema(policy: EndpointPolicy) {
 /** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
 export type CredentialFields = z.output<ReturnType<typeof fieldsSchema>>;
 
+/** Every field's default, for a new credential's form (no endpoint is parsed, so no host is allowed). */
+export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = fieldsSchema({
+  allowedHosts: [],
+  allowHttpLoopback: false,
+})
+  .partial()
+  .parse({});
+
 /**
  * A credential as stored in KV: the fields as they were validated when saved (stored values are not
  * checked against today's rules again when read), `clientSecret` sealed.

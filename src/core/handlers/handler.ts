@@ -71,6 +71,9 @@ export type AfterProcessing = HandlerConfig["afterProcessing"];
 /** The setting names, in the schema's order. */
 export const HANDLER_CONFIG_KEYS = Object.keys(storedConfigSchema.shape) as (keyof HandlerConfig)[];
 
+/** Every setting's default, for a new handler's form (settings without one, such as `name`, are absent). */
+export const HANDLER_DEFAULTS: Partial<HandlerConfig> = storedConfigSchema.partial().parse({});
+
 export interface HandlerInput {
   config: HandlerConfig;
   /** Plain text; `null` removes it, `undefined` (on a patch) keeps the stored one. */

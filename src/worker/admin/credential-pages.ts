@@ -4,8 +4,9 @@
  * @module
  */
 import { Hono } from "hono";
-import { CredentialFormPage, CredentialListPage, CredentialPage, NEW_CREDENTIAL } from "../views/credential-views.tsx";
-import { credentialBody, credentialFormValues, credentialValuesOf } from "./forms.ts";
+import { CredentialFormPage, CredentialListPage, CredentialPage } from "../views/credential-views.tsx";
+import { CREDENTIAL_FORM, newCredentialValues } from "./credential-form.ts";
+import { apiBody, formValues, valuesOf } from "./form-spec.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
 import { noticeOf } from "./notices.ts";
 import { action, idParam, notFoundPage, page, problemNotice, render, seeOther, signInOrigins } from "./page-actions.ts";
@@ -25,14 +26,19 @@ credentialPages.get(
 credentialPages.get(
   "/new",
   page("credentials", async (_c, frame) =>
-    render(200, CredentialFormPage({ frame, values: NEW_CREDENTIAL, errors: [], existing: null, notice: null })),
+    render(200, CredentialFormPage({ frame, values: newCredentialValues(), errors: [], existing: null, notice: null })),
   ),
 );
 
 credentialPages.post(
   "/",
   action("credentials", async (c, frame, form) => {
-    const result = await callApi<CredentialView>(c, "POST", "/credentials", credentialBody(form, { editing: false }));
+    const result = await callApi<CredentialView>(
+      c,
+      "POST",
+      "/credentials",
+      apiBody(CREDENTIAL_FORM, form, { editing: false }),
+    );
     if (result.ok) {
       return seeOther(`/credentials/${result.data.id}?notice=credential-created`);
     }
@@ -40,7 +46,7 @@ credentialPages.post(
       result.status,
       CredentialFormPage({
         frame,
-        values: credentialFormValues(form),
+        values: formValues(CREDENTIAL_FORM, form),
         errors: result.problem.errors ?? [],
         existing: null,
         notice: problemNotice(result.problem),
@@ -71,7 +77,7 @@ credentialPages.get(
           200,
           CredentialFormPage({
             frame,
-            values: credentialValuesOf(credential),
+            values: valuesOf(CREDENTIAL_FORM, credential),
             errors: [],
             existing: credential,
             notice: null,
@@ -88,7 +94,7 @@ credentialPages.post(
     if (existing === null) {
       return notFoundPage(c, frame);
     }
-    const result = await callApi<CredentialView>(c, "PATCH", path, credentialBody(form, { editing: true }));
+    const result = await callApi<CredentialView>(c, "PATCH", path, apiBody(CREDENTIAL_FORM, form, { editing: true }));
     if (result.ok) {
       return seeOther(`${path}?notice=credential-saved`);
     }
@@ -96,7 +102,7 @@ credentialPages.post(
       result.status,
       CredentialFormPage({
         frame,
-        values: credentialFormValues(form),
+        values: formValues(CREDENTIAL_FORM, form),
         errors: result.problem.errors ?? [],
         existing,
         notice: problemNotice(result.problem),

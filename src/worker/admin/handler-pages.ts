@@ -4,8 +4,9 @@
  * @module
  */
 import { Hono } from "hono";
-import { HandlerFormPage, HandlerListPage, HandlerPage, NEW_HANDLER } from "../views/handler-views.tsx";
-import { handlerBody, handlerFormValues, handlerValuesOf } from "./forms.ts";
+import { HandlerFormPage, HandlerListPage, HandlerPage } from "../views/handler-views.tsx";
+import { apiBody, formValues, valuesOf } from "./form-spec.ts";
+import { HANDLER_FORM, newHandlerValues } from "./handler-form.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
 import { noticeOf } from "./notices.ts";
 import { action, idParam, notFoundPage, page, problemNotice, render, seeOther } from "./page-actions.ts";
@@ -51,7 +52,7 @@ handlerPages.get(
   "/new",
   page("handlers", async (c, frame) => {
     const accounts = await accountsForForm(c);
-    const values = { ...NEW_HANDLER, accountId: accounts[0]?.id ?? "" };
+    const values = newHandlerValues(accounts[0]?.id ?? "");
     return render(200, HandlerFormPage({ frame, values, accounts, errors: [], existing: null, notice: null }));
   }),
 );
@@ -59,7 +60,7 @@ handlerPages.get(
 handlerPages.post(
   "/",
   action("handlers", async (c, frame, form) => {
-    const result = await callApi<HandlerView>(c, "POST", "/handlers", handlerBody(form, { editing: false }));
+    const result = await callApi<HandlerView>(c, "POST", "/handlers", apiBody(HANDLER_FORM, form, { editing: false }));
     if (result.ok) {
       return seeOther(`/handlers/${result.data.id}?notice=handler-created`);
     }
@@ -68,7 +69,7 @@ handlerPages.post(
       result.status,
       HandlerFormPage({
         frame,
-        values: handlerFormValues(form),
+        values: formValues(HANDLER_FORM, form),
         accounts,
         errors: result.problem.errors ?? [],
         existing: null,
@@ -94,7 +95,7 @@ handlerPages.get(
       200,
       HandlerFormPage({
         frame,
-        values: handlerValuesOf(handler),
+        values: valuesOf(HANDLER_FORM, handler),
         accounts: await accountsForForm(c),
         errors: [],
         existing: handler,
@@ -112,7 +113,7 @@ handlerPages.post(
     if (existing === null) {
       return notFoundPage(c, frame);
     }
-    const result = await callApi<HandlerView>(c, "PATCH", path, handlerBody(form, { editing: true }));
+    const result = await callApi<HandlerView>(c, "PATCH", path, apiBody(HANDLER_FORM, form, { editing: true }));
     if (result.ok) {
       return seeOther(`${path}?notice=handler-saved`);
     }
@@ -121,7 +122,7 @@ handlerPages.post(
       result.status,
       HandlerFormPage({
         frame,
-        values: handlerFormValues(form),
+        values: formValues(HANDLER_FORM, form),
         accounts,
         errors: result.problem.errors ?? [],
         existing,

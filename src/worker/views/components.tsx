@@ -131,7 +131,7 @@ export function SelectField(props: {
   name: string;
   label: string;
   value: string;
-  options: readonly [string, string][];
+  options: readonly (readonly [string, string])[];
   errors: readonly FieldIssue[];
   hint?: string;
 }): Child {

@@ -3,43 +3,14 @@
  * with the Redirect URI to copy into Azure and the Authorize button.
  * @module
  */
-import { DEFAULT_SCOPES } from "../../core/credentials/scopes.ts";
-import { AdminPage, Field, OtherErrors, PostButton, SelectField, formatTime } from "./components.tsx";
+import { CREDENTIAL_FORM } from "../admin/credential-form.ts";
+import { AdminPage, OtherErrors, PostButton, formatTime } from "./components.tsx";
+import { FormFields } from "./form-fields.tsx";
 import type { Child } from "hono/jsx";
 import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { FieldIssue } from "../../core/validation.ts";
+import type { FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
-
-export interface CredentialFormValues {
-  name: string;
-  provider: string;
-  grantType: string;
-  clientId: string;
-  authEndpoint: string;
-  tokenEndpoint: string;
-  scopes: string;
-}
-
-export const NEW_CREDENTIAL: CredentialFormValues = {
-  name: "",
-  provider: "microsoft",
-  grantType: "authorization_code",
-  clientId: "",
-  authEndpoint: "",
-  tokenEndpoint: "",
-  scopes: DEFAULT_SCOPES.join(" "),
-};
-
-const FORM_FIELDS = [
-  "name",
-  "provider",
-  "grantType",
-  "clientId",
-  "clientSecret",
-  "authEndpoint",
-  "tokenEndpoint",
-  "scopes",
-];
 
 export function CredentialListPage(props: {
   frame: AdminFrame;
@@ -85,93 +56,26 @@ export function CredentialListPage(props: {
 
 export function CredentialFormPage(props: {
   frame: AdminFrame;
-  values: CredentialFormValues;
+  values: FormValues;
   errors: readonly FieldIssue[];
   existing: CredentialView | null;
   notice: Notice | null;
 }): Child {
-  const editing = props.existing !== null;
+  const { existing } = props;
   return (
     <AdminPage
-      title={editing ? `Edit ${props.existing?.name ?? ""}` : "New credentials"}
+      title={existing === null ? "New credentials" : `Edit ${existing.name}`}
       frame={props.frame}
       notice={props.notice}
     >
-      <OtherErrors errors={props.errors} shown={FORM_FIELDS} />
-      <form method="post" action={editing ? `/credentials/${props.existing?.id ?? ""}` : "/credentials"} novalidate>
+      <OtherErrors errors={props.errors} shown={Object.keys(CREDENTIAL_FORM)} />
+      <form method="post" action={existing === null ? "/credentials" : `/credentials/${existing.id}`} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
-        <Field
-          name="name"
-          label="Name"
-          value={props.values.name}
-          required
-          errors={props.errors}
-          hint="A name you will recognise, e.g. the Azure app's name."
-        />
-        <SelectField
-          name="provider"
-          label="OAuth2 Service Provider"
-          value={props.values.provider}
-          options={[["microsoft", "Microsoft 365"]]}
-          errors={props.errors}
-        />
-        <SelectField
-          name="grantType"
-          label="Grant type"
-          value={props.values.grantType}
-          options={[["authorization_code", "Auth code (delegated)"]]}
-          errors={props.errors}
-        />
-        <Field
-          name="clientId"
-          label="Client ID"
-          value={props.values.clientId}
-          required
-          errors={props.errors}
-          hint="The Application (client) ID on the app's Overview in Azure."
-        />
-        <Field
-          name="clientSecret"
-          label="Client Secret"
-          type="password"
-          required={!editing}
-          errors={props.errors}
-          autocomplete="new-password"
-          hint={
-            editing
-              ? "Leave empty to keep the stored secret. edgepost never shows it."
-              : "The secret's Value (not its Secret ID) from Certificates & secrets."
-          }
-        />
-        <Field
-          name="authEndpoint"
-          label="Auth Endpoint URL"
-          type="url"
-          value={props.values.authEndpoint}
-          required
-          errors={props.errors}
-          hint="Endpoints → OAuth 2.0 authorization endpoint (v2)."
-        />
-        <Field
-          name="tokenEndpoint"
-          label="Token Endpoint URL"
-          type="url"
-          value={props.values.tokenEndpoint}
-          required
-          errors={props.errors}
-          hint="Endpoints → OAuth 2.0 token endpoint (v2)."
-        />
-        <Field
-          name="scopes"
-          label="Scopes"
-          value={props.values.scopes}
-          errors={props.errors}
-          hint="Space-separated; must include offline_access."
-        />
+        <FormFields spec={CREDENTIAL_FORM} values={props.values} errors={props.errors} editing={existing !== null} />
         <button type="submit" class="primary">
-          {editing ? "Save" : "Create"}
+          {existing === null ? "Create" : "Save"}
         </button>{" "}
-        <a href={editing ? `/credentials/${props.existing?.id ?? ""}` : "/credentials"}>Cancel</a>
+        <a href={existing === null ? "/credentials" : `/credentials/${existing.id}`}>Cancel</a>
       </form>
     </AdminPage>
   );

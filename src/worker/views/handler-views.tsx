@@ -3,67 +3,15 @@
  * and the dead letters with Retry.
  * @module
  */
-import { DEFAULT_MAX_ATTACHMENT_BYTES } from "../../core/handlers/handler.ts";
-import {
-  AdminPage,
-  CheckboxField,
-  Field,
-  OtherErrors,
-  PostButton,
-  SelectField,
-  StatusBadge,
-  formatTime,
-} from "./components.tsx";
+import { HANDLER_FORM } from "../admin/handler-form.ts";
+import { AdminPage, OtherErrors, PostButton, StatusBadge, formatTime } from "./components.tsx";
+import { FormFields } from "./form-fields.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
 import type { FieldIssue } from "../../core/validation.ts";
+import type { Choice, FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
-
-export interface HandlerFormValues {
-  name: string;
-  accountId: string;
-  mailbox: string;
-  folder: string;
-  onlyUnread: boolean;
-  afterProcessing: string;
-  moveToFolder: string;
-  webhookUrl: string;
-  pollIntervalMinutes: string;
-  includeAttachments: boolean;
-  maxAttachmentBytes: string;
-  skipAutoReplies: boolean;
-  enabled: boolean;
-}
-
-export const NEW_HANDLER: HandlerFormValues = {
-  name: "",
-  accountId: "",
-  mailbox: "me",
-  folder: "inbox",
-  onlyUnread: true,
-  afterProcessing: "markRead",
-  moveToFolder: "",
-  webhookUrl: "",
-  pollIntervalMinutes: "1",
-  includeAttachments: true,
-  maxAttachmentBytes: String(DEFAULT_MAX_ATTACHMENT_BYTES),
-  skipAutoReplies: true,
-  enabled: true,
-};
-
-const FORM_FIELDS = [
-  "name",
-  "accountId",
-  "mailbox",
-  "folder",
-  "afterProcessing",
-  "moveToFolder",
-  "webhookUrl",
-  "webhookToken",
-  "pollIntervalMinutes",
-  "maxAttachmentBytes",
-];
 
 export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerView[]; notice: Notice | null }): Child {
   return (
@@ -115,120 +63,41 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
 
 export function HandlerFormPage(props: {
   frame: AdminFrame;
-  values: HandlerFormValues;
+  values: FormValues;
   accounts: AccountView[];
   errors: readonly FieldIssue[];
   existing: HandlerView | null;
   notice: Notice | null;
 }): Child {
-  const { values, errors, existing } = props;
-  const editing = existing !== null;
+  const { errors, existing } = props;
   return (
     <AdminPage
-      title={editing ? `Edit ${existing?.name ?? ""}` : "New handler"}
+      title={existing === null ? "New handler" : `Edit ${existing.name}`}
       frame={props.frame}
       notice={props.notice}
     >
-      <OtherErrors errors={errors} shown={FORM_FIELDS} />
-      <form method="post" action={editing ? `/handlers/${existing?.id ?? ""}` : "/handlers"} novalidate>
+      <OtherErrors errors={errors} shown={Object.keys(HANDLER_FORM)} />
+      <form method="post" action={existing === null ? "/handlers" : `/handlers/${existing.id}`} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
-        <Field name="name" label="Name" value={values.name} required errors={errors} />
-        <SelectField
-          name="accountId"
-          label="Account"
-          value={values.accountId}
-          options={[
-            ["", "Choose an account"],
-            ...props.accounts.map((account): [string, string] => [
-              account.id,
-              `${account.email ?? account.username} (${account.status})`,
-            ]),
-          ]}
+        <FormFields
+          spec={HANDLER_FORM}
+          values={props.values}
           errors={errors}
+          editing={existing !== null}
+          choices={{
+            accountId: [
+              ["", "Choose an account"],
+              ...props.accounts.map(
+                (account): Choice => [account.id, `${account.email ?? account.username} (${account.status})`],
+              ),
+            ],
+          }}
+          stored={new Set(existing?.webhookTokenSet === true ? ["webhookToken"] : [])}
         />
-        <Field
-          name="mailbox"
-          label="Mailbox"
-          value={values.mailbox}
-          errors={errors}
-          hint={'"me" for the account\'s own mailbox, or a shared mailbox address.'}
-        />
-        <Field
-          name="folder"
-          label="Folder"
-          value={values.folder}
-          errors={errors}
-          hint="A well-known name (inbox), a folder id, or a path such as Inbox/Support."
-        />
-        <CheckboxField name="onlyUnread" label="Only unread mail" checked={values.onlyUnread} />
-        <SelectField
-          name="afterProcessing"
-          label="After delivery"
-          value={values.afterProcessing}
-          options={[
-            ["markRead", "Mark read"],
-            ["move", "Move to a folder"],
-            ["none", "Leave as is"],
-          ]}
-          errors={errors}
-        />
-        <Field
-          name="moveToFolder"
-          label="Move to folder"
-          value={values.moveToFolder}
-          errors={errors}
-          hint='Only with "Move to a folder".'
-        />
-        <Field
-          name="webhookUrl"
-          label="Jira Automation webhook URL"
-          type="url"
-          value={values.webhookUrl}
-          required
-          errors={errors}
-        />
-        <Field
-          name="webhookToken"
-          label="Webhook secret"
-          type="password"
-          errors={errors}
-          autocomplete="new-password"
-          hint={
-            editing
-              ? existing?.webhookTokenSet === true
-                ? "Stored. Leave empty to keep it."
-                : "None stored."
-              : "Sent as X-Automation-Webhook-Token."
-          }
-        />
-        {editing && existing?.webhookTokenSet === true ? (
-          <CheckboxField name="removeWebhookToken" label="Remove the stored secret" checked={false} />
-        ) : null}
-        <Field
-          name="pollIntervalMinutes"
-          label="Poll every (minutes)"
-          type="number"
-          value={values.pollIntervalMinutes}
-          errors={errors}
-        />
-        <CheckboxField name="includeAttachments" label="Include attachments" checked={values.includeAttachments} />
-        <Field
-          name="maxAttachmentBytes"
-          label="Attachment bytes per message"
-          type="number"
-          value={values.maxAttachmentBytes}
-          errors={errors}
-        />
-        <CheckboxField
-          name="skipAutoReplies"
-          label="Skip automatic replies, delivery reports and bulk mail"
-          checked={values.skipAutoReplies}
-        />
-        <CheckboxField name="enabled" label="Enabled" checked={values.enabled} />
         <button type="submit" class="primary">
-          {editing ? "Save" : "Create"}
+          {existing === null ? "Create" : "Save"}
         </button>{" "}
-        <a href={editing ? `/handlers/${existing?.id ?? ""}` : "/handlers"}>Cancel</a>
+        <a href={existing === null ? "/handlers" : `/handlers/${existing.id}`}>Cancel</a>
       </form>
     </AdminPage>
   );

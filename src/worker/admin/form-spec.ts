@@ -1,0 +1,106 @@
+/**
+ * A form described once, as a list of field descriptors (name, label, kind, hint, choices), from which
+ * everything else is derived: the values of a posted form, the API body it becomes, the values an API
+ * view fills the form with, and error messages in the form's own labels. A new setting is one entry in
+ * its zod schema (in `src/core`) plus one descriptor here; the type checks that none is missing.
+ * @module
+ */
+export type FieldKind = "text" | "number" | "checkbox" | "select" | "url" | "password" | "email";
+
+/** A select's option: the value sent and the label shown. */
+export type Choice = readonly [value: string, label: string];
+
+export interface FieldSpec {
+  label: string;
+  kind: FieldKind;
+  hint?: string;
+  /** On a form that edits a stored record, the hint shown instead (a password field: "leave empty to keep it"). */
+  editHint?: string;
+  /** The fixed choices of a select; choices that depend on data are handed to the view when it draws the form. */
+  options?: readonly Choice[];
+  required?: boolean;
+  /** Left out of the API body when empty, so the API's default applies. */
+  omitWhenEmpty?: boolean;
+  /** Sent only while another field has this value. */
+  onlyWhen?: { field: string; value: string };
+  /** On an edit form with a stored value: the label of a checkbox that removes it (the API gets `null`). */
+  removeLabel?: string;
+  /** The browser's autocomplete hint; `off` when not given. */
+  autocomplete?: string;
+}
+
+/** The fields of one form, in the order they are shown, keyed by the API's field name. */
+export type FormSpec<Name extends string = string> = Readonly<Record<Name, FieldSpec>>;
+
+/** What a form holds: text for inputs and selects, true or false for checkboxes. Passwords never come back. */
+export type FormValues = Readonly<Record<string, string | boolean>>;
+
+/** The name of the checkbox that removes a stored secret. */
+export function removeFieldName(name: string): string {
+  return `${name}:remove`;
+}
+
+/** The values of a posted form. */
+export function formValues(spec: FormSpec, form: URLSearchParams): FormValues {
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, field]) => [name, field.kind === "checkbox" ? form.has(name) : text(form, name)]),
+  );
+}
+
+/**
+ * The API body of a posted form. Checkboxes become booleans; numbers become numbers when they are
+ * numbers (otherwise the text goes through, for the API to name); an empty password keeps the stored
+ * secret on an edit (and is sent empty on a create only when required, so the API says so).
+ */
+export function apiBody(spec: FormSpec, form: URLSearchParams, options: { editing: boolean }): Record<string, unknown> {
+  const values = formValues(spec, form);
+  const body: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(spec)) {
+    const value = values[name] ?? "";
+    if (field.onlyWhen !== undefined && values[field.onlyWhen.field] !== field.onlyWhen.value) {
+      continue;
+    }
+    if (typeof value === "boolean") {
+      body[name] = value;
+    } else if (field.kind === "password") {
+      if (value !== "") {
+        body[name] = value;
+      } else if (options.editing && field.removeLabel !== undefined && form.has(removeFieldName(name))) {
+        body[name] = null;
+      } else if (!options.editing && field.required === true) {
+        body[name] = value;
+      }
+    } else if (value === "" && field.omitWhenEmpty === true) {
+      // the API's default applies
+    } else {
+      body[name] = field.kind === "number" ? numberOrText(value) : value;
+    }
+  }
+  return body;
+}
+
+/** The form's values for a record as the API shows it (or for defaults): lists joined by spaces, no secrets. */
+export function valuesOf(spec: FormSpec, view: object): FormValues {
+  const source = view as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, field]) => {
+      const value = source[name];
+      if (field.kind === "checkbox") {
+        return [name, value === true];
+      }
+      if (field.kind === "password" || value === null || value === undefined) {
+        return [name, ""];
+      }
+      return [name, Array.isArray(value) ? value.join(" ") : String(value)];
+    }),
+  );
+}
+
+function text(form: URLSearchParams, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+function numberOrText(value: string): number | string {
+  return /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}
