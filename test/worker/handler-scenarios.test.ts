@@ -160,6 +160,12 @@ describe("account trouble", () => {
     expect(result.lastError).toContain("needs re-authorization");
     expect(result.lastError).toContain("AADSTS50173");
     expect(await graphRequests(world.tenant.tenantId)).toBe(before);
+
+    const { signIn } = await import("../support/accounts.ts");
+    expect((await signIn(`/api/accounts/${world.account.id}/reauthorize`)).status).toBe(200);
+    const cleared = await eventually(() => handlerView(handler.id), (view) => view.status === "ok");
+    expect(cleared).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 1 } });
+    expect(cleared.lastSuccessAt).not.toBeNull();
   });
 
   it("accepts a folder it cannot check yet, then names the missing path in the handler's error", async () => {
@@ -272,3 +278,14 @@ describe("run limits", () => {
     expect((await handlerView(handler.id)).counts.pending).toBe(2100);
   });
 });
+
+/** What `read` gives once `done` holds; the reconnect wakes the handler in the background. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const value = await read();
+    if (done(value) || attempt === 200) {
+      return value;
+    }
+    await scheduler.wait(50);
+  }
+}

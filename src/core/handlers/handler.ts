@@ -137,7 +137,7 @@ function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): b
   );
 }
 
-export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "attention" | "error";
 
 export interface HandlerCounts {
   delivered: number;

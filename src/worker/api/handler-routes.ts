@@ -115,6 +115,15 @@ handlerRoutes.get("/:id/dead-letters", async (c) => {
   return c.json({ items });
 });
 
+handlerRoutes.post("/:id/dead-letters/retry", async (c) => {
+  const id = handlerIdParam(c);
+  const result = await c.env.HANDLERS.getByName(id).retryDeadLetters();
+  if (!result.found) {
+    throw notFound("handler", id);
+  }
+  return c.json({ delivered: result.delivered, failed: result.failed });
+});
+
 handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
   const id = handlerIdParam(c);
   const messageId = c.req.param("messageId");

@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts";
-import { handlerStatus } from "../../core/handlers/handler-status.ts";
+import { handlerStatus, runSucceeded } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
 import { afterProcess, HANDLER_GRAPH_HEADERS, runHandler } from "../../core/handlers/sync.ts";
 import { postToWebhook } from "../../core/jira/webhook-client.ts";
@@ -54,6 +54,8 @@ export type DeadLetterRetry =
   | { found: false }
   | { found: true; delivered: true }
   | { found: true; delivered: false; error: string };
+
+export type DeadLettersRetry = { found: false } | { found: true; delivered: number; failed: number };
 
 export class HandlerObject extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
@@ -129,35 +131,33 @@ export class HandlerObject extends DurableObject<Env> {
   /** One more attempt for a dead letter; `attempts` counts on. Delivered, it leaves the list and is marked read or moved. */
   async retryDeadLetter(messageId: string): Promise<DeadLetterRetry> {
     const row = this.#tables.row();
-    const letter = row === null ? null : this.#tables.deadLetter(messageId);
-    if (row === null || letter === null) {
+    if (row === null || this.#tables.deadLetter(messageId) === null) {
       return { found: false };
     }
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
-    const outcome = await postToWebhook(
-      {
-        url: settings.webhook.url,
-        token: settings.webhook.token,
-        idempotencyKey: letter.dedupeKey,
-        body: this.#tables.payload(messageId),
-      },
-      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
-    );
-    const now = this[OBJECT_CLOCK].now();
-    if (outcome.kind !== "delivered") {
-      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, now });
-      await this.#publish({ required: false });
-      return { found: true, delivered: false, error: outcome.error };
+    const error = await this.#redeliver(settings, messageId);
+    await this.#afterRedelivery(row, settings, { delivered: error === null ? 1 : 0 });
+    return error === null ? { found: true, delivered: true } : { found: true, delivered: false, error };
+  }
+
+  /** One more attempt for every dead letter, oldest mail first. */
+  async retryDeadLetters(): Promise<DeadLettersRetry> {
+    const row = this.#tables.row();
+    if (row === null) {
+      return { found: false };
     }
-    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, now });
-    if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
-      this.#tables.clearLastError();
+    const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
+    let delivered = 0;
+    let failed = 0;
+    for (const { messageId } of this.#tables.deadLetters()) {
+      if ((await this.#redeliver(settings, messageId)) === null) {
+        delivered++;
+      } else {
+        failed++;
+      }
     }
-    if (row.read_folder_id !== null) {
-      await this.#afterProcessQuietly(row, settings);
-    }
-    await this.#publish({ required: false });
-    return { found: true, delivered: true };
+    await this.#afterRedelivery(row, settings, { delivered });
+    return { found: true, delivered, failed };
   }
 
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */
@@ -182,6 +182,43 @@ export class HandlerObject extends DurableObject<Env> {
     const token = await openSecret(keyRing, row.webhook_token, tokenContext(row.id));
     this.#tables.saveWebhookToken(await sealSecret(keyRing, token, tokenContext(row.id)));
     return true;
+  }
+
+  /** Posts a dead letter once more: null when delivered, else the error it stays with. */
+  async #redeliver(settings: RunSettings, messageId: string): Promise<string | null> {
+    const letter = this.#tables.deadLetter(messageId);
+    if (letter === null) {
+      return "it is no longer a dead letter";
+    }
+    const outcome = await postToWebhook(
+      {
+        url: settings.webhook.url,
+        token: settings.webhook.token,
+        idempotencyKey: letter.dedupeKey,
+        body: this.#tables.payload(messageId),
+      },
+      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
+    );
+    const now = this[OBJECT_CLOCK].now();
+    if (outcome.kind !== "delivered") {
+      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, now });
+      return outcome.error;
+    }
+    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, now });
+    return null;
+  }
+
+  /** After dead letters were retried: the error clears once none is left, delivered mail is marked read or moved. */
+  async #afterRedelivery(row: HandlerRow, settings: RunSettings, options: { delivered: number }): Promise<void> {
+    if (options.delivered > 0) {
+      if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
+        this.#tables.clearLastError();
+      }
+      if (row.read_folder_id !== null) {
+        await this.#afterProcessQuietly(row, settings);
+      }
+    }
+    await this.#publish({ required: false });
   }
 
   /** Waits for the run in progress, if any, whatever its outcome. */
@@ -231,7 +268,7 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#tables.pendingCount();
-    this.#tables.recordRun({ startedAt, outcome, lastError });
+    this.#tables.recordRun({ startedAt, outcome, lastError, succeeded: runSucceeded(outcome, counts) });
     await this.#scheduleNext({ moreWork });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
@@ -338,6 +375,7 @@ export class HandlerObject extends DurableObject<Env> {
         lastOutcome: row.last_outcome as RunOutcomeKind | null,
         lastError: row.last_error,
         pending: counts.pending,
+        deadLettered: counts.deadLettered,
       }),
       lastRunAt: isoOrNull(row.last_run_at),
       lastSuccessAt: isoOrNull(row.last_success_at),

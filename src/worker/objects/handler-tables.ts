@@ -157,9 +157,10 @@ export class HandlerTables implements HandlerStore {
     this.#db.run(sql`UPDATE handler SET webhook_token = ${sealed}`);
   }
 
-  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null }): void {
+  /** `succeeded`: the run ended well and failed no delivery; only then does `last_success_at` move. */
+  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null; succeeded: boolean }): void {
     this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
-      last_success_at = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
+      last_success_at = CASE WHEN ${run.succeeded ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
       last_error = ${run.lastError}, last_outcome = ${run.outcome}`);
   }
 
