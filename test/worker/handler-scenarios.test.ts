@@ -163,7 +163,10 @@ describe("account trouble", () => {
 
     const { signIn } = await import("../support/accounts.ts");
     expect((await signIn(`/api/accounts/${world.account.id}/reauthorize`)).status).toBe(200);
-    const cleared = await eventually(() => handlerView(handler.id), (view) => view.status === "ok");
+    const cleared = await eventually(
+      () => handlerView(handler.id),
+      (view) => view.status === "ok",
+    );
     expect(cleared).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 1 } });
     expect(cleared.lastSuccessAt).not.toBeNull();
   });
