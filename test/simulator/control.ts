@@ -253,12 +253,12 @@ function mailboxAction(
     return json(200, { sendAs: [...mailbox.sendAs] });
   }
   if (sub === "folders" && request.method === "POST") {
-    const input = body as { displayName: string; parent?: string };
+    const input = body as { displayName: string; parent?: string; hidden?: boolean };
     const parent = input.parent === undefined ? rootFolder(mailbox) : folderByPath(mailbox, input.parent);
     if (parent === undefined) {
       return json(404, { error: `no folder ${input.parent ?? ""}` });
     }
-    const folder = addFolder(mailbox, input.displayName, parent.id);
+    const folder = addFolder(mailbox, input.displayName, parent.id, { hidden: input.hidden === true });
     return json(201, { id: folder.id, displayName: folder.displayName });
   }
   if (sub === "messages" && request.method === "POST") {

@@ -289,14 +289,21 @@ function folderJson(mailbox: SimMailbox, folder: SimFolder): Record<string, unkn
     childFolderCount: childFolders(mailbox, folder.id).length,
     unreadItemCount: messages.filter((message) => !message.isRead).length,
     totalItemCount: messages.length,
-    isHidden: false,
+    isHidden: folder.isHidden,
   };
 }
 
+/**
+ * Listing folders or child folders leaves hidden ones out unless asked for
+ * (https://learn.microsoft.com/graph/api/resources/mailfolder: "By default, listing mailFolders returns
+ * only mail folders that are not hidden. To include hidden mail folders in the response, use the query
+ * parameter includeHiddenFolders=true").
+ */
 function folderList(context: GraphContext, mailbox: SimMailbox, folders: SimFolder[]): Response {
+  const includeHidden = context.url.searchParams.get("includeHiddenFolders")?.toLowerCase() === "true";
   return page(
     context,
-    folders.map((folder) => folderJson(mailbox, folder)),
+    folders.filter((folder) => includeHidden || !folder.isHidden).map((folder) => folderJson(mailbox, folder)),
   );
 }
 

@@ -59,6 +59,7 @@ export function createMailbox(
     displayName: "Top of Information Store",
     parentId: null,
     wellKnownName: "msgfolderroot",
+    isHidden: false,
   };
   const mailbox: SimMailbox = {
     address: fields.address.toLowerCase(),
@@ -75,7 +76,13 @@ export function createMailbox(
     inFlight: 0,
   };
   for (const [wellKnownName, displayName] of WELL_KNOWN_FOLDERS) {
-    const folder: SimFolder = { id: exchangeId("AQMkAD"), displayName, parentId: root.id, wellKnownName };
+    const folder: SimFolder = {
+      id: exchangeId("AQMkAD"),
+      displayName,
+      parentId: root.id,
+      wellKnownName,
+      isHidden: false,
+    };
     mailbox.folders.set(folder.id, folder);
   }
   state.mailboxes.set(mailbox.address, mailbox);
@@ -126,8 +133,19 @@ export function childFolders(mailbox: SimMailbox, parentId: string): SimFolder[]
   return [...mailbox.folders.values()].filter((folder) => folder.parentId === parentId);
 }
 
-export function addFolder(mailbox: SimMailbox, displayName: string, parentId: string): SimFolder {
-  const folder: SimFolder = { id: exchangeId("AQMkAD"), displayName, parentId, wellKnownName: null };
+export function addFolder(
+  mailbox: SimMailbox,
+  displayName: string,
+  parentId: string,
+  options: { hidden?: boolean } = {},
+): SimFolder {
+  const folder: SimFolder = {
+    id: exchangeId("AQMkAD"),
+    displayName,
+    parentId,
+    wellKnownName: null,
+    isHidden: options.hidden === true,
+  };
   mailbox.folders.set(folder.id, folder);
   return folder;
 }

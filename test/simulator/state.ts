@@ -186,6 +186,8 @@ export interface SimFolder {
   displayName: string;
   parentId: string | null;
   wellKnownName: string | null;
+  /** Hidden folders are listed only with `includeHiddenFolders=true`. */
+  isHidden: boolean;
 }
 
 /** A removal seen by delta: the message left the folder (moved or deleted) at `seq`. */

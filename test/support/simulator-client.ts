@@ -106,7 +106,7 @@ export class SimulatorClient {
   addFolder(
     address: string,
     displayName: string,
-    options: { parent?: string } = {},
+    options: { parent?: string; hidden?: boolean } = {},
   ): Promise<{ id: string; displayName: string }> {
     return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/folders`, { displayName, ...options });
   }

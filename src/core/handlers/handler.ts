@@ -15,6 +15,15 @@ const FOLDER_MAX = 512;
 const WEBHOOK_TOKEN_MAX = 1024;
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** `me` (the account's own mailbox) or a shared mailbox's address, lower-cased. */
+export const mailboxSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+    message: 'must be "me" or a mailbox address',
+  });
+
 /**
  * A handler's settings as the API takes them: every field, its rule and its default. The stored
  * configuration and its type come from the same schema, so a new setting is one entry here (and its
@@ -24,15 +33,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
   return z.strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     accountId: z.string().trim().min(1),
-    /** `me` or a shared mailbox's address, lower-cased. */
-    mailbox: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
-        message: 'must be "me" or a mailbox address',
-      })
-      .default("me"),
+    mailbox: mailboxSchema.default("me"),
     folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
     onlyUnread: z.boolean().default(true),
     afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
