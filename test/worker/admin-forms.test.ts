@@ -53,7 +53,12 @@ describe("forms derived from their descriptors", () => {
   });
 
   it("send an empty required secret on a create so the API names it, and keep it on an edit", () => {
-    const form = new URLSearchParams({ name: "App", clientId: "x", clientSecret: "", scopes: "" });
+    const form = new URLSearchParams({
+      name: "App",
+      clientId: "6731de76-14a6-49ae-97bc-6eba6914391e",
+      clientSecret: "",
+      scopes: "",
+    });
     expect(apiBody(CREDENTIAL_FORM, form, { editing: false })["clientSecret"]).toBe("");
     expect(apiBody(CREDENTIAL_FORM, form, { editing: true })).not.toHaveProperty("clientSecret");
     expect(apiBody(CREDENTIAL_FORM, form, { editing: false })).not.toHaveProperty("scopes");
