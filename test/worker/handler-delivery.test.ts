@@ -280,7 +280,11 @@ describe("dead letters", () => {
     const result = await runNow(handler.id);
     expect(result).toMatchObject({ fetched: 1, delivered: 0, deadLettered: 1, pending: 0, status: "attention" });
     expect(result.lastError).toContain("dead letters");
-    expect(await handlerView(handler.id)).toMatchObject({ status: "attention", lastSuccessAt: null });
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "attention",
+      lastSuccessAt: null,
+      lastErrorWhere: "jira",
+    });
     expect(result.lastError).toContain("400");
     const letters = await callJson<{ items: Record<string, unknown>[] }>(
       "GET",
@@ -333,6 +337,7 @@ describe("dead letters", () => {
       faults: [{ failure: { kind: "error", status: 401, error: "unauthorized" }, remaining: -1 }],
     });
     expect(await runNow(handler.id)).toMatchObject({ deadLettered: 3, status: "attention" });
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("handler");
 
     const refused = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
     expect(refused.body).toEqual({ delivered: 0, failed: 3 });
@@ -352,7 +357,12 @@ describe("dead letters", () => {
       delivered: 1,
       failed: 0,
     });
-    expect(await handlerView(handler.id)).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 3 } });
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "ok",
+      lastError: null,
+      lastErrorWhere: null,
+      counts: { delivered: 3 },
+    });
     expect((await sim.messages(world.address)).every((message) => message.isRead)).toBe(true);
     expect((await callJson("POST", "/api/handlers/hdl_aaaaaaaaaaaaaaaa/dead-letters/retry")).status).toBe(404);
   });

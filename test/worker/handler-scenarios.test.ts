@@ -132,7 +132,7 @@ describe("shared mailboxes", () => {
     expect(refused.status).toBe("error");
     expect(refused.lastError).toContain(shared);
     expect(refused.lastError).toContain("Full Access");
-    expect((await handlerView(handler.id)).status).toBe("error");
+    expect(await handlerView(handler.id)).toMatchObject({ status: "error", lastErrorWhere: "exchange" });
 
     const create = await callJson<{ errors: { path: string; message: string }[] }>("POST", "/api/handlers", {
       body: { name: "No rights", accountId: world.account.id, mailbox: shared, webhookUrl: world.hook.url },
@@ -159,6 +159,7 @@ describe("account trouble", () => {
     expect(result).toMatchObject({ fetched: 0, delivered: 0, status: "error" });
     expect(result.lastError).toContain("needs re-authorization");
     expect(result.lastError).toContain("AADSTS50173");
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("account");
     expect(await graphRequests(world.tenant.tenantId)).toBe(before);
 
     const { signIn } = await import("../support/accounts.ts");
@@ -185,6 +186,7 @@ describe("account trouble", () => {
     expect(result.status).toBe("error");
     expect(result.lastError).toContain('Folder "Inbox/Missing"');
     expect(result.lastError).toContain('no folder "Missing" in "Inbox"');
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("handler");
   });
 
   it("refreshes once and retries when Graph refuses an access token that edgepost still thought valid", async () => {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
+import type { FixPlace } from "../advice.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Large enough for any single Outlook message's attachments that a webhook could take. */
@@ -154,6 +155,8 @@ export interface HandlerView extends HandlerConfig {
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** Where the administrator fixes `lastError`: an account (reconnect), a credential, the handler, Jira, Exchange or Azure. */
+  lastErrorWhere: FixPlace | null;
   counts: HandlerCounts;
   createdAt: string;
   updatedAt: string;

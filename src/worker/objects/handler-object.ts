@@ -12,7 +12,8 @@ import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts
 import { handlerStatus, runSucceeded } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
 import { afterProcess, HANDLER_GRAPH_HEADERS, runHandler } from "../../core/handlers/sync.ts";
-import { postToWebhook } from "../../core/jira/webhook-client.ts";
+import { webhookRefusalAdvice } from "../../core/advice.ts";
+import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
@@ -20,6 +21,7 @@ import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { HandlerTables } from "./handler-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type { DeadLetter, HandlerConfig, HandlerStatus, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type { ResolvedFolders } from "../../core/handlers/store.ts";
@@ -242,14 +244,17 @@ export class HandlerObject extends DurableObject<Env> {
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
+    let where: FixPlace | null = null;
     let moreWork = false;
     try {
       const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
       const result = await runHandler(await this.#runSettings(row, folders), this.#runDeps(graph), counts);
+      const deadLetterError = counts.deadLettered > 0 ? (this.#tables.lastDeadLetterError() ?? "unknown") : null;
       lastError =
-        counts.deadLettered > 0
-          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#tables.lastDeadLetterError() ?? "unknown"}`
-          : result.warning;
+        deadLetterError === null
+          ? result.warning
+          : `${counts.deadLettered} message(s) went to the dead letters; last error: ${deadLetterError}`;
+      where = deadLetterError === null ? null : webhookRefusalAdvice(webhookStatusOf(deadLetterError)).where;
       moreWork = result.moreWork;
     } catch (error) {
       const verdict = runVerdict(error, {
@@ -259,6 +264,7 @@ export class HandlerObject extends DurableObject<Env> {
       });
       outcome = verdict.outcome;
       lastError = verdict.message;
+      where = verdict.where;
       if (verdict.unexpected !== null) {
         CONSOLE_LOGGER.error("handler.run_failed", {
           handlerId: row.id,
@@ -268,7 +274,7 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#tables.pendingCount();
-    this.#tables.recordRun({ startedAt, outcome, lastError, succeeded: runSucceeded(outcome, counts) });
+    this.#tables.recordRun({ startedAt, outcome, lastError, where, succeeded: runSucceeded(outcome, counts) });
     await this.#scheduleNext({ moreWork });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
@@ -380,6 +386,7 @@ export class HandlerObject extends DurableObject<Env> {
       lastRunAt: isoOrNull(row.last_run_at),
       lastSuccessAt: isoOrNull(row.last_success_at),
       lastError: row.last_error,
+      lastErrorWhere: row.last_error === null ? null : (row.last_error_where as FixPlace | null),
       counts,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -5,6 +5,7 @@
  * @module
  */
 import { Database, sql } from "./sql.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type { DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type { DueDelivery, HandlerStore, ResolvedFolders, SeenMessage } from "../../core/handlers/store.ts";
@@ -67,6 +68,10 @@ const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (message_id, part)
     )`,
   },
+  {
+    description: "where the administrator fixes the last error (account, credential, handler, …)",
+    statement: "ALTER TABLE handler ADD COLUMN last_error_where TEXT",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
@@ -85,6 +90,7 @@ export interface HandlerRow extends Record<string, SqlStorageValue> {
   last_success_at: number | null;
   last_error: string | null;
   last_outcome: string | null;
+  last_error_where: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -158,14 +164,20 @@ export class HandlerTables implements HandlerStore {
   }
 
   /** `succeeded`: the run ended well and failed no delivery; only then does `last_success_at` move. */
-  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null; succeeded: boolean }): void {
+  recordRun(run: {
+    startedAt: number;
+    outcome: RunOutcomeKind;
+    lastError: string | null;
+    where: FixPlace | null;
+    succeeded: boolean;
+  }): void {
     this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
       last_success_at = CASE WHEN ${run.succeeded ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
-      last_error = ${run.lastError}, last_outcome = ${run.outcome}`);
+      last_error = ${run.lastError}, last_error_where = ${run.where}, last_outcome = ${run.outcome}`);
   }
 
   clearLastError(): void {
-    this.#db.run(sql`UPDATE handler SET last_error = NULL`);
+    this.#db.run(sql`UPDATE handler SET last_error = NULL, last_error_where = NULL`);
   }
 
   /** Forgets that the object has tables; the object deletes its storage. */
