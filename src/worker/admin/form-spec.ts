@@ -5,6 +5,7 @@
  * its zod schema (in `src/core`) plus one descriptor here; the type checks that none is missing.
  * @module
  */
+import type { FieldIssue } from "../../core/validation.ts";
 export type FieldKind = "text" | "number" | "checkbox" | "select" | "url" | "password" | "email";
 
 /** A select's option: the value sent and the label shown. */
@@ -94,6 +95,19 @@ export function valuesOf(spec: FormSpec, view: object): FormValues {
       return [name, Array.isArray(value) ? value.join(" ") : String(value)];
     }),
   );
+}
+
+/**
+ * The API's field messages in the form's words: a message that starts with the field's API name starts
+ * with its label instead ("folder was not found" → "Folder was not found").
+ */
+export function labelledIssues(spec: FormSpec, issues: readonly FieldIssue[]): FieldIssue[] {
+  return issues.map((issue) => {
+    const field = Object.hasOwn(spec, issue.path) ? spec[issue.path] : undefined;
+    return field === undefined || !issue.message.startsWith(`${issue.path} `)
+      ? issue
+      : { path: issue.path, message: `${field.label}${issue.message.slice(issue.path.length)}` };
+  });
 }
 
 function text(form: URLSearchParams, name: string): string {

@@ -1,172 +1,329 @@
 /**
- * `/handlers`: the list, the form for a new or changed handler, a handler's page with Run now, Delete
- * and its dead letters with Retry.
+ * `/handlers`: the list, the form for a new or changed handler (the account's mailboxes and folder tree
+ * to pick from, "did you mean" on a mistyped folder), a handler's page with Run now and the dead
+ * letters, and Delete behind a confirmation page. Every action answers with a redirect to the page that
+ * shows its result.
  * @module
  */
 import { Hono } from "hono";
-import { HandlerFormPage, HandlerListPage, HandlerPage } from "../views/handler-views.tsx";
-import { apiBody, formValues, valuesOf } from "./form-spec.ts";
+import { closestFolderPath } from "../../core/mail/folder-suggestion.ts";
+import { mailboxName } from "../views/components.tsx";
+import { HandlerDeletePage, HandlerFormPage, HandlerListPage, HandlerPage } from "../views/handler-views.tsx";
+import { apiBody, formValues, labelledIssues, valuesOf } from "./form-spec.ts";
 import { HANDLER_FORM, newHandlerValues } from "./handler-form.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
-import { noticeOf } from "./notices.ts";
-import { action, idParam, notFoundPage, page, problemNotice, render, seeOther } from "./page-actions.ts";
+import { keepSecrets, withKeptSecrets } from "./kept-secrets.ts";
+import { noticeOf, resultUrl, runCounts } from "./notices.ts";
+import {
+  action,
+  formProblemNotice,
+  idParam,
+  notFoundPage,
+  page,
+  render,
+  seeOther,
+  signInOrigins,
+} from "./page-actions.ts";
 import type { Context } from "hono";
 import type { AccountView } from "../../core/accounts/account.ts";
+import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { DeadLetter, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
+import type { FolderTree, MailFolderEntry } from "../../core/mail/folder-tree.ts";
+import type { FieldIssue } from "../../core/validation.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AdminFrame, Notice } from "../views/components.tsx";
+import type { Suggestion } from "../views/form-fields.tsx";
+import type { FormValues } from "./form-spec.ts";
 
 export const handlerPages = new Hono<AppEnv>();
 
-async function accountsForForm(c: Context<AppEnv>): Promise<AccountView[]> {
+const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** How a folder may be given besides picking it, told under the folder field. */
+const FOLDER_FORMS = "or type a well-known name (inbox), a folder id, or a path such as Inbox/Support.";
+
+async function listAccounts(c: Context<AppEnv>): Promise<AccountView[]> {
   return (await fetchApi<{ items: AccountView[] }>(c, "/accounts"))?.items ?? [];
 }
 
-async function handlerPage(
+async function listHandlers(c: Context<AppEnv>): Promise<HandlerView[]> {
+  return (await fetchApi<{ items: HandlerView[] }>(c, "/handlers"))?.items ?? [];
+}
+
+/** The mailboxes the account can be pointed at: its own, and every shared one a handler of it reads. */
+function mailboxSuggestions(account: AccountView | undefined, handlers: readonly HandlerView[]): Suggestion[] {
+  if (account === undefined) {
+    return [];
+  }
+  const shared = new Set(
+    handlers.filter((handler) => handler.accountId === account.id && handler.mailbox !== "me").map((h) => h.mailbox),
+  );
+  return [
+    { value: "me", label: `${mailboxName(account)} (its own mailbox)` },
+    ...[...shared].sort().map((mailbox) => ({ value: mailbox, label: "shared mailbox" })),
+  ];
+}
+
+/** The folders the form offers for the chosen account and mailbox, and what the form says about them. */
+interface FolderChoice {
+  folders: MailFolderEntry[];
+  note: string;
+}
+
+async function folderChoice(
+  c: Context<AppEnv>,
+  account: AccountView | undefined,
+  mailbox: string,
+): Promise<FolderChoice> {
+  const wanted = mailbox.trim().toLowerCase() === "" ? "me" : mailbox.trim().toLowerCase();
+  if (account === undefined) {
+    return { folders: [], note: `Choose an account to pick from its folders, ${FOLDER_FORMS}` };
+  }
+  if (account.status !== "connected") {
+    return {
+      folders: [],
+      note: `${mailboxName(account)} must be reconnected before its folders can be listed; ${FOLDER_FORMS}`,
+    };
+  }
+  if (wanted !== "me" && !MAILBOX_ADDRESS.test(wanted)) {
+    return { folders: [], note: `Type "me" or a mailbox address to pick from its folders, ${FOLDER_FORMS}` };
+  }
+  const where = wanted === "me" ? mailboxName(account) : wanted;
+  const result = await callApi<FolderTree>(
+    c,
+    "GET",
+    `/accounts/${account.id}/folders?mailbox=${encodeURIComponent(wanted)}`,
+  );
+  if (!result.ok) {
+    const why =
+      result.status === 502 && wanted !== "me"
+        ? `${mailboxName(account)} may not read ${wanted} (Full Access is needed in Exchange), or it does not exist`
+        : "Microsoft did not answer";
+    return {
+      folders: [],
+      note: `The folders of ${where} could not be read: ${why}. Type the folder instead: ${FOLDER_FORMS}`,
+    };
+  }
+  return {
+    folders: result.data.items,
+    note: `Pick one of the ${result.data.items.length} folders of ${where}${result.data.complete ? "" : " (the list stops early in a very large mailbox)"}, ${FOLDER_FORMS}`,
+  };
+}
+
+/** Field messages in the form's words; a folder that was not found gets the closest one as a suggestion. */
+function formErrors(
+  issues: readonly FieldIssue[],
+  values: FormValues,
+  folders: readonly MailFolderEntry[],
+): FieldIssue[] {
+  return labelledIssues(HANDLER_FORM, issues).map((issue) => {
+    const typed = values[issue.path];
+    if ((issue.path !== "folder" && issue.path !== "moveToFolder") || typeof typed !== "string") {
+      return issue;
+    }
+    const closest = closestFolderPath(typed, folders);
+    return closest === null ? issue : { path: issue.path, message: `${issue.message}. Did you mean "${closest}"?` };
+  });
+}
+
+interface FormState {
+  values: FormValues;
+  issues: readonly FieldIssue[];
+  kept: Readonly<Record<string, string>>;
+  notice: Notice | null;
+}
+
+async function formPage(
   c: Context<AppEnv>,
   frame: AdminFrame,
-  options: { status: number; notice: Notice | null },
+  existing: HandlerView | null,
+  state: FormState,
+  status = 200,
 ): Promise<Response> {
-  const path = `/handlers/${idParam(c)}`;
-  const [handler, letters] = await Promise.all([
-    fetchApi<HandlerView>(c, path),
-    fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`),
-  ]);
-  return handler === null
-    ? notFoundPage(c, frame)
-    : render(
-        options.status,
-        HandlerPage({ frame, handler, deadLetters: letters?.items ?? [], notice: options.notice }),
-      );
+  const [accounts, handlers] = await Promise.all([listAccounts(c), listHandlers(c)]);
+  const chosen = accounts.find((account) => account.id === state.values["accountId"]);
+  const mailbox = state.values["mailbox"];
+  const choice = await folderChoice(c, chosen, typeof mailbox === "string" ? mailbox : "me");
+  return render(
+    status,
+    HandlerFormPage({
+      frame,
+      values: state.values,
+      accounts,
+      mailboxes: mailboxSuggestions(chosen, handlers),
+      picker: {
+        folders: choice.folders.map((folder) => ({ value: folder.path })),
+        note: choice.note,
+      },
+      errors: formErrors(state.issues, state.values, choice.folders),
+      existing,
+      kept: state.kept,
+      notice: state.notice,
+    }),
+  );
+}
+
+/** A posted handler form: "Show the folders" comes back with the chosen mailbox's folders; anything else is saved. */
+async function submitForm(
+  c: Context<AppEnv>,
+  frame: AdminFrame,
+  posted: URLSearchParams,
+  existing: HandlerView | null,
+): Promise<Response> {
+  const form = await withKeptSecrets(c, frame, HANDLER_FORM, posted);
+  const kept = await keepSecrets(c, frame, HANDLER_FORM, form);
+  const values = formValues(HANDLER_FORM, form);
+  if (form.get("_action") === "folders") {
+    return formPage(c, frame, existing, { values, issues: [], kept, notice: null });
+  }
+  const editing = existing !== null;
+  const result = await callApi<HandlerView>(
+    c,
+    editing ? "PATCH" : "POST",
+    editing ? `/handlers/${existing.id}` : "/handlers",
+    apiBody(HANDLER_FORM, form, { editing }),
+  );
+  if (result.ok) {
+    return seeOther(resultUrl(`/handlers/${result.data.id}`, editing ? "handler-saved" : "handler-created"));
+  }
+  return formPage(
+    c,
+    frame,
+    existing,
+    { values, issues: result.problem.errors ?? [], kept, notice: formProblemNotice(result.problem) },
+    result.status,
+  );
 }
 
 handlerPages.get(
   "/",
   page("handlers", async (c, frame) => {
-    const list = await fetchApi<{ items: HandlerView[] }>(c, "/handlers");
-    return render(200, HandlerListPage({ frame, handlers: list?.items ?? [], notice: noticeOf(c) }));
+    const [handlers, accounts] = await Promise.all([listHandlers(c), listAccounts(c)]);
+    return render(200, HandlerListPage({ frame, handlers, accounts, notice: noticeOf(c) }));
   }),
 );
 
 handlerPages.get(
   "/new",
   page("handlers", async (c, frame) => {
-    const accounts = await accountsForForm(c);
-    const values = newHandlerValues(accounts[0]?.id ?? "");
-    return render(200, HandlerFormPage({ frame, values, accounts, errors: [], existing: null, notice: null }));
+    const accounts = await listAccounts(c);
+    const asked = c.req.query("account") ?? "";
+    const account = accounts.find((candidate) => candidate.id === asked) ?? accounts[0];
+    return formPage(c, frame, null, {
+      values: newHandlerValues(account?.id ?? ""),
+      issues: [],
+      kept: {},
+      notice: null,
+    });
   }),
 );
 
 handlerPages.post(
   "/",
-  action("handlers", async (c, frame, form) => {
-    const result = await callApi<HandlerView>(c, "POST", "/handlers", apiBody(HANDLER_FORM, form, { editing: false }));
-    if (result.ok) {
-      return seeOther(`/handlers/${result.data.id}?notice=handler-created`);
-    }
-    const accounts = await accountsForForm(c);
-    return render(
-      result.status,
-      HandlerFormPage({
-        frame,
-        values: formValues(HANDLER_FORM, form),
-        accounts,
-        errors: result.problem.errors ?? [],
-        existing: null,
-        notice: problemNotice(result.problem),
-      }),
-    );
-  }),
+  action("handlers", async (c, frame, form) => submitForm(c, frame, form, null)),
 );
 
 handlerPages.get(
   "/:id",
-  page("handlers", async (c, frame) => handlerPage(c, frame, { status: 200, notice: noticeOf(c) })),
+  page("handlers", async (c, frame) => {
+    const path = `/handlers/${idParam(c)}`;
+    const [handler, letters, accounts, credentials] = await Promise.all([
+      fetchApi<HandlerView>(c, path),
+      fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`),
+      listAccounts(c),
+      fetchApi<{ items: CredentialView[] }>(c, "/credentials"),
+    ]);
+    if (handler === null) {
+      return notFoundPage(c, frame);
+    }
+    const account = accounts.find((candidate) => candidate.id === handler.accountId) ?? null;
+    return render(
+      200,
+      HandlerPage({
+        frame,
+        handler,
+        account,
+        deadLetters: letters?.items ?? [],
+        offerRetryAll: c.req.query("notice") === "handler-saved",
+        notice: noticeOf(c),
+      }),
+      {
+        formActionOrigins: signInOrigins(
+          (credentials?.items ?? []).filter((credential) => credential.id === account?.credentialId),
+        ),
+      },
+    );
+  }),
 );
 
 handlerPages.get(
   "/:id/edit",
   page("handlers", async (c, frame) => {
     const handler = await fetchApi<HandlerView>(c, `/handlers/${idParam(c)}`);
-    if (handler === null) {
-      return notFoundPage(c, frame);
-    }
-    return render(
-      200,
-      HandlerFormPage({
-        frame,
-        values: valuesOf(HANDLER_FORM, handler),
-        accounts: await accountsForForm(c),
-        errors: [],
-        existing: handler,
-        notice: null,
-      }),
-    );
+    return handler === null
+      ? notFoundPage(c, frame)
+      : formPage(c, frame, handler, { values: valuesOf(HANDLER_FORM, handler), issues: [], kept: {}, notice: null });
   }),
 );
 
 handlerPages.post(
   "/:id",
   action("handlers", async (c, frame, form) => {
-    const path = `/handlers/${idParam(c)}`;
-    const existing = await fetchApi<HandlerView>(c, path);
-    if (existing === null) {
-      return notFoundPage(c, frame);
-    }
-    const result = await callApi<HandlerView>(c, "PATCH", path, apiBody(HANDLER_FORM, form, { editing: true }));
-    if (result.ok) {
-      return seeOther(`${path}?notice=handler-saved`);
-    }
-    const accounts = await accountsForForm(c);
-    return render(
-      result.status,
-      HandlerFormPage({
-        frame,
-        values: formValues(HANDLER_FORM, form),
-        accounts,
-        errors: result.problem.errors ?? [],
-        existing,
-        notice: problemNotice(result.problem),
-      }),
-    );
+    const existing = await fetchApi<HandlerView>(c, `/handlers/${idParam(c)}`);
+    return existing === null ? notFoundPage(c, frame) : submitForm(c, frame, form, existing);
+  }),
+);
+
+handlerPages.get(
+  "/:id/delete",
+  page("handlers", async (c, frame) => {
+    const handler = await fetchApi<HandlerView>(c, `/handlers/${idParam(c)}`);
+    return handler === null ? notFoundPage(c, frame) : render(200, HandlerDeletePage({ frame, handler }));
   }),
 );
 
 handlerPages.post(
   "/:id/delete",
-  action("handlers", async (c, frame) => {
-    const result = await callApi(c, "DELETE", `/handlers/${idParam(c)}`);
-    return result.ok
-      ? seeOther("/handlers?notice=handler-deleted")
-      : handlerPage(c, frame, { status: result.status, notice: problemNotice(result.problem) });
+  action("handlers", async (c) => {
+    const path = `/handlers/${idParam(c)}`;
+    const result = await callApi(c, "DELETE", path);
+    return seeOther(result.ok || result.status === 404 ? resultUrl("/handlers", "handler-deleted") : path);
   }),
 );
 
 handlerPages.post(
   "/:id/run",
-  action("handlers", async (c, frame) => {
-    const result = await callApi<RunCounts>(c, "POST", `/handlers/${idParam(c)}/run`);
-    const notice: Notice = result.ok
-      ? {
-          kind: "ok",
-          text: `Run finished: ${result.data.fetched} new, ${result.data.delivered} delivered, ${result.data.skipped} skipped, ${result.data.pending} waiting for a retry, ${result.data.deadLettered} to the dead letters.`,
-        }
-      : problemNotice(result.problem);
-    return handlerPage(c, frame, { status: result.ok ? 200 : result.status, notice });
+  action("handlers", async (c) => {
+    const path = `/handlers/${idParam(c)}`;
+    const result = await callApi<RunCounts>(c, "POST", `${path}/run`);
+    if (result.ok) {
+      return seeOther(resultUrl(path, "ran", { counts: runCounts(result.data) }));
+    }
+    return seeOther(
+      result.status === 404 ? "/handlers" : resultUrl(path, result.status === 409 ? "run-disabled" : "run-failed"),
+    );
   }),
 );
 
 handlerPages.post(
   "/:id/dead-letters/retry",
-  action("handlers", async (c, frame, form) => {
-    const messageId = form.get("messageId");
-    const path = `/handlers/${idParam(c)}/dead-letters/${encodeURIComponent(typeof messageId === "string" ? messageId : "")}/retry`;
-    const result = await callApi<{ delivered: boolean; error?: string }>(c, "POST", path);
-    const notice: Notice = !result.ok
-      ? problemNotice(result.problem)
-      : result.data.delivered
-        ? { kind: "ok", text: "Delivered; the message left the dead letters." }
-        : { kind: "error", text: `Still failing: ${result.data.error ?? "unknown error"}` };
-    return handlerPage(c, frame, { status: 200, notice });
+  action("handlers", async (c, _frame, form) => {
+    const path = `/handlers/${idParam(c)}`;
+    const messageId = form.get("messageId") ?? "";
+    const result = await callApi<{ delivered: boolean }>(
+      c,
+      "POST",
+      `${path}/dead-letters/${encodeURIComponent(messageId)}/retry`,
+    );
+    const code = !result.ok ? "retry-gone" : result.data.delivered ? "retry-delivered" : "retry-failed";
+    return seeOther(resultUrl(path, code));
+  }),
+);
+
+handlerPages.post(
+  "/:id/dead-letters/retry-all",
+  action("handlers", async (c) => {
+    const path = `/handlers/${idParam(c)}`;
+    const result = await callApi<{ delivered: number; failed: number }>(c, "POST", `${path}/dead-letters/retry`);
+    return seeOther(result.ok ? resultUrl(path, "retried", { counts: result.data }) : path);
   }),
 );

@@ -54,8 +54,17 @@ export function frameOf(session: Session, section: AdminFrame["section"]): Admin
   return { csrfToken: session.csrfToken, section };
 }
 
-export function problemNotice(problem: Problem): Notice {
-  return { kind: "error", text: problem.detail };
+/**
+ * What a form says when the API refused it for something other than its fields (those are listed in
+ * the error summary). The API's `detail` speaks of API calls, so the page uses its own words.
+ */
+export function formProblemNotice(problem: Problem): Notice | null {
+  if ((problem.errors ?? []).length > 0) {
+    return null;
+  }
+  return problem.status >= 500
+    ? { kind: "error", text: "Microsoft or edgepost failed while saving; nothing was saved. Try again in a moment." }
+    : { kind: "error", text: `Nothing was saved: ${problem.title.toLowerCase()}.` };
 }
 
 export function seeOther(location: string, headers: Record<string, string> = {}): Response {
