@@ -61,7 +61,7 @@ describe("the overview", () => {
 
     const browser = await signIn();
     let html = (await browser.get("/")).html;
-    expect(html).toContain("Handler Refused by Jira: 1 message wait in the dead letters.");
+    expect(html).toContain("Handler Refused by Jira: 1 message waits in the dead letters.");
     expect(html).toContain(`<a href="/handlers/${refused.id}">What to fix</a>`);
     expect(html).toMatch(/<h2>Recovering by itself<\/h2><ul><li><a href="\/handlers\/[^"]+">Waiting for Jira<\/a>/);
 

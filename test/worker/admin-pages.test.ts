@@ -467,7 +467,7 @@ describe("account and handler pages", () => {
     const location = retried.response.headers.get("location") ?? "";
     expect(location).toBe(`/handlers/${handler.id}?notice=retried&delivered=2&failed=0`);
     const after = (await browser.get(location)).html;
-    expect(after).toContain("Retried: all 2 delivered.");
+    expect(after).toContain("Retried: all 2 were delivered.");
     expect(after).not.toContain("What to fix");
   });
 });

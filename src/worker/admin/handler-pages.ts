@@ -33,11 +33,14 @@ import type { FieldIssue } from "../../core/validation.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AdminFrame, Notice } from "../views/components.tsx";
 import type { Suggestion } from "../views/form-fields.tsx";
+import type { ActivityEntry } from "../views/handler-views.tsx";
 import type { FormValues } from "./form-spec.ts";
 
 export const handlerPages = new Hono<AppEnv>();
 
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Messages the handler's page lists in its recent activity. */
+const ACTIVITY_SHOWN = 50;
 /** How a folder may be given besides picking it, told under the folder field. */
 const FOLDER_FORMS = "or type a well-known name (inbox), a folder id, or a path such as Inbox/Support.";
 
@@ -226,9 +229,10 @@ handlerPages.get(
   "/:id",
   page("handlers", async (c, frame) => {
     const path = `/handlers/${idParam(c)}`;
-    const [handler, letters, accounts, credentials] = await Promise.all([
+    const [handler, letters, activity, accounts, credentials] = await Promise.all([
       fetchApi<HandlerView>(c, path),
       fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`),
+      fetchApi<{ items: ActivityEntry[] }>(c, `${path}/activity?limit=${ACTIVITY_SHOWN}`),
       listAccounts(c),
       fetchApi<{ items: CredentialView[] }>(c, "/credentials"),
     ]);
@@ -243,6 +247,7 @@ handlerPages.get(
         handler,
         account,
         deadLetters: letters?.items ?? [],
+        activity: activity?.items ?? [],
         offerRetryAll: c.req.query("notice") === "handler-saved",
         notice: noticeOf(c),
       }),

@@ -70,7 +70,10 @@ const NOTICES = {
   "retry-gone": () => ({ kind: "warn", text: "That message is no longer among the dead letters." }),
   retried: (facts) =>
     facts.count("failed") === 0
-      ? { kind: "ok", text: `Retried: all ${facts.count("delivered")} delivered.` }
+      ? {
+          kind: "ok",
+          text: `Retried: ${facts.count("delivered") === 1 ? "the message was" : `all ${facts.count("delivered")} were`} delivered.`,
+        }
       : {
           kind: "error",
           text: `Retried: ${facts.count("delivered")} delivered, ${facts.count("failed")} still failing (see their last errors below).`,

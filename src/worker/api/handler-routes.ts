@@ -176,7 +176,9 @@ async function resolveWhereAble(
     return await resolveHandlerFolders(graph, config);
   } catch (error) {
     if (error instanceof HandlerFolderError) {
-      throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)], { cause: error });
+      const where = config.mailbox === "me" ? "the account's mailbox" : config.mailbox;
+      const detail = error.cause instanceof Error ? error.cause.message : error.message;
+      throw new ValidationError([fieldIssue(error.field, `was not found in ${where}: ${detail}`)], { cause: error });
     }
     if (error instanceof GraphError && config.mailbox !== "me" && (error.status === 403 || error.status === 404)) {
       const advice = mailAccessAdvice(error, {

@@ -28,12 +28,12 @@ export function ConnectedPage(props: {
           <dd>{props.username}</dd>
         </dl>
         {props.note === null ? null : <p class="notice warn">{props.note}</p>}
-        <p class="actions">
+        <div class="actions">
           <a class="button primary" href={`/handlers/new?account=${encodeURIComponent(props.accountId)}`}>
             Create a handler for this mailbox
           </a>
           <a href="/accounts">See all mailboxes</a>
-        </p>
+        </div>
       </main>
     </Document>
   );

@@ -23,7 +23,7 @@ export function ConfirmPage(props: {
     <AdminPage title={props.title} frame={props.frame}>
       {props.consequences}
       {props.blockedBy === undefined ? (
-        <p class="actions">
+        <div class="actions">
           <PostButton
             action={props.action}
             csrfToken={props.frame.csrfToken}
@@ -31,7 +31,7 @@ export function ConfirmPage(props: {
             kind="danger"
           />
           <a href={props.cancelHref}>Cancel</a>
-        </p>
+        </div>
       ) : (
         <>
           <div class="notice warn" role="status">

@@ -33,11 +33,11 @@ export function CredentialListPage(props: {
   return (
     <AdminPage title="Credentials" frame={props.frame} notice={props.notice}>
       <p>The Azure app registrations edgepost signs mailboxes in with.</p>
-      <p class="actions">
+      <div class="actions">
         <a class="button primary" href="/credentials/new">
           New credentials
         </a>
-      </p>
+      </div>
       {props.credentials.length === 0 ? (
         <p>No credentials yet.</p>
       ) : (
@@ -140,12 +140,12 @@ export function CredentialFormPage(props: {
             Fill in the endpoints
           </button>
         </fieldset>
-        <p class="actions">
+        <div class="actions">
           <button type="submit" class="primary">
             {existing === null ? "Create" : "Save"}
           </button>
           <a href={existing === null ? "/credentials" : `/credentials/${existing.id}`}>Cancel</a>
-        </p>
+        </div>
       </form>
       {existing === null ? <CopyScript /> : null}
     </AdminPage>
@@ -211,14 +211,14 @@ export function CredentialPage(props: {
           <CopyValue id="credential-id" value={credential.id} label="the credential's id" />
         </dd>
       </dl>
-      <p class="actions">
+      <div class="actions">
         <a class="button" href={`/credentials/${credential.id}/edit`}>
           Edit
         </a>
         <a class="button" href={`/credentials/${credential.id}/delete`}>
           Delete
         </a>
-      </p>
+      </div>
       <h2>In Azure, in short</h2>
       <ol>
         <li>App registrations → New registration; platform Web, the Redirect URI above.</li>

@@ -51,11 +51,11 @@ export function HandlerListPage(props: {
   return (
     <AdminPage title="Handlers" frame={props.frame} notice={props.notice}>
       <p>Each handler brings the new mail of one mailbox folder to a Jira Automation webhook.</p>
-      <p class="actions">
+      <div class="actions">
         <a class="button primary" href="/handlers/new">
           New handler
         </a>
-      </p>
+      </div>
       {props.handlers.length === 0 ? (
         <p>No handlers yet.</p>
       ) : (
@@ -154,18 +154,18 @@ export function HandlerFormPage(props: {
             folder: (
               <p>
                 <button type="submit" name="_action" value="folders" formnovalidate>
-                  Show the folders of this account and mailbox
+                  Show this mailbox's folders
                 </button>
               </p>
             ),
           }}
         />
-        <p class="actions">
+        <div class="actions">
           <button type="submit" class="primary">
             {existing === null ? "Create" : "Save"}
           </button>
           <a href={existing === null ? "/handlers" : `/handlers/${existing.id}`}>Cancel</a>
-        </p>
+        </div>
       </form>
     </AdminPage>
   );
@@ -176,6 +176,8 @@ export function HandlerPage(props: {
   handler: HandlerView;
   account: AccountView | null;
   deadLetters: DeadLetter[];
+  /** What happened to the latest messages, newest first (`GET /api/handlers/{id}/activity`). */
+  activity: ActivityEntry[];
   /** After a change of settings: offer to retry the dead letters with the new ones. */
   offerRetryAll: boolean;
   notice: Notice | null;
@@ -207,7 +209,7 @@ export function HandlerPage(props: {
         deadLetters={props.deadLetters}
         csrfToken={frame.csrfToken}
       />
-      <p class="actions">
+      <div class="actions">
         <PostButton action={`/handlers/${handler.id}/run`} csrfToken={frame.csrfToken} label="Run now" />
         <a class="button" href={`/handlers/${handler.id}/edit`}>
           Edit
@@ -215,7 +217,7 @@ export function HandlerPage(props: {
         <a class="button" href={`/handlers/${handler.id}/delete`}>
           Delete
         </a>
-      </p>
+      </div>
       <h2>Counts</h2>
       <dl class="facts">
         <dt>Delivered</dt>
@@ -229,6 +231,8 @@ export function HandlerPage(props: {
       </dl>
       <h2>Dead letters</h2>
       <DeadLetters handler={handler} letters={props.deadLetters} csrfToken={frame.csrfToken} />
+      <h2>Recent activity</h2>
+      <Activity items={props.activity} />
       <h2>Settings</h2>
       <dl class="facts">
         <dt>Account</dt>
@@ -262,8 +266,111 @@ export function HandlerPage(props: {
           <CopyValue id="handler-id" value={handler.id} label="the handler's id" />
         </dd>
       </dl>
+      <JiraRecipe />
       <CopyScript />
     </AdminPage>
+  );
+}
+
+/** One message in the handler's activity, as `GET /api/handlers/{id}/activity` lists it. */
+export interface ActivityEntry {
+  messageId: string;
+  internetMessageId: string | null;
+  subject: string;
+  from: string | null;
+  receivedAt: string;
+  outcome: "delivered" | "skipped" | "pending" | "dead";
+  reason: string | null;
+  attempts: number;
+  lastStatus: number | null;
+  at: string;
+}
+
+/** How each outcome reads, and its badge. */
+const OUTCOME_LOOK: Readonly<Record<ActivityEntry["outcome"], { label: string; tone: string }>> = {
+  delivered: { label: "delivered", tone: "ok" },
+  skipped: { label: "skipped", tone: "muted" },
+  pending: { label: "waiting for a retry", tone: "info" },
+  dead: { label: "dead letter", tone: "bad" },
+};
+
+function Activity(props: { items: ActivityEntry[] }): Child {
+  if (props.items.length === 0) {
+    return <p>Nothing yet: no mail has reached this handler.</p>;
+  }
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Message</th>
+          <th scope="col">Received</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Jira's answer</th>
+          <th scope="col">When</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((item) => {
+          const look = OUTCOME_LOOK[item.outcome] ?? { label: item.outcome, tone: "muted" };
+          return (
+            <tr>
+              <td data-label="Message">
+                {item.subject}
+                <div class="small mono">{item.from ?? "—"}</div>
+              </td>
+              <td data-label="Received">{formatTime(item.receivedAt)}</td>
+              <td data-label="Outcome">
+                <span class={`badge ${look.tone}`}>{look.label}</span>
+                {item.reason === null ? null : <div class="small">{item.reason}</div>}
+              </td>
+              <td data-label="Jira's answer">
+                {item.lastStatus === null ? "—" : `HTTP ${item.lastStatus}`}
+                {item.attempts > 1 ? <div class="small hint">{item.attempts} attempts</div> : null}
+              </td>
+              <td data-label="When">{formatTime(item.at)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * A ready Jira Automation rule for this handler's webhook: the trigger, and the smart values that read
+ * the payload edgepost posts (see "The webhook request" in docs/api.md).
+ */
+function JiraRecipe(): Child {
+  return (
+    <>
+      <h2>The Jira side: an Automation rule</h2>
+      <ol>
+        <li>
+          In Jira open <strong>Project settings → Automation → Create rule</strong> and choose the trigger{" "}
+          <strong>Incoming webhook</strong>. Copy its URL and secret into this handler (Edit: Jira Automation webhook
+          URL, Webhook secret).
+        </li>
+        <li>
+          <strong>New mail becomes a work item:</strong> in the trigger, choose "No work items from the webhook"; add
+          the condition <code>{"{{webhookData.issues.isEmpty}}"}</code> equals <code>true</code>, then the action{" "}
+          <strong>Create work item</strong> with
+          <pre>{`Summary:     {{webhookData.data.message.subject}}
+Description: From {{webhookData.data.message.from.name}} <{{webhookData.data.message.from.address}}>
+
+{{webhookData.data.message.bodyText}}`}</pre>
+        </li>
+        <li>
+          <strong>Replies go to the work item named in the subject</strong> (a second rule): in the trigger, choose
+          "Work items provided in the webhook HTTP POST body", so the rule runs on{" "}
+          <code>{"{{webhookData.issues}}"}</code> (the keys edgepost found in the subject, e.g. ABC-123); add the action{" "}
+          <strong>Comment on work item</strong> with <code>{"{{webhookData.data.message.bodyText}}"}</code>.
+        </li>
+        <li>
+          To avoid duplicates, label what the rule creates with <code>{"{{webhookData.data.dedupeKey}}"}</code>: the
+          same mail always carries the same key.
+        </li>
+      </ol>
+    </>
   );
 }
 
@@ -274,9 +381,9 @@ function DeadLetters(props: { handler: HandlerView; letters: DeadLetter[]; csrfT
   }
   return (
     <>
-      <p class="actions">
+      <div class="actions">
         <PostButton action={`/handlers/${handler.id}/dead-letters/retry-all`} csrfToken={csrfToken} label="Retry all" />
-      </p>
+      </div>
       <table>
         <thead>
           <tr>

@@ -198,7 +198,7 @@ function needsAttention(data: OverviewData): AttentionItem[] {
       status: handler.status,
       text:
         handler.status === "attention"
-          ? `Handler ${handler.name}: ${handler.counts.deadLettered} message${handler.counts.deadLettered === 1 ? "" : "s"} wait in the dead letters.`
+          ? `Handler ${handler.name}: ${handler.counts.deadLettered} message${handler.counts.deadLettered === 1 ? " waits" : "s wait"} in the dead letters.`
           : `Handler ${handler.name} stopped working.`,
       href: `/handlers/${handler.id}`,
       action: "What to fix",

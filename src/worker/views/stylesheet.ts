@@ -63,7 +63,7 @@ export const STYLESHEET = `
 :root { color-scheme: light dark; ${variables(LIGHT)} }
 @media (prefers-color-scheme: dark) { :root { ${variables(DARK)} } }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
+body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); overflow-wrap: break-word; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
 main:focus { outline: none; }
 h1 { font-size: 1.6rem; margin: 0 0 1rem; overflow-wrap: anywhere; }
@@ -93,7 +93,7 @@ main.narrow { max-width: 28rem; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .5rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-th { color: var(--muted); font-weight: 600; }
+th { color: var(--muted); font-weight: 600; overflow-wrap: normal; }
 .field { margin: 0 0 1rem; }
 .field label { display: block; font-weight: 600; margin-bottom: .25rem; }
 .field input[type="text"], .field input[type="password"], .field input[type="url"], .field input[type="email"],
@@ -107,11 +107,12 @@ th { color: var(--muted); font-weight: 600; }
 fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 1rem; padding: .75rem 1rem; }
 legend { font-weight: 600; padding: 0 .25rem; }
 .hint { color: var(--muted); font-size: .9rem; margin: .25rem 0 0; }
-.error { color: var(--bad); font-weight: 600; margin: .25rem 0 0; }
+p.error { color: var(--bad); font-weight: 600; margin: .25rem 0 0; }
 .small { font-size: .9rem; margin-top: .25rem; }
 details summary { cursor: pointer; color: var(--accent); }
 button, a.button { display: inline-block; font: inherit; padding: .4rem .9rem; border-radius: 4px; cursor: pointer;
-  border: 1px solid var(--field); background: var(--bg); color: var(--accent); text-decoration: none; margin: .125rem 0; }
+  border: 1px solid var(--field); background: var(--bg); color: var(--accent); text-decoration: none; margin: .125rem 0;
+  overflow-wrap: normal; }
 button.primary, a.button.primary { background: var(--button); border-color: var(--button); color: var(--onButton); }
 button.danger, a.button.danger { background: var(--bad); border-color: var(--bad); color: var(--bg); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 1rem 0; }
