@@ -59,8 +59,6 @@ export interface NoticeLink {
 export interface Notice {
   kind: "ok" | "error" | "warn";
   text: string;
-  /** Text from Microsoft or Jira as they sent it, shown behind "Details". */
-  details?: string;
   link?: NoticeLink;
 }
 
@@ -77,7 +75,6 @@ export function NoticeBox(props: { notice: Notice; children?: Child }): Child {
           </>
         )}
       </p>
-      {notice.details === undefined ? null : <Details text={notice.details} />}
       {props.children}
     </div>
   );
