@@ -18,6 +18,8 @@ const HANDLER_POST = new URLSearchParams({
   maxAttachmentBytes: "12abc",
   enabled: "on",
 });
+HANDLER_POST.append("skipRules", "auto_reply");
+HANDLER_POST.append("skipRules", "bulk");
 
 describe("forms derived from their descriptors", () => {
   it("describe every handler setting", () => {
@@ -36,6 +38,7 @@ describe("forms derived from their descriptors", () => {
       includeAttachments: false,
       maxAttachmentBytes: "12abc",
       skipAutoReplies: false,
+      skipRules: ["auto_reply", "bulk"],
       enabled: true,
     });
   });
@@ -75,6 +78,8 @@ describe("forms derived from their descriptors", () => {
       pollIntervalMinutes: "1",
       maxAttachmentBytes: String(10 * 1024 * 1024),
       webhookToken: "",
+      skipRules: "own_mail auto_submitted auto_reply delivery_report bulk",
+      afterProcessingSkipped: "none",
     });
     expect(newCredentialValues()).toMatchObject({ provider: "microsoft", grantType: "authorization_code" });
     expect(String(newCredentialValues()["scopes"])).toContain("offline_access");

@@ -385,6 +385,11 @@ describe("account and handler pages", () => {
     );
     expect(shown.html).toContain('<span class="badge warn">needs attention</span>');
     expect(shown.html).toContain("<strong>What to fix:</strong> Jira refused the message (422).");
+    expect(shown.html).toContain('<span class="badge bad">dead letter</span>');
+    expect(shown.html).toContain('<span class="badge ok">delivered</span>');
+    expect(shown.html).toContain("HTTP 422");
+    expect(shown.html).toContain("{{webhookData.data.message.subject}}");
+    expect(shown.html).toContain("{{webhookData.issues}}");
     expect((await browser.get(result)).status).toBe(200);
     const posted = (await sim.hook(world.hook.id)).requests.length;
     const messageId =

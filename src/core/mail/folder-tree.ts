@@ -87,13 +87,7 @@ async function listFolders(
       return { items, complete: false };
     }
     budget.requests--;
-    const parsed = folderPageSchema.safeParse(await graph.getJson<unknown>(link));
-    if (!parsed.success) {
-      throw new Error(`Graph answered a folder list edgepost cannot read (${parsed.error.issues[0]?.message ?? ""})`, {
-        cause: parsed.error,
-      });
-    }
-    const page = parsed.data;
+    const page: z.output<typeof folderPageSchema> = await graph.getParsed(link, folderPageSchema, "a folder list");
     for (const folder of page.value) {
       const path = parentPath === "" ? folder.displayName : `${parentPath}/${folder.displayName}`;
       items.push({ id: folder.id, displayName: folder.displayName, path, childFolderCount: folder.childFolderCount });

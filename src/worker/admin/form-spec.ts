@@ -6,7 +6,7 @@
  * @module
  */
 import type { FieldIssue } from "../../core/validation.ts";
-export type FieldKind = "text" | "number" | "checkbox" | "select" | "url" | "password" | "email";
+export type FieldKind = "text" | "number" | "checkbox" | "checkboxes" | "select" | "url" | "password" | "email";
 
 /** A select's option: the value sent and the label shown. */
 export type Choice = readonly [value: string, label: string];
@@ -17,7 +17,10 @@ export interface FieldSpec {
   hint?: string;
   /** On a form that edits a stored record, the hint shown instead (a password field: "leave empty to keep it"). */
   editHint?: string;
-  /** The fixed choices of a select; choices that depend on data are handed to the view when it draws the form. */
+  /**
+   * The fixed choices of a select, or the boxes of a `checkboxes` field (a list: the ticked values);
+   * choices that depend on data are handed to the view when it draws the form.
+   */
   options?: readonly Choice[];
   required?: boolean;
   /** Left out of the API body when empty, so the API's default applies. */
@@ -33,7 +36,10 @@ export interface FieldSpec {
 /** The fields of one form, in the order they are shown, keyed by the API's field name. */
 export type FormSpec<Name extends string = string> = Readonly<Record<Name, FieldSpec>>;
 
-/** What a form holds: text for inputs and selects, true or false for checkboxes. Passwords never come back. */
+/**
+ * What a form holds: text for inputs and selects, true or false for a checkbox, the ticked values joined
+ * by spaces for `checkboxes` (their values are tokens). Passwords never come back.
+ */
 export type FormValues = Readonly<Record<string, string | boolean>>;
 
 /** The name of the checkbox that removes a stored secret. */
@@ -44,7 +50,14 @@ export function removeFieldName(name: string): string {
 /** The values of a posted form. */
 export function formValues(spec: FormSpec, form: URLSearchParams): FormValues {
   return Object.fromEntries(
-    Object.entries(spec).map(([name, field]) => [name, field.kind === "checkbox" ? form.has(name) : text(form, name)]),
+    Object.entries(spec).map(([name, field]) => [
+      name,
+      field.kind === "checkbox"
+        ? form.has(name)
+        : field.kind === "checkboxes"
+          ? form.getAll(name).join(" ")
+          : text(form, name),
+    ]),
   );
 }
 
@@ -63,6 +76,8 @@ export function apiBody(spec: FormSpec, form: URLSearchParams, options: { editin
     }
     if (typeof value === "boolean") {
       body[name] = value;
+    } else if (field.kind === "checkboxes") {
+      body[name] = value === "" ? [] : value.split(" ");
     } else if (field.kind === "password") {
       if (value !== "") {
         body[name] = value;
@@ -71,8 +86,8 @@ export function apiBody(spec: FormSpec, form: URLSearchParams, options: { editin
       } else if (!options.editing && field.required === true) {
         body[name] = value;
       }
-    } else if (value === "" && field.omitWhenEmpty === true) {
-      // the API's default applies
+    } else if (value === "" && (field.omitWhenEmpty === true || field.kind === "select")) {
+      // the API's default applies (a select posts no value only when the page did not have it)
     } else {
       body[name] = field.kind === "number" ? numberOrText(value) : value;
     }

@@ -51,7 +51,26 @@ export const HANDLER_FORM = {
   pollIntervalMinutes: { label: "Poll every (minutes)", kind: "number" },
   includeAttachments: { label: "Include attachments", kind: "checkbox" },
   maxAttachmentBytes: { label: "Attachment bytes per message", kind: "number" },
-  skipAutoReplies: { label: "Skip automatic replies, delivery reports and bulk mail", kind: "checkbox" },
+  skipAutoReplies: { label: "Skip automatic mail (the kinds ticked below)", kind: "checkbox" },
+  skipRules: {
+    label: "Automatic mail to skip",
+    kind: "checkboxes",
+    options: [
+      ["own_mail", "Mail edgepost sent itself"],
+      ["auto_submitted", "Mail marked as sent automatically (Auto-Submitted)"],
+      ["auto_reply", "Out-of-office and other automatic replies"],
+      ["delivery_report", "Delivery reports and bounces"],
+      ["bulk", "Bulk and mailing-list mail"],
+    ],
+  },
+  afterProcessingSkipped: {
+    label: "Skipped mail",
+    kind: "select",
+    options: [
+      ["none", "Leave it unread where it is"],
+      ["same", "Mark it read or move it, like delivered mail"],
+    ],
+  },
   enabled: { label: "Enabled", kind: "checkbox" },
 } as const satisfies FormSpec<keyof HandlerConfig | "webhookToken">;
 

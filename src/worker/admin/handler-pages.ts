@@ -27,13 +27,12 @@ import {
 import type { Context } from "hono";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
-import type { DeadLetter, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
+import type { ActivityItem, DeadLetter, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
 import type { FolderTree, MailFolderEntry } from "../../core/mail/folder-tree.ts";
 import type { FieldIssue } from "../../core/validation.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AdminFrame, Notice } from "../views/components.tsx";
 import type { Suggestion } from "../views/form-fields.tsx";
-import type { ActivityEntry } from "../views/handler-views.tsx";
 import type { FormValues } from "./form-spec.ts";
 
 export const handlerPages = new Hono<AppEnv>();
@@ -232,7 +231,7 @@ handlerPages.get(
     const [handler, letters, activity, accounts, credentials] = await Promise.all([
       fetchApi<HandlerView>(c, path),
       fetchApi<{ items: DeadLetter[] }>(c, `${path}/dead-letters`),
-      fetchApi<{ items: ActivityEntry[] }>(c, `${path}/activity?limit=${ACTIVITY_SHOWN}`),
+      fetchApi<{ items: ActivityItem[] }>(c, `${path}/activity?limit=${ACTIVITY_SHOWN}`),
       listAccounts(c),
       fetchApi<{ items: CredentialView[] }>(c, "/credentials"),
     ]);

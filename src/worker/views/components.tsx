@@ -244,6 +244,41 @@ export function CheckboxField(props: {
   );
 }
 
+/** A set of checkboxes sharing one name: the form posts each ticked value. */
+export function CheckboxGroup(props: {
+  name: string;
+  label: string;
+  options: readonly (readonly [string, string])[];
+  checked: readonly string[];
+  errors: readonly FieldIssue[];
+  hint?: string | undefined;
+}): Child {
+  const issue = props.errors.find((candidate) => candidate.path === props.name);
+  return (
+    <fieldset
+      id={props.name}
+      tabindex={-1}
+      class={issue === undefined ? undefined : "invalid"}
+      aria-describedby={describedBy(props.name, { hint: props.hint !== undefined, issue: issue !== undefined })}
+    >
+      <legend>{props.label}</legend>
+      {props.options.map(([value, label]) => (
+        <div class="field checkbox">
+          <input
+            id={`${props.name}-${value}`}
+            name={props.name}
+            type="checkbox"
+            value={value}
+            checked={props.checked.includes(value)}
+          />
+          <label for={`${props.name}-${value}`}>{label}</label>
+        </div>
+      ))}
+      <FieldHelp name={props.name} hint={props.hint} issue={issue} />
+    </fieldset>
+  );
+}
+
 /**
  * Every problem with a posted form, on top, taking the focus when the page loads: each item links to
  * its field; problems with fields the form does not show (or with the whole body) are listed as text.

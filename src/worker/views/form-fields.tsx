@@ -6,7 +6,7 @@
  */
 import { removeFieldName } from "../admin/form-spec.ts";
 import { keptFieldName } from "../admin/kept-secrets.ts";
-import { CheckboxField, Field, SelectField } from "./components.tsx";
+import { CheckboxField, CheckboxGroup, Field, SelectField } from "./components.tsx";
 import type { Child } from "hono/jsx";
 import type { FieldIssue } from "../../core/validation.ts";
 import type { Choice, FieldSpec, FormSpec, FormValues } from "../admin/form-spec.ts";
@@ -60,6 +60,17 @@ function SpecField(input: { name: string; field: FieldSpec; props: FormFieldsPro
   switch (field.kind) {
     case "checkbox":
       return <CheckboxField name={name} label={field.label} checked={value === true} hint={hint} />;
+    case "checkboxes":
+      return (
+        <CheckboxGroup
+          name={name}
+          label={field.label}
+          options={field.options ?? []}
+          checked={typeof value === "string" ? value.split(" ") : []}
+          errors={props.errors}
+          hint={hint}
+        />
+      );
     case "select":
       return (
         <SelectField

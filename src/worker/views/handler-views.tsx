@@ -22,7 +22,7 @@ import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
-import type { DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
+import type { ActivityItem, DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
 import type { FieldIssue } from "../../core/validation.ts";
 import type { Choice, FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
@@ -177,7 +177,7 @@ export function HandlerPage(props: {
   account: AccountView | null;
   deadLetters: DeadLetter[];
   /** What happened to the latest messages, newest first (`GET /api/handlers/{id}/activity`). */
-  activity: ActivityEntry[];
+  activity: ActivityItem[];
   /** After a change of settings: offer to retry the dead letters with the new ones. */
   offerRetryAll: boolean;
   notice: Notice | null;
@@ -272,29 +272,21 @@ export function HandlerPage(props: {
   );
 }
 
-/** One message in the handler's activity, as `GET /api/handlers/{id}/activity` lists it. */
-export interface ActivityEntry {
-  messageId: string;
-  internetMessageId: string | null;
-  subject: string;
-  from: string | null;
-  receivedAt: string;
-  outcome: "delivered" | "skipped" | "pending" | "dead";
-  reason: string | null;
-  attempts: number;
-  lastStatus: number | null;
-  at: string;
-}
-
 /** How each outcome reads, and its badge. */
-const OUTCOME_LOOK: Readonly<Record<ActivityEntry["outcome"], { label: string; tone: string }>> = {
+const OUTCOME_LOOK: Readonly<Record<ActivityItem["outcome"], { label: string; tone: string }>> = {
   delivered: { label: "delivered", tone: "ok" },
   skipped: { label: "skipped", tone: "muted" },
   pending: { label: "waiting for a retry", tone: "info" },
   dead: { label: "dead letter", tone: "bad" },
 };
 
-function Activity(props: { items: ActivityEntry[] }): Child {
+/** Why a message was skipped, in words: the handler's skip rules (`skipRules`) and duplicates. */
+const SKIP_WORDS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(HANDLER_FORM.skipRules.options),
+  duplicate: "The same mail arrived twice; the first was delivered",
+};
+
+function Activity(props: { items: ActivityItem[] }): Child {
   if (props.items.length === 0) {
     return <p>Nothing yet: no mail has reached this handler.</p>;
   }
@@ -321,10 +313,10 @@ function Activity(props: { items: ActivityEntry[] }): Child {
               <td data-label="Received">{formatTime(item.receivedAt)}</td>
               <td data-label="Outcome">
                 <span class={`badge ${look.tone}`}>{look.label}</span>
-                {item.reason === null ? null : <div class="small">{item.reason}</div>}
+                {item.reason === null ? null : <div class="small">{SKIP_WORDS[item.reason] ?? item.reason}</div>}
               </td>
               <td data-label="Jira's answer">
-                {item.lastStatus === null ? "—" : `HTTP ${item.lastStatus}`}
+                {item.lastStatus === null ? "—" : item.lastStatus === 0 ? "no answer" : `HTTP ${item.lastStatus}`}
                 {item.attempts > 1 ? <div class="small hint">{item.attempts} attempts</div> : null}
               </td>
               <td data-label="When">{formatTime(item.at)}</td>
