@@ -4,14 +4,11 @@
  * with Retry and Retry all.
  * @module
  */
-import { adviceText, explainCode, webhookRefusalAdvice } from "../../core/advice.ts";
-import { webhookStatusOf } from "../../core/jira/webhook-client.ts";
 import { HANDLER_FORM } from "../admin/handler-form.ts";
 import {
   AdminPage,
   CopyScript,
   CopyValue,
-  Details,
   ErrorSummary,
   PostButton,
   StatusBadge,
@@ -20,6 +17,9 @@ import {
 } from "./components.tsx";
 import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
+import { Activity } from "./handler-activity.tsx";
+import { JiraRecipe } from "./jira-recipe.tsx";
+import { WhatToFix } from "./what-to-fix.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { ActivityItem, DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
@@ -27,11 +27,6 @@ import type { FieldIssue } from "../../core/validation.ts";
 import type { Choice, FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
 import type { Suggestion } from "./form-fields.tsx";
-
-/** Where the Exchange admin center manages mailbox permissions (Full Access, Send As). */
-const EXCHANGE_ADMIN_URL = "https://admin.exchange.microsoft.com/#/mailboxes";
-/** Where Microsoft Entra lists app registrations (API permissions, secrets). */
-const APP_REGISTRATIONS_URL = "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade";
 
 /** How a page names the mailbox a handler reads. */
 function handlerMailbox(handler: HandlerView, accounts: readonly AccountView[]): string {
@@ -272,100 +267,6 @@ export function HandlerPage(props: {
   );
 }
 
-/** How each outcome reads, and its badge. */
-const OUTCOME_LOOK: Readonly<Record<ActivityItem["outcome"], { label: string; tone: string }>> = {
-  delivered: { label: "delivered", tone: "ok" },
-  skipped: { label: "skipped", tone: "muted" },
-  pending: { label: "waiting for a retry", tone: "info" },
-  dead: { label: "dead letter", tone: "bad" },
-};
-
-/** Why a message was skipped, in words: the handler's skip rules (`skipRules`) and duplicates. */
-const SKIP_WORDS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(HANDLER_FORM.skipRules.options),
-  duplicate: "The same mail arrived twice; the first was delivered",
-};
-
-function Activity(props: { items: ActivityItem[] }): Child {
-  if (props.items.length === 0) {
-    return <p>Nothing yet: no mail has reached this handler.</p>;
-  }
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Message</th>
-          <th scope="col">Received</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Jira's answer</th>
-          <th scope="col">When</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.items.map((item) => {
-          const look = OUTCOME_LOOK[item.outcome] ?? { label: item.outcome, tone: "muted" };
-          return (
-            <tr>
-              <td data-label="Message">
-                {item.subject}
-                <div class="small mono">{item.from ?? "—"}</div>
-              </td>
-              <td data-label="Received">{formatTime(item.receivedAt)}</td>
-              <td data-label="Outcome">
-                <span class={`badge ${look.tone}`}>{look.label}</span>
-                {item.reason === null ? null : <div class="small">{SKIP_WORDS[item.reason] ?? item.reason}</div>}
-              </td>
-              <td data-label="Jira's answer">
-                {item.lastStatus === null ? "—" : item.lastStatus === 0 ? "no answer" : `HTTP ${item.lastStatus}`}
-                {item.attempts > 1 ? <div class="small hint">{item.attempts} attempts</div> : null}
-              </td>
-              <td data-label="When">{formatTime(item.at)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
-}
-
-/**
- * A ready Jira Automation rule for this handler's webhook: the trigger, and the smart values that read
- * the payload edgepost posts (see "The webhook request" in docs/api.md).
- */
-function JiraRecipe(): Child {
-  return (
-    <>
-      <h2>The Jira side: an Automation rule</h2>
-      <ol>
-        <li>
-          In Jira open <strong>Project settings → Automation → Create rule</strong> and choose the trigger{" "}
-          <strong>Incoming webhook</strong>. Copy its URL and secret into this handler (Edit: Jira Automation webhook
-          URL, Webhook secret).
-        </li>
-        <li>
-          <strong>New mail becomes a work item:</strong> in the trigger, choose "No work items from the webhook"; add
-          the condition <code>{"{{webhookData.issues.isEmpty}}"}</code> equals <code>true</code>, then the action{" "}
-          <strong>Create work item</strong> with
-          <pre>{`Summary:     {{webhookData.data.message.subject}}
-Description: From {{webhookData.data.message.from.name}} <{{webhookData.data.message.from.address}}>
-
-{{webhookData.data.message.bodyText}}`}</pre>
-        </li>
-        <li>
-          <strong>Replies go to the work item named in the subject</strong> (a second rule): in the trigger, choose
-          "Work items provided in the webhook HTTP POST body", so the rule runs on{" "}
-          <code>{"{{webhookData.issues}}"}</code> (the keys edgepost found in the subject, e.g. ABC-123); add the action{" "}
-          <strong>Comment on work item</strong> with <code>{"{{webhookData.data.message.bodyText}}"}</code>.
-        </li>
-        <li>
-          To avoid duplicates, label what the rule creates with <code>{"{{webhookData.data.dedupeKey}}"}</code>: the
-          same mail always carries the same key.
-        </li>
-      </ol>
-    </>
-  );
-}
-
 function DeadLetters(props: { handler: HandlerView; letters: DeadLetter[]; csrfToken: string }): Child {
   const { handler, letters, csrfToken } = props;
   if (letters.length === 0) {
@@ -412,80 +313,6 @@ function DeadLetters(props: { handler: HandlerView; letters: DeadLetter[]; csrfT
         </tbody>
       </table>
     </>
-  );
-}
-
-/**
- * "What to fix": the handler's problem in the administrator's words, with the action or link that
- * fixes it where it is fixed; the stored error text (which may quote Microsoft or Jira) behind "Details".
- */
-function WhatToFix(props: {
-  handler: HandlerView;
-  account: AccountView | null;
-  deadLetters: DeadLetter[];
-  csrfToken: string;
-}): Child {
-  const { handler, account } = props;
-  if (handler.lastError === null && handler.status !== "attention") {
-    return null;
-  }
-  const webhookStatus = webhookStatusOf(props.deadLetters[0]?.lastError ?? "");
-  const edit = (
-    <a class="button" href={`/handlers/${handler.id}/edit`}>
-      Edit the handler
-    </a>
-  );
-  let text: string;
-  let action: Child = null;
-  if (account === null) {
-    text = "The mailbox this handler read is no longer connected: choose another account.";
-    action = edit;
-  } else if (account.status === "reauth_required") {
-    const code = account.statusReason?.code ?? "";
-    text = `${mailboxName(account)} must sign in to Microsoft again. ${explainCode(code) ?? ""}`.trim();
-    action = <PostButton action={`/accounts/${account.id}/reconnect`} csrfToken={props.csrfToken} label="Reconnect" />;
-  } else if (handler.lastErrorWhere === "credential") {
-    text = `Microsoft refused the credentials ${mailboxName(account)} signs in with.`;
-    action = (
-      <a class="button" href={`/credentials/${account.credentialId}/edit`}>
-        Edit the credentials
-      </a>
-    );
-  } else if (handler.status === "attention" || webhookStatus !== null) {
-    text = adviceText(webhookRefusalAdvice(webhookStatus));
-    action = (
-      <>
-        {edit}
-        <PostButton
-          action={`/handlers/${handler.id}/dead-letters/retry-all`}
-          csrfToken={props.csrfToken}
-          label="Retry all"
-        />
-      </>
-    );
-  } else {
-    text = handler.lastError ?? "";
-    action =
-      handler.lastErrorWhere === "exchange" ? (
-        <a class="button" href={EXCHANGE_ADMIN_URL}>
-          Open the Exchange admin center
-        </a>
-      ) : handler.lastErrorWhere === "azure" ? (
-        <a class="button" href={APP_REGISTRATIONS_URL}>
-          Open App registrations
-        </a>
-      ) : handler.lastErrorWhere === "handler" ? (
-        edit
-      ) : null;
-  }
-  return (
-    <div class={`notice ${handler.status === "retrying" ? "warn" : "error"}`} role="alert">
-      <p>
-        <strong>What to fix:</strong> {text}
-      </p>
-      {action === null ? null : <div class="actions">{action}</div>}
-      {handler.lastError === null || handler.lastError === text ? null : <Details text={handler.lastError} />}
-    </div>
   );
 }
 
