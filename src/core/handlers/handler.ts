@@ -143,7 +143,8 @@ function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): b
   );
 }
 
-export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+/** `attention`: runs succeed, but something they left (dead letters, mail not marked read) needs a person. */
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "attention" | "error";
 
 export interface HandlerCounts {
   delivered: number;

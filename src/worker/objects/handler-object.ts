@@ -220,7 +220,10 @@ export class HandlerObject extends DurableObject<Env> {
       return { found: true, ran: false };
     }
     const settings = await loadSettings(this.env);
-    const graph = accountGraphClient(this.env, settings, config.accountId, { headers: { prefer: IMMUTABLE_IDS } });
+    const graph = accountGraphClient(this.env, settings, config.accountId, {
+      mailbox: config.mailbox,
+      headers: { prefer: IMMUTABLE_IDS },
+    });
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
@@ -306,6 +309,7 @@ export class HandlerObject extends DurableObject<Env> {
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
     const { keyRing } = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, await loadSettings(this.env), configOf(row).accountId, {
+      mailbox: configOf(row).mailbox,
       headers: { prefer: IMMUTABLE_IDS },
     });
     await new AfterProcessing(settings, this.#runDeps(graph, keyRing, row.id)).finish();
