@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { advanceObjectClock } from "../support/object-clock.ts";
 import { callJson, simulator } from "../support/api.ts";
 import { acceptedPayloads, createHandler, handlerView, handlerWorld, runNow } from "../support/handlers.ts";
 import type { ActivityItem } from "../../src/core/handlers/handler.ts";
@@ -125,5 +128,32 @@ describe("after-processing", () => {
     expect((await sim.messages(shared))[0]?.isRead).toBe(true);
     expect(await acceptedPayloads(world.hook.id)).toHaveLength(1);
     expect((await handlerView(handler.id)).status).toBe("ok");
+  });
+});
+
+describe("retention", () => {
+  it("forgets subjects and senders after retentionDays, still posts nothing twice, and keeps the counts", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    await sim.addMessages(world.address, [
+      { subject: "old one", internetMessageId: "<old-1@example.com>" },
+      { subject: "old two", headers: [{ name: "Precedence", value: "bulk" }] },
+    ]);
+    const handler = await createHandler(world, { retentionDays: 1, afterProcessing: "none" });
+    expect(await runNow(handler.id)).toMatchObject({ delivered: 1, skipped: 1 });
+    await advanceObjectClock(env.HANDLERS.getByName(handler.id), 2 * 24 * 60 * 60);
+    await runNow(handler.id);
+    expect(await activity(handler.id)).toEqual([]);
+    const stored = await runInDurableObject(env.HANDLERS.getByName(handler.id), (_instance, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM messages").one(),
+    );
+    expect(stored.n).toBe(0);
+    expect((await handlerView(handler.id)).counts).toMatchObject({ delivered: 1, skipped: 1 });
+
+    // A delta reset shows both again; a second copy of the delivered mail arrives.
+    await sim.expireSyncState(world.address);
+    await sim.addMessages(world.address, [{ subject: "old one again", internetMessageId: "<old-1@example.com>" }]);
+    expect(await runNow(handler.id)).toMatchObject({ fetched: 1, delivered: 0, skipped: 1 });
+    expect(await acceptedPayloads(world.hook.id)).toHaveLength(1);
   });
 });

@@ -257,6 +257,7 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#tables.pendingCount();
+    this.#tables.compact({ before: clock.now() - config.retentionDays * DAY_MS, limit: COMPACT_PER_RUN });
     this.#tables.recordRun({ startedAt, outcome, lastError });
     await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
     const view = await this.#publish({ required: false });
@@ -390,6 +391,10 @@ export class HandlerObject extends DurableObject<Env> {
     this.#tables.forget();
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Messages compacted after one run: bounded, so a large backlog past retention costs many runs a little. */
+const COMPACT_PER_RUN = 2000;
 
 /** After failed runs in a row: 30 s, 1 min, 2 min, … at most 15 minutes. */
 const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
