@@ -107,7 +107,10 @@ const MIGRATIONS: readonly Migration[] = [
     description: "messages past their retention, kept only as hashes of their id and dedupe key",
     statement: "CREATE TABLE seen (message_hash BLOB PRIMARY KEY, key_hash BLOB NOT NULL) WITHOUT ROWID",
   },
-  { description: "finds a compacted message by its dedupe key", statement: "CREATE INDEX seen_by_key ON seen (key_hash)" },
+  {
+    description: "finds a compacted message by its dedupe key",
+    statement: "CREATE INDEX seen_by_key ON seen (key_hash)",
+  },
   {
     description: "delivered messages compacted away, so the lifetime counts stay whole",
     statement: "ALTER TABLE handler ADD COLUMN compacted_delivered INTEGER NOT NULL DEFAULT 0",
@@ -508,7 +511,9 @@ export class HandlerTables implements HandlerStore {
     for (const row of rows) {
       // A delivered message's key still marks later copies of the same mail as duplicates; others' keys do not.
       const keyHash = row.state === "delivered" ? compactHash(row.dedupe_key) : compactHash(`-${row.message_id}`);
-      this.#db.run(sql`INSERT OR IGNORE INTO seen (message_hash, key_hash) VALUES (${compactHash(row.message_id)}, ${keyHash})`);
+      this.#db.run(
+        sql`INSERT OR IGNORE INTO seen (message_hash, key_hash) VALUES (${compactHash(row.message_id)}, ${keyHash})`,
+      );
       this.#db.run(sql`DELETE FROM messages WHERE message_id = ${row.message_id}`);
     }
     const delivered = rows.filter((row) => row.state === "delivered").length;
