@@ -31,8 +31,8 @@ describe("a handler's status", () => {
     expect(handlerStatus({ ...RAN_FINE, lastOutcome: "delayed", lastError: "Graph is throttling" })).toBe("retrying");
   });
 
-  it("is an error when a run that ended well left something to fix, and ok again once it is gone", () => {
-    expect(handlerStatus({ ...RAN_FINE, lastError: "Graph would not mark 2 messages read" })).toBe("error");
+  it("needs attention when a run that ended well left something for a person, and is ok again once it is gone", () => {
+    expect(handlerStatus({ ...RAN_FINE, lastError: "Graph would not mark 2 messages read" })).toBe("attention");
     expect(handlerStatus({ ...RAN_FINE, lastOutcome: "ok", lastError: null })).toBe("ok");
   });
 });

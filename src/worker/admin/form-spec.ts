@@ -62,7 +62,8 @@ export function formValues(spec: FormSpec, form: URLSearchParams): FormValues {
 }
 
 /**
- * The API body of a posted form. Checkboxes become booleans; numbers become numbers when they are
+ * The API body of a posted form. Only fields the form posted are sent (a checkbox left unticked posts
+ * nothing, so it counts as posted). Checkboxes become booleans; numbers become numbers when they are
  * numbers (otherwise the text goes through, for the API to name); an empty password keeps the stored
  * secret on an edit (and is sent empty on a create only when required, so the API says so).
  */
@@ -71,7 +72,9 @@ export function apiBody(spec: FormSpec, form: URLSearchParams, options: { editin
   const body: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(spec)) {
     const value = values[name] ?? "";
-    if (field.onlyWhen !== undefined && values[field.onlyWhen.field] !== field.onlyWhen.value) {
+    const posted = form.has(name) || field.kind === "checkbox" || field.kind === "checkboxes";
+    if (!posted || (field.onlyWhen !== undefined && values[field.onlyWhen.field] !== field.onlyWhen.value)) {
+      // A field the page did not have keeps its default (or stored value); an unticked box posts nothing.
       continue;
     }
     if (typeof value === "boolean") {
@@ -86,8 +89,8 @@ export function apiBody(spec: FormSpec, form: URLSearchParams, options: { editin
       } else if (!options.editing && field.required === true) {
         body[name] = value;
       }
-    } else if (value === "" && (field.omitWhenEmpty === true || field.kind === "select")) {
-      // the API's default applies (a select posts no value only when the page did not have it)
+    } else if (value === "" && field.omitWhenEmpty === true) {
+      // the API's default applies
     } else {
       body[name] = field.kind === "number" ? numberOrText(value) : value;
     }

@@ -71,6 +71,11 @@ export const HANDLER_FORM = {
       ["same", "Mark it read or move it, like delivered mail"],
     ],
   },
+  retentionDays: {
+    label: "Keep message details for (days)",
+    kind: "number",
+    hint: "The activity shows a message's subject and sender this long; after that edgepost keeps only what stops it from posting the message twice.",
+  },
   enabled: { label: "Enabled", kind: "checkbox" },
 } as const satisfies FormSpec<keyof HandlerConfig | "webhookToken">;
 

@@ -75,7 +75,7 @@ accountRoutes.post("/:id/reauthorize", async (c) => {
 accountRoutes.get("/:id/folders", async (c) => {
   const account = await requireAccount(c);
   const { mailbox } = parseInput(foldersQuery, c.req.query());
-  const graph = accountGraphClient(c.env, c.get("settings"), account.id);
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { mailbox });
   try {
     return c.json(await readFolderTree(graph, mailbox));
   } catch (error) {
@@ -122,7 +122,8 @@ accountRoutes.post("/:id/send", async (c) => {
     { now: Date.now() },
   );
   const body = tooLargeAs413(() => sendMailBody(mail, { marker }));
-  const graph = accountGraphClient(c.env, c.get("settings"), id);
+  // sendMail counts against the signed-in user's own mailbox, whatever `from` says.
+  const graph = accountGraphClient(c.env, c.get("settings"), id, { mailbox: "me" });
   try {
     // Only a 429 says Graph did nothing; after a 503, a 504 or no answer the mail may have gone out.
     await graph.request({ method: "POST", path: "/me/sendMail", body, retriedStatuses: [429], repeatable: false });
