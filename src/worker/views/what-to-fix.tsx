@@ -51,7 +51,7 @@ export function WhatToFix(props: {
         Edit the credentials
       </a>
     );
-  } else if (handler.status === "attention" || webhookStatus !== null) {
+  } else if (props.deadLetters.length > 0) {
     text = adviceText(webhookRefusalAdvice(webhookStatus));
     action = (
       <>
