@@ -31,6 +31,10 @@ export class AfterProcessing {
   readonly #deps: RunDeps;
   /** Ids in a batch right now, or failed for good in this run: not picked again. */
   readonly #excluded = new Set<string>();
+  /** Ids Graph would not change in this run: left for the next one. */
+  readonly #failed = new Set<string>();
+  /** Deliveries since the due list was last looked at: it is read again only once a batch could be full. */
+  #deliveredSinceCheck = 0;
   #running: Promise<void> | null = null;
   #failures = 0;
   #warning: string | null = null;
@@ -42,7 +46,12 @@ export class AfterProcessing {
 
   /** Called after each delivery: starts a batch once a full one is waiting. */
   kick(): void {
-    if (this.#running === null && this.#due().length === BATCH_LIMIT) {
+    this.#deliveredSinceCheck++;
+    if (this.#running !== null || this.#deliveredSinceCheck < BATCH_LIMIT) {
+      return;
+    }
+    this.#deliveredSinceCheck = 0;
+    if (this.#due().length === BATCH_LIMIT) {
       this.#running = this.#work({ fullBatchesOnly: true }).finally(() => {
         this.#running = null;
       });
@@ -73,7 +82,14 @@ export class AfterProcessing {
         await this.#process(due);
       } catch (error) {
         // Graph failed outside the batch's items (a token problem, a malformed answer): next run.
-        this.#fail(due.length, error instanceof Error ? error.message : String(error));
+        this.#fail(due.length, error instanceof Error ? error.message : String(error), due);
+        continue;
+      }
+      // Done ones are no longer due; only what failed for good stays excluded.
+      for (const id of due) {
+        if (!this.#failed.has(id)) {
+          this.#excluded.delete(id);
+        }
       }
     }
   }
@@ -104,7 +120,7 @@ export class AfterProcessing {
       const retryable = failures.every((result) => isRetryableStatus(result.status));
       const wait = Math.max(1, ...failures.map((result) => result.retryAfterSeconds ?? 1));
       if (!retryable || round === ROUNDS_PER_RUN || wait > MAX_WAIT_SECONDS) {
-        this.#fail(failed.length, this.#describe(failures));
+        this.#fail(failed.length, this.#describe(failures), failed);
         return;
       }
       await this.#deps.sleep(wait * 1000);
@@ -119,7 +135,10 @@ export class AfterProcessing {
       : { method: "PATCH", url: path, body: { isRead: true } };
   }
 
-  #fail(count: number, reason: string): void {
+  #fail(count: number, reason: string, ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#failed.add(id);
+    }
     this.#failures += count;
     const verb = this.#settings.afterProcessing === "move" ? "move" : "mark read";
     this.#warning = `Graph did not ${verb} ${this.#failures} message${this.#failures === 1 ? "" : "s"}: ${reason}. They are tried again on the next run.`;

@@ -124,6 +124,10 @@ const MIGRATIONS: readonly Migration[] = [
     description: "where the administrator fixes the last error (account, credential, handler, …)",
     statement: "ALTER TABLE handler ADD COLUMN last_error_where TEXT",
   },
+  {
+    description: "finds what is left to mark read or move, oldest first, without sorting",
+    statement: "CREATE INDEX messages_after_due_by_age ON messages (after_due, received_at)",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
