@@ -6,6 +6,7 @@
 import { accessTokenOf } from "../core/accounts/token-broker.ts";
 import { GraphClient } from "../core/microsoft/graph-client.ts";
 import { SYSTEM_CLOCK } from "../core/ports.ts";
+import { outboundFetch } from "./outbound-fetch.ts";
 import type { Env } from "./env.ts";
 import type { Settings } from "./settings.ts";
 
@@ -20,7 +21,7 @@ export function accountGraphClient(
 ): GraphClient {
   const account = env.ACCOUNTS.getByName(accountId);
   return new GraphClient({
-    http: (request) => fetch(request),
+    http: outboundFetch(settings),
     clock: SYSTEM_CLOCK,
     sleep: (ms) => scheduler.wait(ms),
     baseUrl: settings.graphBaseUrl,

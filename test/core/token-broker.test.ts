@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { TokenBroker } from "../../src/core/accounts/token-broker.ts";
 import { TestClock } from "../support/clock.ts";
-import { inProcessSession } from "../support/in-process-simulator.ts";
+import { inProcessSession, SIM_ENDPOINT_POLICY } from "../support/in-process-simulator.ts";
 import { MemoryTokenVault } from "../support/memory-ports.ts";
 import type { HttpClient, Logger } from "../../src/core/ports.ts";
 import type { InProcessSession } from "../support/in-process-simulator.ts";
@@ -51,6 +51,7 @@ function broker(options: { http?: HttpClient } = {}): TokenBroker {
         clientSecret: app?.clientSecret ?? "",
         authEndpoint: session.tenant.endpoints.authorize,
         tokenEndpoint: session.tenant.endpoints.token,
+        endpointPolicy: SIM_ENDPOINT_POLICY,
       },
       version: "v1",
     }),

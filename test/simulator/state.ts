@@ -86,7 +86,9 @@ export type SimFailure =
       /** Seconds, possibly fractional, sent as `Retry-After`. */
       retryAfter?: string;
     }
-  | { kind: "network" };
+  | { kind: "network" }
+  /** An answer exactly as given: a malformed body, a redirect, a proxy's page. */
+  | { kind: "response"; status: number; body: string; headers?: Record<string, string> };
 
 export interface SimFaultRule {
   failure: SimFailure;
@@ -106,6 +108,11 @@ export interface TenantSettings {
    * `strict`: superseded refresh tokens are refused; `keep`: no new refresh token is returned. */
   refreshTokenRotation: "rotate" | "strict" | "keep";
   tokenLatencyMs: number;
+  /**
+   * `expires_in` of token responses as a JSON number (v2's documented shape) or a numeric string (as
+   * v1 and other Microsoft endpoints send it).
+   */
+  expiresInAs: "number" | "string";
   graphLatencyMs: number;
   /** `error=` redirect instead of a code at the authorization endpoint. */
   authorizeError: { error: string; code: number; description: string } | null;
@@ -274,6 +281,7 @@ export function defaultTenantSettings(): TenantSettings {
     accessTokenLifetimeSeconds: 3599,
     refreshTokenRotation: "rotate",
     tokenLatencyMs: 0,
+    expiresInAs: "number",
     graphLatencyMs: 0,
     authorizeError: null,
     tokenFaults: [],

@@ -91,7 +91,7 @@ describe("credential pages", () => {
     expect(html).toContain('<option value="microsoft" selected="">Microsoft 365</option>');
     expect(html).toContain('<option value="authorization_code" selected="">Auth code (delegated)</option>');
     expect(html).toContain(
-      'value="offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
+      'value="offline_access openid profile User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
     );
   });
 

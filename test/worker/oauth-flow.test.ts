@@ -48,7 +48,7 @@ describe("POST /api/credentials/{id}/authorize", () => {
       response_type: "code",
       redirect_uri: REDIRECT_URI,
       response_mode: "query",
-      scope: "offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
+      scope: "offline_access openid profile User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
       state: expect.stringMatching(/^[\w-]{43}$/),
       code_challenge: expect.stringMatching(/^[\w-]{43}$/),
       code_challenge_method: "S256",
@@ -138,6 +138,27 @@ describe("GET /oauth/callback", () => {
     const other = await connectAccount(credentialId, { loginHint: user.userPrincipalName });
     expect(other.userId).toBe(user.id);
     expect(other.displayName).toBe("Support <Desk>");
+  });
+
+  it("connects through a credential saved without profile, taking the user from Graph /me", async () => {
+    const isolated = await createTenantForWorker();
+    const credential = await createCredential(isolated, { scopes: "offline_access openid User.Read Mail.ReadWrite" });
+    const account = await connectAccount(credential.id);
+    const user = isolated.users[0];
+    expect(account).toMatchObject({
+      tenantId: isolated.tenantId,
+      userId: user?.id,
+      username: user?.userPrincipalName,
+      displayName: user?.displayName,
+    });
+    // The same user connecting again lands on the same account.
+    expect((await connectAccount(credential.id)).id).toBe(account.id);
+  });
+
+  it("signs in when Microsoft writes expires_in as a numeric string", async () => {
+    const isolated = await createTenantForWorker({ settings: { expiresInAs: "string" } });
+    const account = await connectAccount((await createCredential(isolated)).id);
+    expect(Date.parse(account.accessTokenExpiresAt ?? "")).toBeGreaterThan(Date.now() + 3500 * 1000);
   });
 
   it("refuses a forged, a replayed and an expired state, storing nothing", async () => {

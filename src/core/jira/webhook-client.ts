@@ -42,7 +42,10 @@ export async function postToWebhook(
     },
   );
   if (!outcome.ok) {
-    return { kind: "retry", error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
+    // A URL the egress rules refuse stays refused: retrying cannot help.
+    return outcome.failure === "refused"
+      ? { kind: "reject", error: `webhook URL refused: ${outcome.message}` }
+      : { kind: "retry", error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
   }
   const { response } = outcome;
   if (response.status >= 200 && response.status < 300) {

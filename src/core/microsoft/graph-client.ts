@@ -157,16 +157,3 @@ async function drain(response: Response): Promise<undefined> {
   await response.body?.cancel();
   return undefined;
 }
-
-/** The signed-in user's mailbox address and name (`mail` is null for users without a mailbox). */
-export interface GraphUser {
-  displayName: string | null;
-  mail: string | null;
-  userPrincipalName: string | null;
-}
-
-export async function getMe(client: GraphClient): Promise<GraphUser> {
-  const me = await client.getJson<Record<string, unknown>>("/me?$select=displayName,mail,userPrincipalName");
-  const text = (name: string): string | null => (typeof me[name] === "string" ? (me[name] as string) : null);
-  return { displayName: text("displayName"), mail: text("mail"), userPrincipalName: text("userPrincipalName") };
-}

@@ -18,14 +18,15 @@ import { CredentialStore } from "../stores/credential-store.ts";
 import { countAccountsByCredential } from "../stores/directory-shards.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
-import type { CredentialRecord } from "../../core/credentials/credential.ts";
+import type { CredentialPolicy, CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
+import type { Settings } from "../settings.ts";
 
 export const credentialRoutes = new Hono<AppEnv>();
 
 credentialRoutes.post("/", async (c) => {
   const settings = c.get("settings");
-  const fields = parseCredentialCreate(await jsonBody(c), settings.endpointPolicy);
+  const fields = parseCredentialCreate(await jsonBody(c), credentialPolicy(settings));
   const id = newId("credential");
   const now = nowIso();
   const record: CredentialRecord = {
@@ -55,7 +56,7 @@ credentialRoutes.patch("/:id", async (c) => {
   const settings = c.get("settings");
   const current = await requireCredential(c);
   const { clientSecret: sealedSecret, ...currentFields } = current;
-  const merged = parseCredentialPatch(await jsonBody(c), currentFields, settings.endpointPolicy);
+  const merged = parseCredentialPatch(await jsonBody(c), currentFields, credentialPolicy(settings));
   const record: CredentialRecord = {
     ...merged,
     id: current.id,
@@ -89,6 +90,10 @@ credentialRoutes.post("/:id/authorize", async (c) => {
   const credential = await requireCredential(c);
   return answerAuthorizeUrl(c, credential, { loginHint: null, reauthorizeAccountId: null });
 });
+
+function credentialPolicy(settings: Settings): CredentialPolicy {
+  return { ...settings.endpointPolicy, graphBaseUrl: settings.graphBaseUrl };
+}
 
 async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
   const id = c.req.param("id") ?? "";

@@ -13,6 +13,7 @@ import { IdTokenError } from "../../core/microsoft/id-token.ts";
 import { explainAadsts, explainCode } from "../../core/advice.ts";
 import { IdentityError } from "../../core/microsoft/identity-errors.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { outboundFetch } from "../outbound-fetch.ts";
 import { ConnectedPage, FailurePage } from "../views/callback-views.tsx";
 import { pageResponse } from "../views/document.tsx";
 import { takePendingAuthorization } from "../stores/pending-authorizations.ts";
@@ -30,7 +31,8 @@ const STATE_PROBLEMS: Record<"missing" | "unknown" | "expired" | "used", string>
 };
 
 oauthCallbackRoutes.get("/callback", async (c) => {
-  const { keyRing, graphBaseUrl } = c.get("settings");
+  const settings = c.get("settings");
+  const { keyRing, graphBaseUrl } = settings;
   const query = new URL(c.req.url).searchParams;
   const state = query.get("state");
   const lookup =
@@ -97,8 +99,13 @@ oauthCallbackRoutes.get("/callback", async (c) => {
 
   try {
     const signIn = await completeSignIn(
-      { config: await identityConfigOf(credentialRecord, keyRing), pending, code },
-      { http: (request) => fetch(request), clock: SYSTEM_CLOCK, sleep: (ms) => scheduler.wait(ms), graphBaseUrl },
+      {
+        config: await identityConfigOf(credentialRecord, settings),
+        pending,
+        code,
+        allowedTenants: credentialRecord.allowedTenants,
+      },
+      { http: outboundFetch(settings), clock: SYSTEM_CLOCK, sleep: (ms) => scheduler.wait(ms), graphBaseUrl },
     );
     const accountId = await accountIdFor({
       credentialId: pending.credentialId,

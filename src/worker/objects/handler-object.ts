@@ -16,6 +16,7 @@ import { postToWebhook } from "../../core/jira/webhook-client.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { outboundFetch } from "../outbound-fetch.ts";
 import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { HandlerTables } from "./handler-tables.ts";
@@ -141,7 +142,7 @@ export class HandlerObject extends DurableObject<Env> {
         idempotencyKey: letter.dedupeKey,
         body: this.#tables.payload(messageId),
       },
-      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
+      { http: outboundFetch(await loadSettings(this.env)), clock: this[OBJECT_CLOCK] },
     );
     const now = this[OBJECT_CLOCK].now();
     if (outcome.kind !== "delivered") {
@@ -268,7 +269,7 @@ export class HandlerObject extends DurableObject<Env> {
   #runDeps(graph: GraphClient): RunDeps {
     return {
       graph,
-      http: (request) => fetch(request),
+      http: async (request) => outboundFetch(await loadSettings(this.env))(request),
       clock: this[OBJECT_CLOCK],
       sleep: (ms) => scheduler.wait(ms),
       store: this.#tables,
