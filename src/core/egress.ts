@@ -43,18 +43,21 @@ const BLOCKED_IPV4: readonly [number[], number][] = [
 
 /** Why edgepost may not send to `value`, as a phrase following the field name; null when it may. */
 export function checkOutboundUrl(value: string, policy: EgressPolicy): string | null {
+  const schemes = policy.allowHttpLoopback
+    ? "must be an https URL (or http on a loopback address)"
+    : "must be an https URL";
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "must be an absolute URL";
+    return schemes;
   }
   if (url.username !== "" || url.password !== "") {
     return "must not contain a user name or password";
   }
   const loopbackAllowed = policy.allowHttpLoopback && isLoopbackHostname(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackAllowed)) {
-    return policy.allowHttpLoopback ? "must be an https URL (or http on a loopback address)" : "must be an https URL";
+    return schemes;
   }
   if (loopbackAllowed) {
     return null;

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { isLoopbackHostname } from "../microsoft/endpoints.ts";
+import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -20,7 +20,7 @@ const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * configuration and its type come from the same schema, so a new setting is one entry here (and its
  * field on the form).
  */
-function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
+function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: true }) {
   return z.strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     accountId: z.string().trim().min(1),
@@ -37,15 +37,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
     onlyUnread: z.boolean().default(true),
     afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
     moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().default(null),
-    webhookUrl: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((value) => isWebhookUrl(value, options), {
-        message: options.allowHttpLoopback
-          ? "must be an https URL (or http on a loopback address)"
-          : "must be an https URL",
-      }),
+    webhookUrl: options.stored ? z.string() : webhookUrlSchema(options),
     /** Write-only: sealed apart from the configuration. */
     webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
     pollIntervalMinutes: z.int().min(1).max(60).default(1),
@@ -62,7 +54,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
  * re-checks it.
  */
 const storedConfigSchema = z.object(
-  handlerFieldsSchema({ allowHttpLoopback: true }).omit({ webhookToken: true }).shape,
+  handlerFieldsSchema({ allowHttpLoopback: true, stored: true }).omit({ webhookToken: true }).shape,
 );
 
 export type HandlerConfig = z.output<typeof storedConfigSchema>;
@@ -96,7 +88,17 @@ export function parseHandlerPatch(
   merged.moveToFolder =
     moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
   checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
-  return { config: merged, webhookToken };
+  // A token meant for one receiver is never sent to another: a new origin without a new token drops it.
+  const movedElsewhere = originOf(merged.webhookUrl) !== originOf(current.webhookUrl);
+  return { config: merged, webhookToken: webhookToken === undefined && movedElsewhere ? null : webhookToken };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** Reads a stored configuration, filling in the defaults of settings added since it was written. */
@@ -118,20 +120,20 @@ function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: bo
   }
 }
 
-function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username !== "" || url.password !== "") {
-    return false;
-  }
-  return (
-    url.protocol === "https:" ||
-    (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname))
-  );
+/** An https URL (loopback http where allowed) to a public host, stored normalised (`src/core/egress.ts`). */
+function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx) => {
+      const problem = checkOutboundUrl(value, options);
+      if (problem !== null) {
+        ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return normalizeUrl(value);
+    });
 }
 
 export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
