@@ -12,7 +12,7 @@ const PATH = ".dev.vars";
 if (existsSync(PATH)) {
   console.log(`Using the settings in ${PATH}.`);
 } else {
-  const adminToken = randomBytes(24).toString("base64url");
+  const adminToken = randomBytes(32).toString("base64url");
   const key = randomBytes(32).toString("base64");
   writeFileSync(
     PATH,

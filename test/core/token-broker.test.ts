@@ -139,6 +139,30 @@ describe("the token broker with in-memory storage", () => {
     expect(tokenRequests).toHaveLength(1);
   });
 
+  it("lets at most 10 forced refreshes a minute reach Microsoft, then answers refresh_limited until the minute is over", async () => {
+    const tokens = broker();
+    const FORCE = { minValiditySeconds: 300, forceRefresh: true };
+    for (let index = 0; index < 10; index++) {
+      expect((await tokens.getAccessToken(FORCE)).ok).toBe(true);
+      clock.advance(1_000);
+    }
+    expect(await tokens.getAccessToken(FORCE)).toEqual({ ok: false, reason: "refresh_limited", retryAfterSeconds: 50 });
+    expect(tokenRequests).toHaveLength(10);
+    // Unforced callers still get the cached token meanwhile.
+    expect((await tokens.getAccessToken(NOW)).ok).toBe(true);
+    clock.advance(50_000);
+    expect((await tokens.getAccessToken(FORCE)).ok).toBe(true);
+    expect(tokenRequests).toHaveLength(11);
+  });
+
+  it("counts concurrent forced refreshes that share one request once", async () => {
+    const tokens = broker();
+    const FORCE = { minValiditySeconds: 300, forceRefresh: true };
+    const results = await Promise.all(Array.from({ length: 30 }, () => tokens.getAccessToken(FORCE)));
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(tokenRequests).toHaveLength(1);
+  });
+
   it("keeps an idle refresh token alive only after the idle time has passed", async () => {
     const tokens = broker();
     expect(await tokens.keepAlive({ idleMs: 24 * 60 * 60 * 1000 })).toEqual({ refreshed: false });

@@ -9,7 +9,9 @@ import { parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
+import { describePrincipal } from "../http/api-auth.ts";
 import { notFound } from "../http/error-handler.ts";
+import { CONSOLE_LOGGER } from "../log.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { SEND_BODY_LIMIT_BYTES } from "../http/json-body.ts";
 import { jsonBody } from "../http/request.ts";
@@ -72,6 +74,13 @@ accountRoutes.post("/:id/token", async (c) => {
   if (!result.ok) {
     throw tokenProblem(id, result);
   }
+  // Who took a token for which mailbox, never the token: an access token is the mailbox for an hour.
+  CONSOLE_LOGGER.info("token.issued", {
+    accountId: id,
+    caller: describePrincipal(c.get("principal")),
+    forced: body.forceRefresh === true,
+    expiresAt: new Date(result.expiresAt).toISOString(),
+  });
   c.header("cache-control", "no-store");
   return c.json({
     accessToken: result.accessToken,
@@ -158,6 +167,10 @@ function tokenProblem(accountId: string, result: AccessTokenFailure): ProblemErr
       return new ProblemError(problem("conflict", advice));
     case "upstream_unavailable":
       return new ProblemError(problem("upstream", advice, { members: { code: result.code } }), {
+        headers: { "retry-after": String(result.retryAfterSeconds) },
+      });
+    case "refresh_limited":
+      return new ProblemError(problem("tooManyRequests", advice), {
         headers: { "retry-after": String(result.retryAfterSeconds) },
       });
   }

@@ -55,6 +55,7 @@ export class AccountObject extends DurableObject<Env> {
         await tables.recordFailure(failure);
         await this.#publish({ required: false });
       },
+      takeForcedRefresh: (now, budget) => tables.takeForcedRefresh(now, budget),
     };
     this.#broker = new TokenBroker({
       vault,
