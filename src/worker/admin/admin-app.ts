@@ -19,9 +19,9 @@ import {
   handlerFormValues,
   handlerValuesOf,
 } from "./forms.ts";
-import { currentSession, forbidden, fromOwnPages, readForm, validCsrf } from "./guard.ts";
+import { currentSession, forbidden, fromOwnPages, readForm, validCsrf, wrongTokenAtSignIn } from "./guard.ts";
 import { callApi, fetchApi } from "./internal-api.ts";
-import { createSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
+import { createSession, revokeSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -50,7 +50,12 @@ const NOTICES: Readonly<Record<string, Notice>> = {
 };
 
 type PageHandler = (c: Context<AppEnv>, frame: AdminFrame) => Promise<Response>;
-type ActionHandler = (c: Context<AppEnv>, frame: AdminFrame, form: URLSearchParams) => Promise<Response>;
+type ActionHandler = (
+  c: Context<AppEnv>,
+  frame: AdminFrame,
+  form: URLSearchParams,
+  session: Session,
+) => Promise<Response>;
 
 function page(section: AdminFrame["section"], handler: PageHandler): (c: Context<AppEnv>) => Promise<Response> {
   return async (c) => {
@@ -75,7 +80,7 @@ function action(section: AdminFrame["section"], handler: ActionHandler): (c: Con
     if (form === null || !(await validCsrf(session, form))) {
       return forbidden("The form's security token does not match your session; reload the page and try again.");
     }
-    return handler(c, frameOf(session, section), form);
+    return handler(c, frameOf(session, section), form, session);
   };
 }
 
@@ -96,8 +101,16 @@ function seeOther(location: string, headers: Record<string, string> = {}): Respo
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store", ...headers } });
 }
 
-function render(status: number, view: Child, options: { formActionOrigins?: readonly string[] } = {}): Response {
-  return pageResponse(status, view, options);
+function render(
+  status: number,
+  view: Child,
+  options: { formActionOrigins?: readonly string[]; headers?: Record<string, string> } = {},
+): Response {
+  const response = pageResponse(status, view, options);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    response.headers.set(name, value);
+  }
+  return response;
 }
 
 /** The sign-in origins of these credentials: Authorize and Reconnect forms lead there. */
@@ -138,15 +151,21 @@ adminPages.post("/login", async (c) => {
   const target = typeof next === "string" && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(next) ? next : "/";
   const { adminToken } = c.get("settings");
   if (typeof token !== "string" || !(await constantTimeEqual(token, adminToken))) {
-    return render(401, SignInPage({ next: target, notice: { kind: "error", text: "That is not the admin token." } }));
+    const refused = await wrongTokenAtSignIn(c);
+    return render(refused.status, SignInPage({ next: target, notice: { kind: "error", text: refused.text } }), {
+      headers: refused.headers,
+    });
   }
-  const { cookie } = await createSession(adminToken, Date.now());
+  const { cookie } = await createSession(c.env, adminToken);
   return seeOther(target, { "set-cookie": sessionCookie(cookie, { maxAgeSeconds: SESSION_LIFETIME_SECONDS }) });
 });
 
 adminPages.post(
   "/logout",
-  action("overview", async () => seeOther("/", { "set-cookie": sessionCookie("", { maxAgeSeconds: 0 }) })),
+  action("overview", async (c, _frame, _form, session) => {
+    await revokeSession(c.env, session);
+    return seeOther("/", { "set-cookie": sessionCookie("", { maxAgeSeconds: 0 }) });
+  }),
 );
 
 // Credentials
