@@ -77,6 +77,9 @@ export async function handleGraph(
     if (fault?.kind === "network") {
       throw new SimulatedNetworkError("graph connection dropped");
     }
+    if (fault?.kind === "response") {
+      return new Response(fault.body, { status: fault.status, headers: fault.headers ?? {} });
+    }
     if (fault?.kind === "error") {
       count(tenant, `graph.fault.${fault.status}`);
       return graphError(request, fault.status, fault.error, fault.description ?? "Please retry again later.", {

@@ -122,6 +122,8 @@ export async function handleToken(
     return oauthError("unauthorized_client", 700016, { description: aadstsMessage(700016, [client.clientId]) });
   }
   const home = homeTenant(state, app);
+  // Counted on arrival, so a test can act while a slow answer is on its way.
+  count(home, "token.received");
   await sleep(home.settings.tokenLatencyMs);
   const fault = takeFault(home.settings.tokenFaults, options);
   if (fault?.kind === "network") {

@@ -15,7 +15,7 @@ import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countAccountsByCredential } from "../stores/directory-shards.ts";
+import { deleteCredentialUnlessUsed } from "../stores/credential-deletions.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
 import type { CredentialPolicy, CredentialRecord } from "../../core/credentials/credential.ts";
@@ -73,8 +73,9 @@ credentialRoutes.patch("/:id", async (c) => {
 
 credentialRoutes.delete("/:id", async (c) => {
   const record = await requireCredential(c);
-  const accounts = await countAccountsByCredential(c.env, record.id);
-  if (accounts > 0) {
+  const deletion = await deleteCredentialUnlessUsed(c.env, record.id);
+  if (!deletion.deleted) {
+    const { accounts } = deletion;
     throw new ProblemError(
       problem(
         "conflict",
@@ -82,7 +83,6 @@ credentialRoutes.delete("/:id", async (c) => {
       ),
     );
   }
-  await new CredentialStore(c.env.CONFIG).delete(record.id);
   return c.body(null, 204);
 });
 

@@ -41,6 +41,8 @@ const DUE_TOLERANCE_MS = 30 * 1000;
 const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
 /** Used authorizations are kept this long after expiry so a replay is told "already used". */
 const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
+/** A sign-in's result page can be opened (once) for this long after the redirect. */
+const SIGN_IN_RESULT_TTL_MS = 10 * 60 * 1000;
 
 export class Directory extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
@@ -92,6 +94,32 @@ export class Directory extends DurableObject<Env> {
 
   takeAuthorization(id: string): AuthorizationLookup {
     return this.#tables.takeAuthorization(id, this[OBJECT_CLOCK].now());
+  }
+
+  putSignInResult(id: string, outcome: string): void {
+    const now = this[OBJECT_CLOCK].now();
+    this.#tables.putSignInResult(id, outcome, { now, expiresAt: now + SIGN_IN_RESULT_TTL_MS });
+  }
+
+  takeSignInResult(id: string): string | null {
+    return this.#tables.takeSignInResult(id, this[OBJECT_CLOCK].now());
+  }
+
+  /**
+   * Marks a credential as going away before its accounts are counted: a sign-in through it that
+   * finishes later sees the mark and stores nothing (and one that finished earlier is counted).
+   */
+  markCredentialDeleted(credentialId: string): void {
+    this.#tables.markCredentialDeleted(credentialId, this[OBJECT_CLOCK].now());
+  }
+
+  /** Lifts the mark when the delete was refused (accounts still use the credential). */
+  unmarkCredentialDeleted(credentialId: string): void {
+    this.#tables.unmarkCredentialDeleted(credentialId);
+  }
+
+  isCredentialDeleted(credentialId: string): boolean {
+    return this.#tables.isCredentialDeleted(credentialId);
   }
 
   /**

@@ -68,6 +68,18 @@ const MIGRATIONS: readonly Migration[] = [
     statement: "ALTER TABLE handlers ADD COLUMN next_run_at INTEGER NOT NULL DEFAULT 0",
   },
   { description: "finds due handlers", statement: "CREATE INDEX handlers_due ON handlers (enabled, next_run_at)" },
+  {
+    description: "outcomes of finished sign-ins, shown once on the result page",
+    statement: `CREATE TABLE sign_in_results (
+      id TEXT PRIMARY KEY,
+      outcome TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`,
+  },
+  {
+    description: "credentials being deleted or deleted: sign-ins through them store nothing",
+    statement: "CREATE TABLE deleted_credentials (id TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL)",
+  },
 ];
 
 export type AuthorizationLookup =
@@ -157,6 +169,36 @@ export class DirectoryTables {
   putAuthorization(id: string, record: string, expiresAt: number, options: { now: number; tombstoneMs: number }): void {
     this.#db.run(sql`DELETE FROM authorizations WHERE expires_at < ${options.now - options.tombstoneMs}`);
     this.#db.run(sql`INSERT INTO authorizations (id, record, expires_at) VALUES (${id}, ${record}, ${expiresAt})`);
+  }
+
+  /** Keeps a sign-in's outcome for its result page, dropping outcomes past their time. */
+  putSignInResult(id: string, outcome: string, options: { now: number; expiresAt: number }): void {
+    this.#db.run(sql`DELETE FROM sign_in_results WHERE expires_at <= ${options.now}`);
+    this.#db.run(
+      sql`INSERT INTO sign_in_results (id, outcome, expires_at) VALUES (${id}, ${outcome}, ${options.expiresAt})`,
+    );
+  }
+
+  /** Takes a sign-in's outcome: once, and only before it expires. */
+  takeSignInResult(id: string, now: number): string | null {
+    const row = this.#db.first<{ outcome: string; expires_at: number }>(
+      sql`SELECT outcome, expires_at FROM sign_in_results WHERE id = ${id}`,
+    );
+    this.#db.run(sql`DELETE FROM sign_in_results WHERE id = ${id}`);
+    return row === null || row.expires_at <= now ? null : row.outcome;
+  }
+
+  markCredentialDeleted(credentialId: string, now: number): void {
+    this.#db.run(sql`INSERT INTO deleted_credentials (id, deleted_at) VALUES (${credentialId}, ${now})
+      ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at`);
+  }
+
+  unmarkCredentialDeleted(credentialId: string): void {
+    this.#db.run(sql`DELETE FROM deleted_credentials WHERE id = ${credentialId}`);
+  }
+
+  isCredentialDeleted(credentialId: string): boolean {
+    return this.#db.first(sql`SELECT 1 AS found FROM deleted_credentials WHERE id = ${credentialId}`) !== null;
   }
 
   /** Takes a pending authorization exactly once: reading and marking it happen without a pause between. */
