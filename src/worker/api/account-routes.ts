@@ -17,7 +17,8 @@ import { SEND_BODY_LIMIT_BYTES } from "../http/json-body.ts";
 import { jsonBody } from "../http/request.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countHandlersByAccount, listAccounts } from "../stores/directory-shards.ts";
+import { countHandlersByAccount, listAccountsPage } from "../stores/directory-shards.ts";
+import { parsePageQuery } from "../../core/pagination.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
 import { isId } from "../../core/ids.ts";
@@ -37,7 +38,7 @@ const tokenBody = z
   })
   .optional();
 
-accountRoutes.get("/", async (c) => c.json({ items: await listAccounts(c.env) }));
+accountRoutes.get("/", async (c) => c.json(await listAccountsPage(c.env, parsePageQuery(c.req.query()))));
 
 accountRoutes.get("/:id", async (c) => c.json(await requireAccount(c)));
 

@@ -10,6 +10,7 @@ import {
   toCredentialView,
 } from "../../core/credentials/credential.ts";
 import { isId, newId } from "../../core/ids.ts";
+import { pageOf, parsePageQuery } from "../../core/pagination.ts";
 import { sealSecret } from "../../core/crypto/secret-box.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
@@ -42,9 +43,13 @@ credentialRoutes.post("/", async (c) => {
 });
 
 credentialRoutes.get("/", async (c) => {
-  const records = await new CredentialStore(c.env.CONFIG).list();
+  const request = parsePageQuery(c.req.query());
+  const page = pageOf(await new CredentialStore(c.env.CONFIG).list(), request, {
+    position: (record) => ({ sortKey: record.createdAt, id: record.id }),
+    sourceFull: false,
+  });
   const redirectUri = redirectUriFor(c);
-  return c.json({ items: records.map((record) => toCredentialView(record, redirectUri)) });
+  return c.json({ ...page, items: page.items.map((record) => toCredentialView(record, redirectUri)) });
 });
 
 credentialRoutes.get("/:id", async (c) => {

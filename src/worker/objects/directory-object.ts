@@ -14,6 +14,7 @@ import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { PageRequest } from "../../core/pagination.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
 import type { AuthorizationLookup } from "./directory-tables.ts";
@@ -69,8 +70,8 @@ export class Directory extends DurableObject<Env> {
     this.#tables.removeAccount(accountId);
   }
 
-  listAccounts(): AccountView[] {
-    return this.#tables.listAccounts();
+  listAccounts(page: PageRequest | null = null): AccountView[] {
+    return this.#tables.listAccounts(page);
   }
 
   upsertHandler(view: HandlerView, nextRunAt: number): void {
@@ -81,8 +82,8 @@ export class Directory extends DurableObject<Env> {
     this.#tables.removeHandler(handlerId);
   }
 
-  listHandlers(): HandlerView[] {
-    return this.#tables.listHandlers();
+  listHandlers(page: PageRequest | null = null): HandlerView[] {
+    return this.#tables.listHandlers(page);
   }
 
   putAuthorization(id: string, record: string, expiresAt: number): void {

@@ -7,6 +7,7 @@
 import { Database, sql } from "./sql.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { PageRequest } from "../../core/pagination.ts";
 import type { Migration } from "./sql.ts";
 
 const MIGRATIONS: readonly Migration[] = [
@@ -113,10 +114,15 @@ export class DirectoryTables {
     this.#db.run(sql`DELETE FROM accounts WHERE id = ${accountId}`);
   }
 
-  listAccounts(): AccountView[] {
-    return this.#db
-      .all<{ summary: string }>(sql`SELECT summary FROM accounts`)
-      .map((row) => JSON.parse(row.summary) as AccountView);
+  /** Every account, or a page of them in order of connection (`connectedAt`, then id). */
+  listAccounts(page: PageRequest | null = null): AccountView[] {
+    const query =
+      page === null
+        ? sql`SELECT summary FROM accounts`
+        : sql`SELECT summary FROM accounts
+            WHERE (json_extract(summary, '$.connectedAt'), id) > (${page.after?.sortKey ?? ""}, ${page.after?.id ?? ""})
+            ORDER BY json_extract(summary, '$.connectedAt'), id LIMIT ${page.limit}`;
+    return this.#db.all<{ summary: string }>(query).map((row) => JSON.parse(row.summary) as AccountView);
   }
 
   upsertHandler(view: HandlerView, nextRunAt: number): void {
@@ -130,10 +136,15 @@ export class DirectoryTables {
     this.#db.run(sql`DELETE FROM handlers WHERE id = ${handlerId}`);
   }
 
-  listHandlers(): HandlerView[] {
-    return this.#db
-      .all<{ summary: string }>(sql`SELECT summary FROM handlers`)
-      .map((row) => JSON.parse(row.summary) as HandlerView);
+  /** Every handler, or a page of them in order of creation (`createdAt`, then id). */
+  listHandlers(page: PageRequest | null = null): HandlerView[] {
+    const query =
+      page === null
+        ? sql`SELECT summary FROM handlers`
+        : sql`SELECT summary FROM handlers
+            WHERE (json_extract(summary, '$.createdAt'), id) > (${page.after?.sortKey ?? ""}, ${page.after?.id ?? ""})
+            ORDER BY json_extract(summary, '$.createdAt'), id LIMIT ${page.limit}`;
+    return this.#db.all<{ summary: string }>(query).map((row) => JSON.parse(row.summary) as HandlerView);
   }
 
   /** Up to `limit` enabled handlers due by `dueBy`, longest waiting first; each leased until `leaseUntil`. */
