@@ -50,8 +50,8 @@ export async function handleAuthorize(state: SimState, request: Request, tenantS
   if (scope.trim() === "") {
     return replyError("invalid_request", 900144, aadstsMessage(900144, ["scope"]));
   }
-  // "Mail.ReadWrite.Shared is only valid for work or school accounts" (docs/microsoft.md, "Identity
-  // platform"): personal accounts signing in at /consumers get invalid_scope, the harsher reading.
+  // "Mail.ReadWrite.Shared is only valid for work or school accounts" (docs/microsoft.md, I8): personal
+  // accounts signing in at /consumers get invalid_scope, the harsher reading.
   const shared = scope.split(/\s+/).find((entry) => /\.shared$/i.test(entry));
   if (tenantSegment.toLowerCase() === "consumers" && shared !== undefined) {
     return replyError(
@@ -339,7 +339,7 @@ function issueTokens(
 }
 
 /**
- * The `scope` of a token response as Entra writes it (docs/microsoft.md, "Identity platform"): the
+ * The `scope` of a token response as Entra writes it (docs/microsoft.md, I4): the
  * Graph permissions in short form, never `offline_access`, and the OpenID scopes as the consented
  * grant has them rather than as requested. The harsher reading of the observed answers: `openid` is
  * left out even when an id_token comes back, and `profile email` are added even when not requested,
@@ -354,7 +354,7 @@ function scopeEcho(requested: readonly string[]): string {
 
 /**
  * An id_token. `oid`, `name` and `preferred_username` only with the `profile` scope: "the profile
- * scope is required to receive this claim" (docs/microsoft.md, "Identity platform").
+ * scope is required to receive this claim" (docs/microsoft.md, I1).
  */
 function idToken(
   request: Request,

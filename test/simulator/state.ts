@@ -110,7 +110,7 @@ export interface TenantSettings {
   tokenLatencyMs: number;
   /**
    * `expires_in` of token responses as a JSON number (v2's documented shape) or a numeric string (as
-   * v1 and other Microsoft endpoints send it).
+   * v1 and other Microsoft endpoints send it): docs/microsoft.md, I3.
    */
   expiresInAs: "number" | "string";
   graphLatencyMs: number;

@@ -4,7 +4,7 @@
  * its own error type so the callback page can say which step failed and why.
  *
  * The user id is the id_token's `oid`; a credential saved without the `profile` scope gets no `oid`
- * (docs/microsoft.md, "Identity platform"), so the id then comes from Graph `/me` (the same object
+ * (docs/microsoft.md, I1 and I6), so the id then comes from Graph `/me` (the same object
  * id). When both are there they must agree, or the tokens are not the user's the id_token names.
  * @module
  */

@@ -4,7 +4,7 @@
  * the claims are parsed with a schema and checked as https://learn.microsoft.com/entra/identity-platform/id-tokens
  * advises. `oid`, `name` and `preferred_username` come only with the `profile` scope
  * (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference; docs/microsoft.md,
- * "Identity platform"), so they may be missing: the caller then reads them from Graph `/me`.
+ * I1 and I5), so they may be missing: the caller then reads them from Graph `/me`.
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";

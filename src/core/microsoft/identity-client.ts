@@ -173,7 +173,7 @@ const optionalText = z
 
 /**
  * A successful token response (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow;
- * docs/microsoft.md, "Identity platform"): `expires_in` is a number on v2, but a numeric string (as
+ * docs/microsoft.md, I2 and I3): `expires_in` is a number on v2, but a numeric string (as
  * v1 and other Microsoft endpoints send) is accepted too.
  */
 const tokenResponseSchema = z.object({
