@@ -1,20 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { validationIssues } from "../support/validation.ts";
 import { ISSUE_KEYS_MAX, issueKeysIn } from "../../src/core/jira/issue-keys.ts";
 import { parseOutgoingMail } from "../../src/core/mail/outgoing.ts";
 import { encodeCursor, pageOf, parsePageQuery, PAGE_LIMIT_MAX } from "../../src/core/pagination.ts";
-import { ValidationError } from "../../src/core/validation.ts";
-
-function issuesOf(run: () => unknown): { path: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return error.issues;
-    }
-    throw error;
-  }
-  throw new Error("no ValidationError");
-}
 
 const MAIL = { to: ["customer@example.com"], subject: "Hello", text: "Body" };
 
@@ -43,7 +31,7 @@ describe("send fields refuse control characters", () => {
   ];
   for (const [label, fields, path] of cases) {
     it(`refuses ${label}, naming ${path}`, () => {
-      expect(issuesOf(() => parseOutgoingMail({ ...MAIL, ...fields }))).toContainEqual({
+      expect(validationIssues(() => parseOutgoingMail({ ...MAIL, ...fields }))).toContainEqual({
         path,
         message: `${path} must not contain control characters (line breaks, tabs, NUL…)`,
       });
@@ -87,11 +75,11 @@ describe("pages", () => {
   });
 
   it("refuse a bad limit or a cursor they did not give out, naming it", () => {
-    expect(issuesOf(() => parsePageQuery({ limit: "0" }))[0]?.path).toBe("limit");
-    expect(issuesOf(() => parsePageQuery({ limit: "5000" }))[0]?.path).toBe("limit");
-    expect(issuesOf(() => parsePageQuery({ limit: "ten" }))[0]?.path).toBe("limit");
-    expect(issuesOf(() => parsePageQuery({ cursor: "garbage!" }))[0]?.path).toBe("cursor");
-    expect(issuesOf(() => parsePageQuery({ sort: "name" }))[0]?.path).toBe("sort");
+    expect(validationIssues(() => parsePageQuery({ limit: "0" }))[0]?.path).toBe("limit");
+    expect(validationIssues(() => parsePageQuery({ limit: "5000" }))[0]?.path).toBe("limit");
+    expect(validationIssues(() => parsePageQuery({ limit: "ten" }))[0]?.path).toBe("limit");
+    expect(validationIssues(() => parsePageQuery({ cursor: "garbage!" }))[0]?.path).toBe("cursor");
+    expect(validationIssues(() => parsePageQuery({ sort: "name" }))[0]?.path).toBe("sort");
     expect(parsePageQuery({ cursor: encodeCursor({ sortKey: "2026", id: "x1" }) }).after).toEqual({
       sortKey: "2026",
       id: "x1",

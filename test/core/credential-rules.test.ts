@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { validationIssues } from "../support/validation.ts";
 import { parseCredentialCreate, parseCredentialPatch } from "../../src/core/credentials/credential.ts";
 import { DEFAULT_ALLOWED_AUTH_HOSTS } from "../../src/core/microsoft/endpoints.ts";
-import { ValidationError } from "../../src/core/validation.ts";
 import type { CredentialPolicy } from "../../src/core/credentials/credential.ts";
 
 const GLOBAL: CredentialPolicy = {
@@ -20,18 +20,6 @@ function body(host: string, tenant: string, extra: Record<string, unknown> = {})
     tokenEndpoint: `https://${host}/${tenant}/oauth2/v2.0/token`,
     ...extra,
   };
-}
-
-function issues(run: () => unknown): { path: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return error.issues;
-    }
-    throw error;
-  }
-  throw new Error("no ValidationError");
 }
 
 describe("default scopes", () => {
@@ -70,7 +58,7 @@ describe("default scopes", () => {
 
 describe("rules between fields", () => {
   it("refuses *.Shared scopes with /consumers endpoints, naming them", () => {
-    const found = issues(() =>
+    const found = validationIssues(() =>
       parseCredentialCreate(
         body("login.microsoftonline.com", "consumers", { scopes: "offline_access Mail.Send.Shared" }),
         GLOBAL,
@@ -82,14 +70,14 @@ describe("rules between fields", () => {
   });
 
   it("refuses a sign-in host of another cloud than GRAPH_BASE_URL, saying which Graph base would match", () => {
-    const found = issues(() => parseCredentialCreate(body("login.microsoftonline.us", TENANT), GLOBAL));
+    const found = validationIssues(() => parseCredentialCreate(body("login.microsoftonline.us", TENANT), GLOBAL));
     expect(found).toEqual([
       {
         path: "authEndpoint",
         message: expect.stringMatching(/US Government cloud.*GRAPH_BASE_URL.*https:\/\/graph\.microsoft\.us\/v1\.0/),
       },
     ]);
-    const china = issues(() => parseCredentialCreate(body("login.chinacloudapi.cn", TENANT), GLOBAL));
+    const china = validationIssues(() => parseCredentialCreate(body("login.chinacloudapi.cn", TENANT), GLOBAL));
     expect(china[0]?.message).toMatch(/https:\/\/microsoftgraph\.chinacloudapi\.cn\/v1\.0/);
   });
 
@@ -111,7 +99,7 @@ describe("rules between fields", () => {
     );
     expect(common.allowedTenants).toEqual([TENANT, other]);
     expect(
-      issues(() =>
+      validationIssues(() =>
         parseCredentialCreate(
           body("login.microsoftonline.com", "organizations", { allowedTenants: ["contoso.com"] }),
           GLOBAL,
@@ -119,7 +107,7 @@ describe("rules between fields", () => {
       ),
     ).toEqual([{ path: "allowedTenants.0", message: expect.stringMatching(/^allowedTenants\.0 must be a tenant id/) }]);
     expect(
-      issues(() =>
+      validationIssues(() =>
         parseCredentialCreate(body("login.microsoftonline.com", TENANT, { allowedTenants: [other] }), GLOBAL),
       ),
     ).toEqual([
