@@ -50,8 +50,8 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
 
 /**
  * The configuration as stored. Reading it through the schema gives settings added later their
- * defaults (and drops settings since removed); the URL rule is the loosest here, since sending
- * re-checks it.
+ * defaults (and drops settings since removed); the webhook URL is not checked again here, since
+ * every post re-checks it against the egress rules in force (`src/core/egress.ts`).
  */
 const storedConfigSchema = z.object(
   handlerFieldsSchema({ allowHttpLoopback: true, stored: true }).omit({ webhookToken: true }).shape,
