@@ -9,7 +9,7 @@
  * @module
  */
 import { GraphClient } from "../microsoft/graph-client.ts";
-import { getMe } from "../microsoft/graph-me.ts";
+import { getMe } from "../microsoft/graph-user.ts";
 import { verifyIdToken } from "../microsoft/id-token.ts";
 import { redeemAuthorizationCode } from "../microsoft/identity-client.ts";
 import type { IdentityClientConfig, TokenSet } from "../microsoft/identity-client.ts";

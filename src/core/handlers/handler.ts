@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
+import { RULE_REASONS } from "../mail/auto-reply.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -44,6 +45,14 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
     includeAttachments: z.boolean().default(true),
     maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
     skipAutoReplies: z.boolean().default(true),
+    /** Which rules `skipAutoReplies` applies, each switchable on its own (docs/api.md). */
+    skipRules: z
+      .array(z.enum(RULE_REASONS))
+      .max(RULE_REASONS.length)
+      .refine((rules) => new Set(rules).size === rules.length, { message: "must not name a rule twice" })
+      .default([...RULE_REASONS]),
+    /** Skipped mail stays unread in place (`none`), or is marked read or moved like delivered mail (`same`). */
+    afterProcessingSkipped: z.enum(["none", "same"]).default("none"),
     enabled: z.boolean().default(true),
   });
 }
@@ -165,6 +174,22 @@ export interface RunCounts {
   failed: number;
   pending: number;
   deadLettered: number;
+}
+
+/** What happened to one message, for the handler's activity list. */
+export interface ActivityItem {
+  messageId: string;
+  internetMessageId: string | null;
+  subject: string;
+  from: string | null;
+  receivedAt: string;
+  outcome: "delivered" | "skipped" | "pending" | "dead";
+  /** Why it was skipped (the rule, or `duplicate`), or the last error of a pending or dead delivery. */
+  reason: string | null;
+  attempts: number;
+  /** The webhook's HTTP status at the last attempt, 0 when it did not answer, null before any. */
+  lastStatus: number | null;
+  at: string;
 }
 
 export interface DeadLetter {
