@@ -101,16 +101,8 @@ function seeOther(location: string, headers: Record<string, string> = {}): Respo
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store", ...headers } });
 }
 
-function render(
-  status: number,
-  view: Child,
-  options: { formActionOrigins?: readonly string[]; headers?: Record<string, string> } = {},
-): Response {
-  const response = pageResponse(status, view, options);
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    response.headers.set(name, value);
-  }
-  return response;
+function render(status: number, view: Child, options: { formActionOrigins?: readonly string[] } = {}): Response {
+  return pageResponse(status, view, options);
 }
 
 /** The sign-in origins of these credentials: Authorize and Reconnect forms lead there. */
@@ -151,10 +143,7 @@ adminPages.post("/login", async (c) => {
   const target = typeof next === "string" && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(next) ? next : "/";
   const { adminToken } = c.get("settings");
   if (typeof token !== "string" || !(await constantTimeEqual(token, adminToken))) {
-    const refused = await wrongTokenAtSignIn(c);
-    return render(refused.status, SignInPage({ next: target, notice: { kind: "error", text: refused.text } }), {
-      headers: refused.headers,
-    });
+    return wrongTokenAtSignIn(c, (text) => SignInPage({ next: target, notice: { kind: "error", text } }));
   }
   const { cookie } = await createSession(c.env, adminToken);
   return seeOther(target, { "set-cookie": sessionCookie(cookie, { maxAgeSeconds: SESSION_LIFETIME_SECONDS }) });

@@ -8,9 +8,10 @@ import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { clientAddress, refuseWrongToken } from "../http/api-auth.ts";
 import { BODY_LIMIT_BYTES, readCappedText } from "../http/json-body.ts";
-import { PAGE_HEADERS } from "../views/document.tsx";
+import { PAGE_HEADERS, pageResponse } from "../views/document.tsx";
 import { SESSION_COOKIE, verifySession } from "./session.ts";
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import type { AppEnv } from "../http/context.ts";
 import type { Session } from "./session.ts";
 
@@ -47,19 +48,15 @@ export async function readForm(request: Request): Promise<URLSearchParams | null
  * A wrong admin token at the sign-in form, counted like a wrong bearer token on the API: 401, or
  * 429 with `Retry-After` once this client sent too many in a minute.
  */
-export async function wrongTokenAtSignIn(
-  c: Context<AppEnv>,
-): Promise<{ status: number; text: string; headers: Record<string, string> }> {
+export async function wrongTokenAtSignIn(c: Context<AppEnv>, page: (notice: string) => Child): Promise<Response> {
   const refused = await refuseWrongToken(c.env, clientAddress(c));
-  if (refused.status === 429) {
-    const wait = refused.headers.get("retry-after") ?? "60";
-    return {
-      status: 429,
-      text: `Too many wrong tokens from here; try again after ${wait} s.`,
-      headers: { "retry-after": wait },
-    };
+  if (refused.status !== 429) {
+    return pageResponse(401, page("That is not the admin token."));
   }
-  return { status: 401, text: "That is not the admin token.", headers: {} };
+  const wait = refused.headers.get("retry-after") ?? "60";
+  const response = pageResponse(429, page(`Too many wrong tokens from here; try again after ${wait} s.`));
+  response.headers.set("retry-after", wait);
+  return response;
 }
 
 export async function validCsrf(session: Session, form: URLSearchParams): Promise<boolean> {
