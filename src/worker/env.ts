@@ -6,6 +6,7 @@ import type { AccessObject } from "./objects/access-object.ts";
 import type { AccountObject } from "./objects/account-object.ts";
 import type { Directory } from "./objects/directory-object.ts";
 import type { HandlerObject } from "./objects/handler-object.ts";
+import type { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 
 export interface Env {
   /** Configuration read often and written rarely: credentials (secrets sealed). */
@@ -16,6 +17,8 @@ export interface Env {
   DIRECTORY: DurableObjectNamespace<Directory>;
   /** One object per mail handler: its configuration, delta cursor, outbox and dead letters. */
   HANDLERS: DurableObjectNamespace<HandlerObject>;
+  /** One object per app and mailbox: Outlook's four concurrent requests, shared by every caller. */
+  MAILBOX_BUDGETS: DurableObjectNamespace<MailboxBudget>;
   /** API keys, admin sessions and failed sign-ins: what must be strongly consistent about access. */
   ACCESS: DurableObjectNamespace<AccessObject>;
 

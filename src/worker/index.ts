@@ -10,6 +10,7 @@ export { AccessObject } from "./objects/access-object.ts";
 export { AccountObject } from "./objects/account-object.ts";
 export { Directory } from "./objects/directory-object.ts";
 export { HandlerObject } from "./objects/handler-object.ts";
+export { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 
 export default {
   fetch: app.fetch,

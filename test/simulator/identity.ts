@@ -50,8 +50,9 @@ export async function handleAuthorize(state: SimState, request: Request, tenantS
   if (scope.trim() === "") {
     return replyError("invalid_request", 900144, aadstsMessage(900144, ["scope"]));
   }
-  // "Mail.ReadWrite.Shared is only valid for work or school accounts" (docs/microsoft.md, I8): personal
-  // accounts signing in at /consumers get invalid_scope, the harsher reading.
+  // "Mail.ReadWrite.Shared is only valid for work or school accounts" (docs/microsoft.md, "Shared-mailbox
+  // scopes need work accounts"): personal accounts signing in at /consumers get invalid_scope, the harsher
+  // reading.
   const shared = scope.split(/\s+/).find((entry) => /\.shared$/i.test(entry));
   if (tenantSegment.toLowerCase() === "consumers" && shared !== undefined) {
     return replyError(
@@ -339,8 +340,8 @@ function issueTokens(
 }
 
 /**
- * The `scope` of a token response as Entra writes it (docs/microsoft.md, I4): the
- * Graph permissions in short form, never `offline_access`, and the OpenID scopes as the consented
+ * The `scope` of a token response as Entra writes it (docs/microsoft.md, "Scope echo"): the Graph
+ * permissions in short form, never `offline_access`, and the OpenID scopes as the consented
  * grant has them rather than as requested. The harsher reading of the observed answers: `openid` is
  * left out even when an id_token comes back, and `profile email` are added even when not requested,
  * so a client that infers anything about the OpenID scopes from the echo is caught.
@@ -354,7 +355,7 @@ function scopeEcho(requested: readonly string[]): string {
 
 /**
  * An id_token. `oid`, `name` and `preferred_username` only with the `profile` scope: "the profile
- * scope is required to receive this claim" (docs/microsoft.md, I1).
+ * scope is required to receive this claim" (docs/microsoft.md, "Profile claims need profile").
  */
 function idToken(
   request: Request,

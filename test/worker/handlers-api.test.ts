@@ -35,6 +35,7 @@ describe("POST /api/handlers", () => {
       skipAutoReplies: true,
       skipRules: ["own_mail", "auto_submitted", "auto_reply", "delivery_report", "bulk"],
       afterProcessingSkipped: "none",
+      retentionDays: 30,
       enabled: true,
       status: "idle",
       lastRunAt: null,
@@ -168,6 +169,7 @@ describe("changing and deleting handlers", () => {
       skipAutoReplies: false,
       skipRules: ["bulk"],
       afterProcessingSkipped: "same",
+      retentionDays: 7,
       enabled: false,
     });
     const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {

@@ -13,7 +13,7 @@ export const ADMIN_TOKEN_MIN_LENGTH = 32;
  * million); a phrase or a keyboard walk has fewer.
  */
 const MIN_DISTINCT_CHARACTERS = 8;
-/** Runs (`aaaaaaaa`) and sequences (`12345678`, `abcdefgh`, `hgfedcba`) this long: random tokens almost never have one. */
+/** Runs (`aaaaaaaa`) and sequences (`12345678`, `hgfedcba`) this long: random tokens almost never have one. */
 const PATTERN_LENGTH = 8;
 /**
  * Words people use for tokens. Six letters and more, so a random token contains one only by a chance

@@ -3,9 +3,10 @@
  * user from the id_token and Graph `/me`, and make sure a refresh token came with it. Each step throws
  * its own error type so the callback page can say which step failed and why.
  *
- * The user id is the id_token's `oid`; a credential saved without the `profile` scope gets no `oid`
- * (docs/microsoft.md, I1 and I6), so the id then comes from Graph `/me` (the same object
- * id). When both are there they must agree, or the tokens are not the user's the id_token names.
+ * The user id is the id_token's `oid`; a credential saved without the `profile` scope gets no `oid`,
+ * so the id then comes from Graph `/me`, the same object id (docs/microsoft.md, "Profile claims need
+ * profile" and "oid is the Graph user id"). When both are there they must agree, or the tokens are not
+ * the user's the id_token names.
  * @module
  */
 import { GraphClient } from "../microsoft/graph-client.ts";

@@ -6,7 +6,7 @@
 /**
  * What the seed's app registration grants: a refresh token, sign-in with the user's object id and
  * sign-in name (Microsoft puts `oid`, `name` and `preferred_username` in the id_token only with
- * `profile`: docs/microsoft.md, I1), and mail in own and shared mailboxes.
+ * `profile`: docs/microsoft.md, "Profile claims need profile"), and mail in own and shared mailboxes.
  */
 export const DEFAULT_SCOPES: readonly string[] = [
   "offline_access",

@@ -29,5 +29,6 @@ export function handlerStatus(facts: StatusFacts): HandlerStatus {
   if (facts.lastOutcome === "delayed" || facts.pending > 0) {
     return "retrying";
   }
-  return facts.lastError === null ? "ok" : "error";
+  // The run itself went well; what it reports (mail it could not mark read, dead letters) waits for a person.
+  return facts.lastError === null ? "ok" : "attention";
 }

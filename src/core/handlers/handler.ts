@@ -14,6 +14,8 @@ const MAX_ATTACHMENT_BYTES_LIMIT = 25 * 1024 * 1024;
 const NAME_MAX = 100;
 const FOLDER_MAX = 512;
 const WEBHOOK_TOKEN_MAX = 1024;
+const DEFAULT_RETENTION_DAYS = 30;
+const MAX_RETENTION_DAYS = 3650;
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -53,6 +55,8 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
       .default([...RULE_REASONS]),
     /** Skipped mail stays unread in place (`none`), or is marked read or moved like delivered mail (`same`). */
     afterProcessingSkipped: z.enum(["none", "same"]).default("none"),
+    /** Days a handled message's subject and sender are kept; after that only hashes that prevent reposts. */
+    retentionDays: z.int().min(1).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
     enabled: z.boolean().default(true),
   });
 }
@@ -145,7 +149,8 @@ function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
     });
 }
 
-export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+/** `attention`: runs succeed, but something they left (dead letters, mail not marked read) needs a person. */
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "attention" | "error";
 
 export interface HandlerCounts {
   delivered: number;

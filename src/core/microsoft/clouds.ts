@@ -2,7 +2,7 @@
  * Microsoft's national clouds: which sign-in hosts and which Graph hosts belong together. Tokens do
  * not cross clouds ("Access tokens acquired for a national cloud deployment are not interchangeable
  * with those acquired for the global service or any other national cloud",
- * https://learn.microsoft.com/graph/deployments; docs/microsoft.md, I7), so a
+ * https://learn.microsoft.com/graph/deployments; docs/microsoft.md, "National clouds"), so a
  * credential whose sign-in host belongs to another cloud than `GRAPH_BASE_URL` could sign users in
  * and then never read a message. edgepost refuses such a credential when it is saved, naming the
  * Graph base URL that would match.

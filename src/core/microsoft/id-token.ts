@@ -2,9 +2,9 @@
  * Identifying the signed-in user from the id_token of a code redemption. The token arrives straight
  * from the token endpoint over TLS, which OIDC Core §3.1.3.7 accepts in place of a signature check;
  * the claims are parsed with a schema and checked as https://learn.microsoft.com/entra/identity-platform/id-tokens
- * advises. `oid`, `name` and `preferred_username` come only with the `profile` scope
- * (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference; docs/microsoft.md,
- * I1 and I5), so they may be missing: the caller then reads them from Graph `/me`.
+ * advises (docs/microsoft.md, "id_token claims"). `oid`, `name` and `preferred_username` come only
+ * with the `profile` scope (docs/microsoft.md, "Profile claims need profile"), so they may be missing:
+ * the caller then reads them from Graph `/me`.
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";

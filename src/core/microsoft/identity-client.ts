@@ -172,9 +172,9 @@ const optionalText = z
   .transform((value) => (value === "" || value === undefined ? null : value));
 
 /**
- * A successful token response (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow;
- * docs/microsoft.md, I2 and I3): `expires_in` is a number on v2, but a numeric string (as
- * v1 and other Microsoft endpoints send) is accepted too.
+ * A successful token response (docs/microsoft.md, "Token response fields"). `expires_in` is a number
+ * on v2, but a numeric string (as v1 and other Microsoft endpoints send it) is accepted too
+ * (docs/microsoft.md, "expires_in as number or string").
  */
 const tokenResponseSchema = z.object({
   access_token: z.string({ error: "has no access_token" }).min(1, "has an empty access_token"),

@@ -109,7 +109,8 @@ accountRoutes.post("/:id/send", async (c) => {
     { now: Date.now() },
   );
   const body = tooLargeAs413(() => sendMailBody(mail, { marker }));
-  const graph = accountGraphClient(c.env, c.get("settings"), id);
+  // sendMail counts against the signed-in user's own mailbox, whatever `from` says.
+  const graph = accountGraphClient(c.env, c.get("settings"), id, { mailbox: "me" });
   try {
     // Only a 429 says Graph did nothing; after a 503, a 504 or no answer the mail may have gone out.
     await graph.request({ method: "POST", path: "/me/sendMail", body, retriedStatuses: [429], repeatable: false });

@@ -200,7 +200,10 @@ async function resolveWhereAble(
   if (account.status !== "connected") {
     return null;
   }
-  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { headers: { prefer: IMMUTABLE_IDS } });
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, {
+    mailbox: config.mailbox,
+    headers: { prefer: IMMUTABLE_IDS },
+  });
   try {
     return await resolveHandlerFolders(graph, config);
   } catch (error) {

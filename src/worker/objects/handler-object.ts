@@ -221,7 +221,10 @@ export class HandlerObject extends DurableObject<Env> {
       return { found: true, ran: false };
     }
     const settings = await loadSettings(this.env);
-    const graph = accountGraphClient(this.env, settings, config.accountId, { headers: { prefer: IMMUTABLE_IDS } });
+    const graph = accountGraphClient(this.env, settings, config.accountId, {
+      mailbox: config.mailbox,
+      headers: { prefer: IMMUTABLE_IDS },
+    });
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
@@ -255,6 +258,7 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#tables.pendingCount();
+    this.#tables.compact({ before: clock.now() - config.retentionDays * DAY_MS, limit: COMPACT_PER_RUN });
     this.#tables.recordRun({ startedAt, outcome, lastError });
     await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
     const view = await this.#publish({ required: false });
@@ -307,6 +311,7 @@ export class HandlerObject extends DurableObject<Env> {
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
     const { keyRing } = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, await loadSettings(this.env), configOf(row).accountId, {
+      mailbox: configOf(row).mailbox,
       headers: { prefer: IMMUTABLE_IDS },
     });
     await new AfterProcessing(settings, this.#runDeps(graph, keyRing, row.id)).finish();
@@ -387,6 +392,10 @@ export class HandlerObject extends DurableObject<Env> {
     this.#tables.forget();
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Messages compacted after one run: bounded, so a large backlog past retention costs many runs a little. */
+const COMPACT_PER_RUN = 2000;
 
 /** After failed runs in a row: 30 s, 1 min, 2 min, … at most 15 minutes. */
 const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
