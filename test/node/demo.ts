@@ -16,6 +16,7 @@ const stack = await startLocalStack({
   workerPort: WORKER_PORT,
   simulatorPort: SIMULATOR_PORT,
   stateDir: join(STATE_ROOT, "demo"),
+  cron: "every-minute",
 });
 const sim = new SimulatorClient(stack.simulator.url);
 const tenant = await sim.createTenant({
@@ -104,7 +105,7 @@ edgepost demo is running.
    and folder "Inbox/Escalations", with
      webhook URL    ${hook.url}
      webhook secret ${hook.token ?? ""}
-   then press Run now (the cron also runs it within a minute).
+   then press Run now (the cron runs it every minute too, as on Cloudflare).
 4. See what Jira received: ${stack.simulator.url}/jira
 5. To see a revoked consent: curl -X POST ${stack.simulator.url}/_sim/tenants/${tenant.tenantId}/users/${adele.id}/revoke \\
      -H 'content-type: application/json' -d '{"clientId":"${app.clientId}"}'

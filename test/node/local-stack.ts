@@ -10,8 +10,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startCronTicker } from "../../src/dev/cron-ticker.ts";
 import { startSimulatorServer } from "./simulator-server.ts";
 import type { ChildProcess } from "node:child_process";
+import type { CronTicker } from "../../src/dev/cron-ticker.ts";
 import type { SimulatorServer } from "./simulator-server.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -32,6 +34,8 @@ export interface LocalStackOptions {
   stateDir: string;
   /** Show wrangler's own output. */
   echo?: "wrangler" | "quiet";
+  /** Fire the cron at the start of every minute, as Cloudflare does (the demo); tests fire it themselves. */
+  cron?: "every-minute" | "manual";
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -76,7 +80,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   );
   const workerUrl = `http://localhost:${workerPort}`;
+  let ticker: CronTicker | undefined;
   const stop = async (): Promise<void> => {
+    ticker?.stop();
     await stopProcess(wrangler);
     await simulator.close();
   };
@@ -85,6 +91,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await stop();
     throw error;
+  }
+  if (options.cron === "every-minute") {
+    ticker = startCronTicker(workerUrl, { onError: (message) => console.error(`edgepost: ${message}`) });
   }
   return { workerUrl, simulator, adminToken, stop };
 }

@@ -299,6 +299,11 @@ describe("dead letters", () => {
     const result = await runNow(handler.id);
     expect(result).toMatchObject({ fetched: 1, delivered: 0, deadLettered: 1, pending: 0, status: "attention" });
     expect(result.lastError).toContain("dead letters");
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "attention",
+      lastSuccessAt: null,
+      lastErrorWhere: "jira",
+    });
     expect(result.lastError).toContain("400");
     const letters = await callJson<{ items: Record<string, unknown>[] }>(
       "GET",
@@ -340,6 +345,45 @@ describe("dead letters", () => {
     expect(view).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 1, deadLettered: 0 } });
     const missing = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/nope/retry`);
     expect(missing.status).toBe(404);
+  });
+
+  it("Retry all tries every dead letter once more and reports how many went through", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    await sim.addMessages(world.address, [{ subject: "One" }, { subject: "Two" }, { subject: "Three" }]);
+    const handler = await createHandler(world);
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 401, error: "unauthorized" }, remaining: -1 }],
+    });
+    expect(await runNow(handler.id)).toMatchObject({ deadLettered: 3, status: "attention" });
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("handler");
+
+    const refused = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
+    expect(refused.body).toEqual({ delivered: 0, failed: 3 });
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 401, error: "x" }, remaining: 1 }],
+    });
+    const retried = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
+    expect(retried).toMatchObject({ status: 200, body: { delivered: 2, failed: 1 } });
+    const letters = await callJson<{ items: { attempts: number }[] }>(
+      "GET",
+      `/api/handlers/${handler.id}/dead-letters`,
+    );
+    expect(letters.body.items.map((letter) => letter.attempts)).toEqual([3]);
+    expect((await handlerView(handler.id)).status).toBe("attention");
+
+    expect((await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`)).body).toEqual({
+      delivered: 1,
+      failed: 0,
+    });
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "ok",
+      lastError: null,
+      lastErrorWhere: null,
+      counts: { delivered: 3 },
+    });
+    expect((await sim.messages(world.address)).every((message) => message.isRead)).toBe(true);
+    expect((await callJson("POST", "/api/handlers/hdl_aaaaaaaaaaaaaaaa/dead-letters/retry")).status).toBe(404);
   });
 
   it("retries 5xx with backoff, first within 5 s, and reports the handler as retrying", async () => {

@@ -41,6 +41,7 @@ describe("POST /api/handlers", () => {
       lastRunAt: null,
       lastSuccessAt: null,
       lastError: null,
+      lastErrorWhere: null,
       counts: { delivered: 0, skipped: 0, pending: 0, deadLettered: 0 },
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

@@ -8,6 +8,7 @@ import { cloudMismatch } from "../microsoft/clouds.ts";
 import { checkEndpoint, isTenantGuid, sameAuthority } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import {
+  DEFAULT_SCOPES,
   defaultScopesFor,
   hasScope,
   isConsumersTenant,
@@ -19,7 +20,8 @@ import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microso
 import type { FieldIssue } from "../validation.ts";
 
 const CREDENTIAL_NAME_MAX = 100;
-const CLIENT_ID_MAX = 256;
+/** An Application (client) ID is a GUID (https://learn.microsoft.com/entra/identity-platform/application-model). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLIENT_SECRET_MAX = 1024;
 const SCOPES_MAX = 50;
 const SCOPE_MAX_LENGTH = 256;
@@ -39,7 +41,14 @@ function fieldsSchema(policy: EndpointPolicy) {
     name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX),
     provider: z.literal("microsoft").default("microsoft"),
     grantType: z.literal("authorization_code").default("authorization_code"),
-    clientId: z.string().trim().min(1).max(CLIENT_ID_MAX).regex(/^\S+$/, "must not contain spaces"),
+    clientId: z
+      .string()
+      .trim()
+      .min(1)
+      .regex(
+        GUID,
+        "must be the Application (client) ID from the app's Overview in Azure: a GUID such as 00000000-0000-0000-0000-000000000000",
+      ),
     clientSecret: z.string().trim().min(1).max(CLIENT_SECRET_MAX),
     authEndpoint: endpointSchema("authorize", policy),
     tokenEndpoint: endpointSchema("token", policy),
@@ -61,16 +70,26 @@ function fieldsSchema(policy: EndpointPolicy) {
           }),
       )
       .optional(),
-    /** For `common` and `organizations` endpoints: the only tenants whose users may sign in (empty: any). */
+    /**
+     * For `common` and `organizations` endpoints: the only tenants whose users may sign in (empty: any).
+     * A list, or a string of ids separated by spaces or commas (as a form sends it).
+     */
     allowedTenants: z
-      .array(
-        z
-          .string()
-          .trim()
-          .toLowerCase()
-          .refine(isTenantGuid, "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"),
+      .union([z.string(), z.array(z.string())])
+      .transform((value) =>
+        (typeof value === "string" ? value.split(/[\s,]+/) : value).filter((id) => id.trim() !== ""),
       )
-      .max(ALLOWED_TENANTS_MAX)
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .trim()
+              .toLowerCase()
+              .refine(isTenantGuid, "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"),
+          )
+          .max(ALLOWED_TENANTS_MAX),
+      )
       .transform((tenants) => [...new Set(tenants)])
       .default([]),
   });
@@ -78,6 +97,15 @@ function fieldsSchema(policy: EndpointPolicy) {
 
 /** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
 export type CredentialFields = Omit<z.output<ReturnType<typeof fieldsSchema>>, "scopes"> & { scopes: string[] };
+
+/**
+ * Every field's default, for a new credential's form (no endpoint is parsed, so no host is allowed);
+ * the scopes are those of a work or school tenant (`/consumers` leaves out the `*.Shared` ones).
+ */
+export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = {
+  ...fieldsSchema({ allowedHosts: [], allowHttpLoopback: false }).partial().parse({}),
+  scopes: [...DEFAULT_SCOPES],
+};
 
 /**
  * A credential as stored in KV: the fields as they were validated when saved (stored values are not

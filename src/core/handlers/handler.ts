@@ -7,6 +7,7 @@ import { z } from "zod";
 import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
 import { RULE_REASONS } from "../mail/auto-reply.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
+import type { FixPlace } from "../advice.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Large enough for any single Outlook message's attachments that a webhook could take. */
@@ -18,6 +19,15 @@ const DEFAULT_RETENTION_DAYS = 30;
 const MAX_RETENTION_DAYS = 3650;
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** `me` (the account's own mailbox) or a shared mailbox's address, lower-cased. */
+export const mailboxSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+    message: 'must be "me" or a mailbox address',
+  });
+
 /**
  * A handler's settings as the API takes them: every field, its rule and its default. The stored
  * configuration and its type come from the same schema, so a new setting is one entry here (and its
@@ -27,15 +37,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
   return z.strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     accountId: z.string().trim().min(1),
-    /** `me` or a shared mailbox's address, lower-cased. */
-    mailbox: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
-        message: 'must be "me" or a mailbox address',
-      })
-      .default("me"),
+    mailbox: mailboxSchema.default("me"),
     folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
     onlyUnread: z.boolean().default(true),
     afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
@@ -75,6 +77,9 @@ export type AfterProcessing = HandlerConfig["afterProcessing"];
 
 /** The setting names, in the schema's order. */
 export const HANDLER_CONFIG_KEYS = Object.keys(storedConfigSchema.shape) as (keyof HandlerConfig)[];
+
+/** Every setting's default, for a new handler's form (settings without one, such as `name`, are absent). */
+export const HANDLER_DEFAULTS: Partial<HandlerConfig> = storedConfigSchema.partial().parse({});
 
 export interface HandlerInput {
   config: HandlerConfig;
@@ -166,6 +171,8 @@ export interface HandlerView extends HandlerConfig {
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** Where the administrator fixes `lastError`: an account (reconnect), a credential, the handler, Jira, Exchange or Azure. */
+  lastErrorWhere: FixPlace | null;
   counts: HandlerCounts;
   createdAt: string;
   updatedAt: string;

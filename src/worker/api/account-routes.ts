@@ -5,11 +5,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
+import { mailboxSchema } from "../../core/handlers/handler.ts";
+import { readFolderTree } from "../../core/mail/folder-tree.ts";
 import { MailTooLargeError, parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
 import { sentMarker } from "../../core/mail/sent-marker.ts";
 import type { OutgoingMail } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
-import { adviceText, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
+import { adviceText, mailAccessAdvice, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
 import { describePrincipal } from "../http/api-auth.ts";
 import { notFound } from "../http/error-handler.ts";
@@ -40,6 +42,8 @@ const tokenBody = z
   })
   .optional();
 
+const foldersQuery = z.strictObject({ mailbox: mailboxSchema.default("me") });
+
 accountRoutes.get("/", async (c) => c.json(await listAccountsPage(c.env, parsePageQuery(c.req.query()))));
 
 accountRoutes.get("/:id", async (c) => c.json(await requireAccount(c)));
@@ -68,6 +72,25 @@ accountRoutes.post("/:id/reauthorize", async (c) => {
     );
   }
   return answerAuthorizeUrl(c, credential, { loginHint: account.username || null, reauthorizeAccountId: account.id });
+});
+
+/** The mailbox's folder tree, for pickers: `?mailbox=` is `me` (default) or a shared mailbox's address. */
+accountRoutes.get("/:id/folders", async (c) => {
+  const account = await requireAccount(c);
+  const { mailbox } = parseInput(foldersQuery, c.req.query());
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { mailbox });
+  try {
+    return c.json(await readFolderTree(graph, mailbox));
+  } catch (error) {
+    if (error instanceof AccountTokenError) {
+      throw tokenProblem(account.id, error.result);
+    }
+    if (error instanceof GraphError) {
+      const advice = mailAccessAdvice(error, { mailbox, account: `account ${account.email ?? account.username}` });
+      throw new ProblemError(problem("upstream", adviceText(advice), { members: { code: error.code } }));
+    }
+    throw error;
+  }
 });
 
 accountRoutes.post("/:id/token", async (c) => {

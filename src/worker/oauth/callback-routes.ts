@@ -162,6 +162,7 @@ async function finishSignIn(c: Context<AppEnv>): Promise<SignInOutcome> {
       status: 200,
       page: {
         kind: "connected",
+        accountId: view.id,
         mailbox: view.email ?? view.username,
         username: view.username,
         credentialName: credentialRecord.name,

@@ -9,12 +9,13 @@ import { DurableObject } from "cloudflare:workers";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts";
-import { handlerStatus } from "../../core/handlers/handler-status.ts";
+import { handlerStatus, runSucceeded } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
+import { webhookRefusalAdvice } from "../../core/advice.ts";
 import { AfterProcessing } from "../../core/handlers/after-processing.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { runHandler } from "../../core/handlers/handler-run.ts";
-import { postToWebhook } from "../../core/jira/webhook-client.ts";
+import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
@@ -23,6 +24,7 @@ import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { HandlerTables } from "./handler-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type {
   ActivityItem,
   DeadLetter,
@@ -65,6 +67,8 @@ export type DeadLetterRetry =
   | { found: false }
   | { found: true; delivered: true }
   | { found: true; delivered: false; error: string };
+
+export type DeadLettersRetry = { found: false } | { found: true; delivered: number; failed: number };
 
 export class HandlerObject extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
@@ -144,40 +148,33 @@ export class HandlerObject extends DurableObject<Env> {
   /** One more attempt for a dead letter; `attempts` counts on. Delivered, it leaves the list and is marked read or moved. */
   async retryDeadLetter(messageId: string): Promise<DeadLetterRetry> {
     const row = this.#tables.row();
-    const letter = row === null ? null : this.#tables.deadLetter(messageId);
-    if (row === null || letter === null) {
+    if (row === null || this.#tables.deadLetter(messageId) === null) {
       return { found: false };
     }
-    const sealed = this.#tables.payload(messageId);
-    if (sealed === null) {
-      return { found: true, delivered: false, error: "This message never had a payload to post (see its last error)" };
-    }
-    const keyRing = (await loadSettings(this.env)).keyRing;
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
-    const outcome = await postToWebhook(
-      {
-        url: settings.webhook.url,
-        token: settings.webhook.token,
-        idempotencyKey: letter.dedupeKey,
-        body: await payloadSeal(row.id, keyRing).open(messageId, sealed),
-      },
-      { http: outboundFetch(await loadSettings(this.env)), clock: this[OBJECT_CLOCK] },
-    );
-    const now = this[OBJECT_CLOCK].now();
-    if (outcome.kind !== "delivered") {
-      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, status: outcome.status, now });
-      await this.#publish({ required: false });
-      return { found: true, delivered: false, error: outcome.error };
+    const error = await this.#redeliver(row.id, settings, messageId);
+    await this.#afterRedelivery(row, settings, { delivered: error === null ? 1 : 0 });
+    return error === null ? { found: true, delivered: true } : { found: true, delivered: false, error };
+  }
+
+  /** One more attempt for every dead letter, oldest mail first. */
+  async retryDeadLetters(): Promise<DeadLettersRetry> {
+    const row = this.#tables.row();
+    if (row === null) {
+      return { found: false };
     }
-    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, status: outcome.status, now });
-    if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
-      this.#tables.clearLastError();
+    const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
+    let delivered = 0;
+    let failed = 0;
+    for (const { messageId } of this.#tables.deadLetters()) {
+      if ((await this.#redeliver(row.id, settings, messageId)) === null) {
+        delivered++;
+      } else {
+        failed++;
+      }
     }
-    if (row.read_folder_id !== null) {
-      await this.#afterProcessQuietly(row, settings);
-    }
-    await this.#publish({ required: false });
-    return { found: true, delivered: true };
+    await this.#afterRedelivery(row, settings, { delivered });
+    return { found: true, delivered, failed };
   }
 
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */
@@ -204,6 +201,48 @@ export class HandlerObject extends DurableObject<Env> {
     return true;
   }
 
+  /** Posts a dead letter once more: null when delivered, else the error it stays with. */
+  async #redeliver(handlerId: string, settings: RunSettings, messageId: string): Promise<string | null> {
+    const letter = this.#tables.deadLetter(messageId);
+    if (letter === null) {
+      return "It is no longer a dead letter";
+    }
+    const sealed = this.#tables.payload(messageId);
+    if (sealed === null) {
+      return "This message never had a payload to post (see its last error)";
+    }
+    const keyRing = (await loadSettings(this.env)).keyRing;
+    const outcome = await postToWebhook(
+      {
+        url: settings.webhook.url,
+        token: settings.webhook.token,
+        idempotencyKey: letter.dedupeKey,
+        body: await payloadSeal(handlerId, keyRing).open(messageId, sealed),
+      },
+      { http: outboundFetch(await loadSettings(this.env)), clock: this[OBJECT_CLOCK] },
+    );
+    const now = this[OBJECT_CLOCK].now();
+    if (outcome.kind !== "delivered") {
+      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, status: outcome.status, now });
+      return outcome.error;
+    }
+    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, status: outcome.status, now });
+    return null;
+  }
+
+  /** After dead letters were retried: the error clears once none is left, delivered mail is marked read or moved. */
+  async #afterRedelivery(row: HandlerRow, settings: RunSettings, options: { delivered: number }): Promise<void> {
+    if (options.delivered > 0) {
+      if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
+        this.#tables.clearLastError();
+      }
+      if (row.read_folder_id !== null) {
+        await this.#afterProcessQuietly(row, settings);
+      }
+    }
+    await this.#publish({ required: false });
+  }
+
   /** Waits for the run in progress, if any, whatever its outcome. */
   async #settled(): Promise<void> {
     await this.#running?.catch(() => undefined);
@@ -228,6 +267,7 @@ export class HandlerObject extends DurableObject<Env> {
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
+    let where: FixPlace | null = null;
     let moreWork = false;
     try {
       const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
@@ -236,10 +276,12 @@ export class HandlerObject extends DurableObject<Env> {
         this.#runDeps(graph, settings.keyRing, row.id),
         counts,
       );
+      const deadLetterError = counts.deadLettered > 0 ? (this.#tables.lastDeadLetterError() ?? "unknown") : null;
       lastError =
-        counts.deadLettered > 0
-          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#tables.lastDeadLetterError() ?? "unknown"}`
-          : result.warning;
+        deadLetterError === null
+          ? result.warning
+          : `${counts.deadLettered} message(s) went to the dead letters; last error: ${deadLetterError}`;
+      where = deadLetterError === null ? null : webhookRefusalAdvice(webhookStatusOf(deadLetterError)).where;
       moreWork = result.moreWork;
     } catch (error) {
       const verdict = runVerdict(error, {
@@ -249,6 +291,7 @@ export class HandlerObject extends DurableObject<Env> {
       });
       outcome = verdict.outcome;
       lastError = verdict.message;
+      where = verdict.where;
       if (verdict.unexpected !== null) {
         CONSOLE_LOGGER.error("handler.run_failed", {
           handlerId: row.id,
@@ -259,7 +302,7 @@ export class HandlerObject extends DurableObject<Env> {
     }
     counts.pending = this.#tables.pendingCount();
     this.#tables.compact({ before: clock.now() - config.retentionDays * DAY_MS, limit: COMPACT_PER_RUN });
-    this.#tables.recordRun({ startedAt, outcome, lastError });
+    this.#tables.recordRun({ startedAt, outcome, lastError, where, succeeded: runSucceeded(outcome, counts) });
     await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
@@ -368,10 +411,12 @@ export class HandlerObject extends DurableObject<Env> {
         lastOutcome: row.last_outcome as RunOutcomeKind | null,
         lastError: row.last_error,
         pending: counts.pending,
+        deadLettered: counts.deadLettered,
       }),
       lastRunAt: isoOrNull(row.last_run_at),
       lastSuccessAt: isoOrNull(row.last_success_at),
       lastError: row.last_error,
+      lastErrorWhere: row.last_error === null ? null : (row.last_error_where as FixPlace | null),
       counts,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { Database, sql } from "./sql.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type { ActivityItem, DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type {
@@ -119,6 +120,10 @@ const MIGRATIONS: readonly Migration[] = [
     description: "skipped messages compacted away",
     statement: "ALTER TABLE handler ADD COLUMN compacted_skipped INTEGER NOT NULL DEFAULT 0",
   },
+  {
+    description: "where the administrator fixes the last error (account, credential, handler, …)",
+    statement: "ALTER TABLE handler ADD COLUMN last_error_where TEXT",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
@@ -139,6 +144,7 @@ export interface HandlerRow extends Record<string, SqlStorageValue> {
   last_success_at: number | null;
   last_error: string | null;
   last_outcome: string | null;
+  last_error_where: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -230,10 +236,17 @@ export class HandlerTables implements HandlerStore {
     this.#db.run(sql`UPDATE handler SET webhook_token = ${sealed}`);
   }
 
-  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null }): void {
+  /** `succeeded`: the run ended well and failed no delivery; only then does `last_success_at` move. */
+  recordRun(run: {
+    startedAt: number;
+    outcome: RunOutcomeKind;
+    lastError: string | null;
+    where: FixPlace | null;
+    succeeded: boolean;
+  }): void {
     this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
-      last_success_at = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
-      last_error = ${run.lastError}, last_outcome = ${run.outcome},
+      last_success_at = CASE WHEN ${run.succeeded ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
+      last_error = ${run.lastError}, last_error_where = ${run.where}, last_outcome = ${run.outcome},
       failed_runs = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN 0 ELSE failed_runs + 1 END`);
   }
 
@@ -243,7 +256,7 @@ export class HandlerTables implements HandlerStore {
   }
 
   clearLastError(): void {
-    this.#db.run(sql`UPDATE handler SET last_error = NULL`);
+    this.#db.run(sql`UPDATE handler SET last_error = NULL, last_error_where = NULL`);
   }
 
   /** Forgets that the object has tables; the object deletes its storage. */

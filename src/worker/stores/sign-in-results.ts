@@ -14,6 +14,7 @@ const RESULT_ID = /^[\w-]{43}$/;
 
 export interface ConnectedOutcome {
   kind: "connected";
+  accountId: string;
   mailbox: string;
   username: string;
   credentialName: string;
