@@ -8,7 +8,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Settings the Worker under test runs with; the simulator's address arrives from the global setup. */
 const TEST_BINDINGS = {
-  ADMIN_TOKEN: "test-admin-token-0123456789",
+  ADMIN_TOKEN: "ggOWOvi+hsUE6hJo0H3sfmCevHPu/ad9iHTcceX8Jwk=",
   ENCRYPTION_KEYS: "k2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,k1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
   ALLOW_HTTP_LOOPBACK: "true",
   PUBLIC_URL: "",

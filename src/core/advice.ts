@@ -110,6 +110,13 @@ export function tokenFailureAdvice(failure: AccessTokenFailure, context: { accou
         where: null,
         transient: true,
       };
+    case "refresh_limited":
+      return {
+        problem: `The ${context.account}'s token was force-refreshed too often (at most 10 a minute reach Microsoft); try again after ${failure.retryAfterSeconds} s`,
+        fix: null,
+        where: null,
+        transient: true,
+      };
   }
 }
 

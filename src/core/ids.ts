@@ -36,6 +36,16 @@ export function isId(kind: RecordKind, value: string): boolean {
 }
 
 /**
+ * Graph's item ids (messages, folders) are base64 text, about 150 characters; a value of other
+ * characters or far longer names no item, so a route can answer 404 without asking Graph or storage.
+ */
+const GRAPH_ITEM_ID = /^[A-Za-z0-9+/=_-]{1,512}$/;
+
+export function isGraphItemId(value: string): boolean {
+  return GRAPH_ITEM_ID.test(value);
+}
+
+/**
  * The account id for a user signed in through a credential: a hash of the three, so the same user
  * connecting again (or twice at once) always lands on the same account.
  */

@@ -4,6 +4,7 @@
  * (seconds, possibly fractional, or an HTTP date).
  * @module
  */
+import { EgressRefusedError } from "./egress.ts";
 import type { Clock, HttpClient } from "./ports.ts";
 
 /** Every request to Microsoft gives up after this long. */
@@ -11,9 +12,12 @@ const MICROSOFT_REQUEST_TIMEOUT_MS = 10_000;
 
 export type SendOutcome =
   | { ok: true; response: Response }
-  | { ok: false; failure: "network" | "timeout"; message: string };
+  | { ok: false; failure: "network" | "timeout" | "refused"; message: string };
 
-/** Sends `request` with a timeout; a failure to get any response is returned, not thrown. */
+/**
+ * Sends `request` with a timeout; a failure to get any response is returned, not thrown, and so is a
+ * request the egress rules refused before it left (`refused`, which retrying cannot change).
+ */
 export async function send(
   http: HttpClient,
   request: Request,
@@ -24,6 +28,9 @@ export async function send(
     const response = await http(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }));
     return { ok: true, response };
   } catch (error) {
+    if (error instanceof EgressRefusedError) {
+      return { ok: false, failure: "refused", message: error.message };
+    }
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     return timedOut
       ? { ok: false, failure: "timeout", message: `no answer within ${timeoutMs / 1000} s` }

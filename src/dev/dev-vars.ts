@@ -14,7 +14,7 @@ export function ensureDevVars(): { created: boolean } {
   if (existsSync(DEV_VARS_PATH)) {
     return { created: false };
   }
-  const adminToken = randomBytes(24).toString("base64url");
+  const adminToken = randomBytes(32).toString("base64url");
   const key = randomBytes(32).toString("base64");
   writeFileSync(
     DEV_VARS_PATH,

@@ -10,6 +10,7 @@ import type { RequestSlots } from "../core/microsoft/graph-client.ts";
 import type { AccountObject } from "./objects/account-object.ts";
 import type { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 import { SYSTEM_CLOCK } from "../core/ports.ts";
+import { outboundFetch } from "./outbound-fetch.ts";
 import type { Env } from "./env.ts";
 import type { Settings } from "./settings.ts";
 
@@ -28,7 +29,7 @@ export function accountGraphClient(
 ): GraphClient {
   const account = env.ACCOUNTS.getByName(accountId);
   return new GraphClient({
-    http: (request) => fetch(request),
+    http: outboundFetch(settings),
     clock: SYSTEM_CLOCK,
     sleep: (ms) => scheduler.wait(ms),
     baseUrl: settings.graphBaseUrl,

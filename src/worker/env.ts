@@ -2,6 +2,7 @@
  * The Worker's bindings and settings, as declared in `wrangler.toml` and `.dev.vars`.
  * @module
  */
+import type { AccessObject } from "./objects/access-object.ts";
 import type { AccountObject } from "./objects/account-object.ts";
 import type { Directory } from "./objects/directory-object.ts";
 import type { HandlerObject } from "./objects/handler-object.ts";
@@ -18,6 +19,8 @@ export interface Env {
   HANDLERS: DurableObjectNamespace<HandlerObject>;
   /** One object per app and mailbox: Outlook's four concurrent requests, shared by every caller. */
   MAILBOX_BUDGETS: DurableObjectNamespace<MailboxBudget>;
+  /** API keys, admin sessions and failed sign-ins: what must be strongly consistent about access. */
+  ACCESS: DurableObjectNamespace<AccessObject>;
 
   /** Secret: bearer token for `/api/*` and the admin pages. */
   ADMIN_TOKEN?: string;

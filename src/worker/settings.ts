@@ -3,6 +3,7 @@
  * `ConfigError` naming it; the HTTP layer answers 500 with that name and logs it once.
  * @module
  */
+import { adminTokenWeakness } from "../core/access/admin-token.ts";
 import { ConfigError } from "../core/config-error.ts";
 import { parseKeyRing } from "../core/crypto/key-ring.ts";
 import { DEFAULT_ALLOWED_AUTH_HOSTS, isLoopbackHostname } from "../core/microsoft/endpoints.ts";
@@ -20,7 +21,6 @@ export interface Settings {
   endpointPolicy: EndpointPolicy;
 }
 
-const ADMIN_TOKEN_MIN_LENGTH = 16;
 const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0";
 
 const cache = new WeakMap<object, Promise<Settings>>();
@@ -52,10 +52,11 @@ function parseAdminToken(value: string | undefined): string {
   if (value === undefined || value === "") {
     throw new ConfigError("ADMIN_TOKEN", "ADMIN_TOKEN is not set");
   }
-  if (value.length < ADMIN_TOKEN_MIN_LENGTH || /\s/.test(value)) {
+  const weakness = adminTokenWeakness(value);
+  if (weakness !== null) {
     throw new ConfigError(
       "ADMIN_TOKEN",
-      `ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces`,
+      `ADMIN_TOKEN ${weakness}; set a random value, such as the output of: openssl rand -base64 32`,
     );
   }
   return value;

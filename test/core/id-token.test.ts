@@ -70,7 +70,8 @@ describe("verifyIdToken", () => {
     ],
     ["a wrong nonce", { nonce: "n2" }, {}, /\(nonce\)/],
     ["a missing nonce", { nonce: undefined }, {}, /\(nonce\)/],
-    ["no oid", { oid: undefined }, {}, /tid or oid/],
+    ["no tid", { tid: undefined }, {}, /\(tid\)/],
+    ["an exp that is not a number", { exp: "tomorrow" }, {}, /\(exp\)/],
   ];
   for (const [label, overrides, expected, message] of refusals) {
     it(`refuses ${label}`, () => {
@@ -78,6 +79,19 @@ describe("verifyIdToken", () => {
       expect(() => verify(overrides, expected)).toThrow(message);
     });
   }
+
+  it("leaves user id, sign-in name and name empty without the profile scope", () => {
+    expect(verify({ oid: undefined, preferred_username: undefined, name: undefined })).toEqual({
+      tenantId: TENANT,
+      userId: null,
+      username: null,
+      name: null,
+    });
+  });
+
+  it("compares the audience without regard to case", () => {
+    expect(verify({ aud: CLIENT.toUpperCase() }).tenantId).toBe(TENANT);
+  });
 
   it("refuses something that is not a JWT", () => {
     expect(() => verifyIdToken("not-a-jwt", { clientId: CLIENT, authEndpoint: AUTH, nonce: null, now: NOW })).toThrow(

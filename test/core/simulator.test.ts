@@ -9,7 +9,7 @@ import type { TenantInfo } from "../simulator/control.ts";
 const ORIGIN = "http://sim.test";
 const REDIRECT = "https://app.test/oauth/callback";
 const VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-0123456789";
-const SCOPES = "offline_access openid User.Read Mail.ReadWrite";
+const SCOPES = "offline_access openid profile User.Read Mail.ReadWrite";
 
 let sim: Simulator;
 let control: SimulatorClient;
@@ -184,6 +184,23 @@ describe("authorization endpoint", () => {
   });
 });
 
+describe("personal accounts at /consumers", () => {
+  it("refuses the *.Shared scopes with invalid_scope on the redirect", async () => {
+    const url = new URL(tenant.endpoints.authorize.replace(tenant.tenantId, "consumers"));
+    url.searchParams.set("client_id", app().clientId);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("redirect_uri", REDIRECT);
+    url.searchParams.set("scope", "offline_access openid Mail.Send.Shared");
+    url.searchParams.set("state", "st-1");
+    const response = await sim.handle(new Request(url));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_scope");
+    expect(location.searchParams.get("error_description")).toMatch(/^AADSTS70011: .*'Mail\.Send\.Shared'/);
+    expect(location.searchParams.get("state")).toBe("st-1");
+  });
+});
+
 describe("token endpoint: authorization code", () => {
   it("answers Microsoft's success shape with an id_token for the user", async () => {
     const response = await redeem(await codeFromAuthorize());
@@ -192,7 +209,7 @@ describe("token endpoint: authorization code", () => {
     const body = await (response.json() as Promise<TokenBody>);
     expect(body).toEqual({
       token_type: "Bearer",
-      scope: "User.Read Mail.ReadWrite profile openid email",
+      scope: "User.Read Mail.ReadWrite profile email",
       expires_in: 3599,
       ext_expires_in: 3599,
       access_token: expect.stringMatching(/^sim-at\./),
@@ -210,6 +227,44 @@ describe("token endpoint: authorization code", () => {
       nonce: "n-456",
       ver: "2.0",
     });
+  });
+
+  it("puts oid, name and preferred_username in the id_token only with the profile scope", async () => {
+    const scope = "offline_access openid User.Read";
+    const body = await ((await redeem(await codeFromAuthorize({ scope }))).json() as Promise<TokenBody>);
+    const claims = claimsOf(body.id_token ?? "");
+    expect(claims).toMatchObject({ aud: app().clientId, tid: tenant.tenantId, nonce: "n-456" });
+    expect(claims).not.toHaveProperty("oid");
+    expect(claims).not.toHaveProperty("name");
+    expect(claims).not.toHaveProperty("preferred_username");
+  });
+
+  it("echoes scope as Entra writes it: short Graph names, never offline_access, openid left out", async () => {
+    const scope = "offline_access openid https://graph.microsoft.com/Mail.Read User.Read";
+    const body = await ((await redeem(await codeFromAuthorize({ scope }))).json() as Promise<TokenBody>);
+    expect(body.scope.split(" ").sort()).toEqual(["Mail.Read", "User.Read", "email", "profile"]);
+    expect(body.id_token).toBeDefined();
+  });
+
+  it("writes expires_in as a numeric string when switched to", async () => {
+    await control.updateSettings(tenant.tenantId, { expiresInAs: "string" });
+    const body = await ((await redeem(await codeFromAuthorize())).json() as Promise<Record<string, unknown>>);
+    expect(body["expires_in"]).toBe("3599");
+  });
+
+  it("answers exactly what a response fault gives, once", async () => {
+    await control.updateSettings(tenant.tenantId, {
+      tokenFaults: [
+        {
+          failure: { kind: "response", status: 307, body: "", headers: { location: "https://elsewhere.test/" } },
+          remaining: 1,
+        },
+      ],
+    });
+    const redirected = await redeem(await codeFromAuthorize());
+    expect(redirected.status).toBe(307);
+    expect(redirected.headers.get("location")).toBe("https://elsewhere.test/");
+    expect((await redeem(await codeFromAuthorize())).status).toBe(200);
   });
 
   it("accepts client authentication by HTTP Basic", async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { TokenBroker } from "../../src/core/accounts/token-broker.ts";
 import { TestClock } from "../support/clock.ts";
-import { inProcessSession } from "../support/in-process-simulator.ts";
+import { inProcessSession, SIM_ENDPOINT_POLICY } from "../support/in-process-simulator.ts";
 import { MemoryTokenVault } from "../support/memory-ports.ts";
 import type { HttpClient, Logger } from "../../src/core/ports.ts";
 import type { InProcessSession } from "../support/in-process-simulator.ts";
@@ -51,6 +51,7 @@ function broker(options: { http?: HttpClient } = {}): TokenBroker {
         clientSecret: app?.clientSecret ?? "",
         authEndpoint: session.tenant.endpoints.authorize,
         tokenEndpoint: session.tenant.endpoints.token,
+        endpointPolicy: SIM_ENDPOINT_POLICY,
       },
       version: "v1",
     }),
@@ -135,6 +136,30 @@ describe("the token broker with in-memory storage", () => {
     expect(await tokens.getAccessToken({ minValiditySeconds: 300, forceRefresh: true })).toMatchObject({
       reason: "reauth_required",
     });
+    expect(tokenRequests).toHaveLength(1);
+  });
+
+  it("lets at most 10 forced refreshes a minute reach Microsoft, then answers refresh_limited until the minute is over", async () => {
+    const tokens = broker();
+    const FORCE = { minValiditySeconds: 300, forceRefresh: true };
+    for (let index = 0; index < 10; index++) {
+      expect((await tokens.getAccessToken(FORCE)).ok).toBe(true);
+      clock.advance(1_000);
+    }
+    expect(await tokens.getAccessToken(FORCE)).toEqual({ ok: false, reason: "refresh_limited", retryAfterSeconds: 50 });
+    expect(tokenRequests).toHaveLength(10);
+    // Unforced callers still get the cached token meanwhile.
+    expect((await tokens.getAccessToken(NOW)).ok).toBe(true);
+    clock.advance(50_000);
+    expect((await tokens.getAccessToken(FORCE)).ok).toBe(true);
+    expect(tokenRequests).toHaveLength(11);
+  });
+
+  it("counts concurrent forced refreshes that share one request once", async () => {
+    const tokens = broker();
+    const FORCE = { minValiditySeconds: 300, forceRefresh: true };
+    const results = await Promise.all(Array.from({ length: 30 }, () => tokens.getAccessToken(FORCE)));
+    expect(results.every((result) => result.ok)).toBe(true);
     expect(tokenRequests).toHaveLength(1);
   });
 

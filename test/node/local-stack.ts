@@ -41,7 +41,7 @@ export interface LocalStackOptions {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const simulator = await startSimulatorServer({ port: options.simulatorPort ?? 0 });
   const workerPort = options.workerPort ?? (await freePort());
-  const adminToken = randomBytes(24).toString("base64url");
+  const adminToken = randomBytes(32).toString("base64url");
   rmSync(options.stateDir, { recursive: true, force: true });
   mkdirSync(options.stateDir, { recursive: true });
   const envFile = join(options.stateDir, ".dev.vars");

@@ -77,6 +77,9 @@ export async function handleGraph(
     if (fault?.kind === "network") {
       throw new SimulatedNetworkError("graph connection dropped");
     }
+    if (fault?.kind === "response") {
+      return new Response(fault.body, { status: fault.status, headers: fault.headers ?? {} });
+    }
     if (fault?.kind === "malformed") {
       count(tenant, "graph.fault.malformed");
       return graphJson(request, { value: "not what Graph documents", "@odata.nextLink": 42 });

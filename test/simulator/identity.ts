@@ -50,6 +50,17 @@ export async function handleAuthorize(state: SimState, request: Request, tenantS
   if (scope.trim() === "") {
     return replyError("invalid_request", 900144, aadstsMessage(900144, ["scope"]));
   }
+  // "Mail.ReadWrite.Shared is only valid for work or school accounts" (docs/microsoft.md, "Shared-mailbox
+  // scopes need work accounts"): personal accounts signing in at /consumers get invalid_scope, the harsher
+  // reading.
+  const shared = scope.split(/\s+/).find((entry) => /\.shared$/i.test(entry));
+  if (tenantSegment.toLowerCase() === "consumers" && shared !== undefined) {
+    return replyError(
+      "invalid_scope",
+      70011,
+      `The provided value for the input parameter 'scope' isn't valid. The scope '${shared}' isn't valid.`,
+    );
+  }
   const method = params.get("code_challenge_method");
   const challenge = params.get("code_challenge");
   if (method !== null && method !== "S256" && method !== "plain") {
@@ -112,6 +123,8 @@ export async function handleToken(
     return oauthError("unauthorized_client", 700016, { description: aadstsMessage(700016, [client.clientId]) });
   }
   const home = homeTenant(state, app);
+  // Counted on arrival, so a test can act while a slow answer is on its way.
+  count(home, "token.received");
   await sleep(home.settings.tokenLatencyMs);
   const fault = takeFault(home.settings.tokenFaults, options);
   if (fault?.kind === "network") {
@@ -120,6 +133,9 @@ export async function handleToken(
   }
   const grantType = form.get("grant_type") ?? "";
   count(home, `token.${grantType || "missing"}`);
+  if (fault?.kind === "response") {
+    return new Response(fault.body, { status: fault.status, headers: fault.headers ?? {} });
+  }
   if (fault?.kind === "error") {
     return oauthError(fault.error, fault.code ?? 90033, {
       status: fault.status,
@@ -263,8 +279,8 @@ function redeemRefreshToken(
 interface TokenResponseBody {
   token_type: "Bearer";
   scope: string;
-  expires_in: number;
-  ext_expires_in: number;
+  expires_in: number | string;
+  ext_expires_in: number | string;
   access_token: string;
   refresh_token?: string;
   id_token?: string;
@@ -296,14 +312,12 @@ function issueTokens(
   });
   const lower = scopes.map((scope) => scope.toLowerCase());
   const openid = lower.includes("openid");
-  const echoed = scopes
-    .filter((scope) => !["offline_access", "openid", "profile", "email"].includes(scope.toLowerCase()))
-    .map(shortScope);
+  const lifetimeAs = home.settings.expiresInAs === "string" ? String(lifetime) : lifetime;
   const body: TokenResponseBody = {
     token_type: "Bearer",
-    scope: [...echoed, ...(openid ? ["profile", "openid", "email"] : [])].join(" "),
-    expires_in: lifetime,
-    ext_expires_in: lifetime,
+    scope: scopeEcho(scopes),
+    expires_in: lifetimeAs,
+    ext_expires_in: lifetimeAs,
     access_token: accessToken,
   };
   if (lower.includes("offline_access") && options.refreshToken !== "none") {
@@ -320,12 +334,33 @@ function issueTokens(
     body.refresh_token = refreshToken;
   }
   if (openid) {
-    body.id_token = idToken(request, { app, user, nonce: options.nonce, now });
+    body.id_token = idToken(request, { app, user, nonce: options.nonce, now, profile: lower.includes("profile") });
   }
   return body;
 }
 
-function idToken(request: Request, options: { app: SimApp; user: SimUser; nonce: string | null; now: number }): string {
+/**
+ * The `scope` of a token response as Entra writes it (docs/microsoft.md, "Scope echo"): the Graph
+ * permissions in short form, never `offline_access`, and the OpenID scopes as the consented
+ * grant has them rather than as requested. The harsher reading of the observed answers: `openid` is
+ * left out even when an id_token comes back, and `profile email` are added even when not requested,
+ * so a client that infers anything about the OpenID scopes from the echo is caught.
+ */
+function scopeEcho(requested: readonly string[]): string {
+  const graph = requested
+    .filter((scope) => !["offline_access", "openid", "profile", "email"].includes(scope.toLowerCase()))
+    .map(shortScope);
+  return [...graph, "profile", "email"].join(" ");
+}
+
+/**
+ * An id_token. `oid`, `name` and `preferred_username` only with the `profile` scope: "the profile
+ * scope is required to receive this claim" (docs/microsoft.md, "Profile claims need profile").
+ */
+function idToken(
+  request: Request,
+  options: { app: SimApp; user: SimUser; nonce: string | null; now: number; profile: boolean },
+): string {
   const { app, user, nonce, now } = options;
   const issuedAt = Math.floor(now / 1000);
   const claims: Record<string, unknown> = {
@@ -335,9 +370,6 @@ function idToken(request: Request, options: { app: SimApp; user: SimUser; nonce:
     nbf: issuedAt,
     exp: issuedAt + ID_TOKEN_LIFETIME_S,
     aio: randomOpaque("", 24),
-    name: user.displayName,
-    oid: user.id,
-    preferred_username: user.userPrincipalName,
     rh: "0.AAAA",
     sub: randomOpaque("", 24),
     tid: user.tenantId,
@@ -346,6 +378,9 @@ function idToken(request: Request, options: { app: SimApp; user: SimUser; nonce:
   };
   if (nonce !== null) {
     claims["nonce"] = nonce;
+  }
+  if (options.profile) {
+    Object.assign(claims, { name: user.displayName, oid: user.id, preferred_username: user.userPrincipalName });
   }
   const header = { typ: "JWT", alg: "RS256", kid: "simulator" };
   return [base64urlJson(header), base64urlJson(claims), randomOpaque("", 64)].join(".");

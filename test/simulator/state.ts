@@ -90,7 +90,9 @@ export type SimFailure =
       /** Seconds, possibly fractional, sent as `Retry-After`. */
       retryAfter?: string;
     }
-  | { kind: "network" };
+  | { kind: "network" }
+  /** An answer exactly as given: a malformed body, a redirect, a proxy's page. */
+  | { kind: "response"; status: number; body: string; headers?: Record<string, string> };
 
 export interface SimFaultRule {
   failure: SimFailure;
@@ -110,6 +112,11 @@ export interface TenantSettings {
    * `strict`: superseded refresh tokens are refused; `keep`: no new refresh token is returned. */
   refreshTokenRotation: "rotate" | "strict" | "keep";
   tokenLatencyMs: number;
+  /**
+   * `expires_in` of token responses as a JSON number (v2's documented shape) or a numeric string (as
+   * v1 and other Microsoft endpoints send it): docs/microsoft.md, "expires_in as number or string".
+   */
+  expiresInAs: "number" | "string";
   graphLatencyMs: number;
   /** `error=` redirect instead of a code at the authorization endpoint. */
   authorizeError: { error: string; code: number; description: string } | null;
@@ -294,6 +301,7 @@ export function defaultTenantSettings(): TenantSettings {
     accessTokenLifetimeSeconds: 3599,
     refreshTokenRotation: "rotate",
     tokenLatencyMs: 0,
+    expiresInAs: "number",
     graphLatencyMs: 0,
     authorizeError: null,
     deltaPageBodyLimitBytes: 2_000_000,

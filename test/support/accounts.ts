@@ -11,9 +11,12 @@ import type { AccountView } from "../../src/core/accounts/account.ts";
 import type { TenantInfo, TenantInput } from "../simulator/control.ts";
 
 export interface CallbackResult {
+  /** The result page's status. */
   status: number;
   page: string;
   callbackPath: string;
+  /** The result page's response. */
+  response: Response;
 }
 
 /** A tenant whose app lists the test Worker's redirect URI. */
@@ -30,9 +33,18 @@ export async function followAuthorizeUrl(authorizeUrl: string): Promise<string> 
   return `${location.pathname}${location.search}`;
 }
 
+/**
+ * Delivers Microsoft's redirect to the callback and follows its 303 to the result page, as a browser
+ * would; the result page's URL never carries the code or the state.
+ */
 export async function deliverCallback(callbackPath: string): Promise<CallbackResult> {
-  const response = await call("GET", callbackPath, { token: null });
-  return { status: response.status, page: await response.text(), callbackPath };
+  const redirect = await call("GET", callbackPath, { token: null });
+  expect(redirect.status).toBe(303);
+  expect(redirect.headers.get("cache-control")).toBe("no-store");
+  const location = redirect.headers.get("location") ?? "";
+  expect(location).toMatch(/^\/oauth\/result\/[\w-]{43}$/);
+  const response = await call("GET", location, { token: null });
+  return { status: response.status, page: await response.clone().text(), callbackPath, response };
 }
 
 export async function signIn(path: string, body: Record<string, unknown> = {}): Promise<CallbackResult> {

@@ -9,7 +9,7 @@ import { SimulatorClient } from "./simulator-client.ts";
 /** The origin tests address the Worker at; its redirect URI is `${WORKER_ORIGIN}/oauth/callback`. */
 export const WORKER_ORIGIN = "https://edgepost.test";
 export const REDIRECT_URI = `${WORKER_ORIGIN}/oauth/callback`;
-export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const ADMIN_TOKEN = "ggOWOvi+hsUE6hJo0H3sfmCevHPu/ad9iHTcceX8Jwk=";
 
 export interface CallOptions {
   body?: unknown;

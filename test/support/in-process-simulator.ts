@@ -4,10 +4,13 @@
  */
 import { createSimulator } from "../simulator/index.ts";
 import { SimulatorClient } from "./simulator-client.ts";
+import type { EndpointPolicy } from "../../src/core/microsoft/endpoints.ts";
 import type { Simulator, SimulatorOptions } from "../simulator/index.ts";
 import type { TenantInfo, TenantInput } from "../simulator/control.ts";
 
-export const SIM_ORIGIN = "http://sim.test";
+export const SIM_ORIGIN = "https://sim.test";
+/** Endpoint rules under which the core's clients may call the in-process simulator. */
+export const SIM_ENDPOINT_POLICY: EndpointPolicy = { allowedHosts: ["sim.test"], allowHttpLoopback: false };
 export const SIM_REDIRECT = "https://app.test/oauth/callback";
 
 export interface InProcessSession {
@@ -67,7 +70,7 @@ export async function inProcessSession(
         redirect_uri: SIM_REDIRECT,
         scope:
           signInOptions.scope ??
-          "offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
+          "offline_access openid profile User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared",
         code_challenge: await s256(verifier),
         code_challenge_method: "S256",
         ...(signInOptions.loginHint === undefined ? {} : { login_hint: signInOptions.loginHint }),

@@ -56,6 +56,22 @@ export class MemoryTokenVault implements TokenVault {
     return { ...stored };
   }
 
+  /** When forced refreshes were counted, oldest first. */
+  #forced: number[] = [];
+
+  async takeForcedRefresh(
+    now: number,
+    budget: { limit: number; windowMs: number },
+  ): Promise<{ waitMs: number } | null> {
+    this.#forced = this.#forced.filter((at) => at > now - budget.windowMs);
+    const oldest = this.#forced[0];
+    if (this.#forced.length >= budget.limit && oldest !== undefined) {
+      return { waitMs: oldest + budget.windowMs - now };
+    }
+    this.#forced.push(now);
+    return null;
+  }
+
   async markReauthRequired(reason: StatusReason): Promise<void> {
     const snapshot = this.#require();
     snapshot.health = { ...snapshot.health, status: "reauth_required", statusReason: reason };

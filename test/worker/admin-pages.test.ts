@@ -6,6 +6,8 @@ import { connectedSetup, createTenantForWorker } from "../support/accounts.ts";
 import { credentialBody, createCredential } from "../support/credentials.ts";
 import { createHandler, handlerWorld } from "../support/handlers.ts";
 import { browserWith, signIn } from "../support/pages.ts";
+import { advanceObjectClock } from "../support/object-clock.ts";
+import { accessObject } from "../../src/worker/stores/access.ts";
 
 const XSS = `<script>alert("x")</script>`;
 
@@ -40,7 +42,7 @@ describe("signing in", () => {
     expect(right.headers.get("location")).toBe("/handlers");
     const cookie = right.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(
-      /^edgepost_session=\d+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=43200$/,
+      /^__Host-edgepost_session=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=43200$/,
     );
     expect(cookie).not.toContain(ADMIN_TOKEN);
   });
@@ -55,21 +57,62 @@ describe("signing in", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
-  it("treats a tampered or expired cookie as no session, and signs out", async () => {
+  it("treats a tampered cookie or one of another ADMIN_TOKEN as no session", async () => {
     const browser = await signIn();
     expect((await browser.get("/credentials")).html).toContain("<h1>Credentials</h1>");
-    const [name, value] = browser.cookie.split("=");
-    const parts = (value ?? "").split(".");
-    const forged = browserWith(`${name}=${Number(parts[0]) + 100000}.${parts[1]}.${parts[2]}`);
-    expect((await forged.get("/credentials")).html).toContain("Sign in to edgepost");
-    const { cookie } = await createSession(ADMIN_TOKEN, Date.now() - 13 * 60 * 60 * 1000);
-    expect((await browserWith(`edgepost_session=${cookie}`).get("/")).html).toContain("Sign in to edgepost");
-    const other = await createSession("another-admin-token-value", Date.now());
-    expect((await browserWith(`edgepost_session=${other.cookie}`).get("/")).html).toContain("Sign in to edgepost");
+    const [name, value = ""] = browser.cookie.split("=");
+    const tampered = `${value.slice(0, -1)}${value.endsWith("A") ? "B" : "A"}`;
+    expect((await browserWith(`${name}=${tampered}`).get("/credentials")).html).toContain("Sign in to edgepost");
+    expect((await browserWith(`edgepost_session=${value}`).get("/credentials")).html).toContain("Sign in to edgepost");
+    const other = await createSession(env, "Zq9xW2mKp7vLr4TbN8sQwE3yU6iO1aSdFgHjKl0");
+    expect((await browserWith(`${name}=${other.cookie}`).get("/")).html).toContain("Sign in to edgepost");
+  });
 
+  it("ends a session after 30 minutes idle, and after 12 hours however busy", async () => {
+    const sessions = accessObject(env, "sessions");
+    const idle = await signIn();
+    await advanceObjectClock(sessions, 29 * 60);
+    expect((await idle.get("/credentials")).html).toContain("<h1>Credentials</h1>");
+    await advanceObjectClock(sessions, 31 * 60);
+    expect((await idle.get("/credentials")).html).toContain("Sign in to edgepost");
+
+    const busy = await signIn();
+    let moved = 0;
+    for (; moved < 12 * 60; moved += 25) {
+      expect((await busy.get("/credentials")).html, `after ${moved} minutes`).toContain("<h1>Credentials</h1>");
+      await advanceObjectClock(sessions, 25 * 60);
+    }
+    expect((await busy.get("/credentials")).html).toContain("Sign in to edgepost");
+    await advanceObjectClock(sessions, -(moved + 60) * 60);
+  });
+
+  it("signs out on the server: the old cookie opens nothing afterwards", async () => {
+    const browser = await signIn();
     const out = await browser.submit("/logout", {});
     expect(out.status).toBe(303);
     expect(out.response.headers.get("set-cookie")).toBe(sessionCookie("", { maxAgeSeconds: 0 }));
+    expect((await browser.get("/credentials")).html).toContain("Sign in to edgepost");
+  });
+
+  it("answers 429 with Retry-After after 20 wrong tokens a minute from one client, and still takes the right one", async () => {
+    const attempt = (token: string) =>
+      call("POST", "/login", {
+        token: null,
+        rawBody: new URLSearchParams({ token, next: "/" }).toString(),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: WORKER_ORIGIN,
+          "cf-connecting-ip": "198.51.100.7",
+        },
+      });
+    for (let index = 0; index < 20; index++) {
+      expect((await attempt(`guess-${index}`)).status).toBe(401);
+    }
+    const limited = await attempt("guess-21");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain("Too many wrong tokens");
+    expect((await attempt(ADMIN_TOKEN)).status).toBe(303);
   });
 });
 
@@ -88,11 +131,11 @@ describe("credential pages", () => {
       "Token Endpoint URL",
       "Scopes",
     ]);
-    expect(labels.slice(8)).toEqual(["Directory (tenant) ID", "Microsoft cloud"]);
+    expect(labels.slice(8)).toEqual(["Allowed tenants", "Directory (tenant) ID", "Microsoft cloud"]);
     expect(html).toContain('<option value="microsoft" selected="">Microsoft 365</option>');
     expect(html).toContain('<option value="authorization_code" selected="">Auth code (delegated)</option>');
     expect(html).toContain(
-      'value="offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
+      'value="offline_access openid profile User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
     );
     expect(html.indexOf('<code id="redirect-uri">https://edgepost.test/oauth/callback</code>')).toBeGreaterThan(0);
     expect(html.indexOf("redirect-uri")).toBeLessThan(html.indexOf('id="name"'));

@@ -49,12 +49,14 @@ describe("POST /api/credentials", () => {
       scopes: [
         "offline_access",
         "openid",
+        "profile",
         "User.Read",
         "Mail.ReadWrite",
         "Mail.ReadWrite.Shared",
         "Mail.Send",
         "Mail.Send.Shared",
       ],
+      allowedTenants: [],
       redirectUri: REDIRECT_URI,
       clientSecretSet: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
@@ -185,7 +187,10 @@ describe("POST /api/credentials", () => {
     const response = await worker.fetch(
       new Request("https://edgepost.test/api/credentials", {
         method: "POST",
-        headers: { authorization: "Bearer test-admin-token-0123456789", "content-type": "application/json" },
+        headers: {
+          authorization: "Bearer ggOWOvi+hsUE6hJo0H3sfmCevHPu/ad9iHTcceX8Jwk=",
+          "content-type": "application/json",
+        },
         body: JSON.stringify(credentialBody(tenant)),
       }),
       { ...env, ALLOW_HTTP_LOOPBACK: "false", GRAPH_BASE_URL: "https://graph.microsoft.com/v1.0" },

@@ -139,7 +139,25 @@ describe("unknown routes", () => {
 describe("missing or malformed configuration", () => {
   const cases: [string, Partial<Env>, string, string | undefined][] = [
     ["missing ADMIN_TOKEN", { ADMIN_TOKEN: undefined }, "ADMIN_TOKEN", undefined],
-    ["short ADMIN_TOKEN", { ADMIN_TOKEN: "short-secret" }, "ADMIN_TOKEN", "short-secret"],
+    ["short ADMIN_TOKEN", { ADMIN_TOKEN: "short-secret" }, "ADMIN_TOKEN is too short", "short-secret"],
+    [
+      "ADMIN_TOKEN of too few distinct characters",
+      { ADMIN_TOKEN: "abcabcabcabcabcabcabcabcabcabcabcabc" },
+      "ADMIN_TOKEN has too few distinct characters",
+      "abcabcabc",
+    ],
+    [
+      "a dictionary-like ADMIN_TOKEN",
+      { ADMIN_TOKEN: "Correct-Horse-Battery-Staple-Password-7" },
+      "ADMIN_TOKEN contains a common word",
+      "Correct-Horse",
+    ],
+    [
+      "an ADMIN_TOKEN with a sequence",
+      { ADMIN_TOKEN: "Zq9xW2mKp7-0123456789-vLr4TbN8sQ" },
+      "ADMIN_TOKEN contains a run or a sequence",
+      "0123456789",
+    ],
     ["missing ENCRYPTION_KEYS", { ENCRYPTION_KEYS: undefined }, "ENCRYPTION_KEYS", undefined],
     [
       "ENCRYPTION_KEYS with a 16-byte key",

@@ -2,6 +2,11 @@
  * Finishing a delegated sign-in after Microsoft redirected back with a code: redeem it, identify the
  * user from the id_token and Graph `/me`, and make sure a refresh token came with it. Each step throws
  * its own error type so the callback page can say which step failed and why.
+ *
+ * The user id is the id_token's `oid`; a credential saved without the `profile` scope gets no `oid`,
+ * so the id then comes from Graph `/me`, the same object id (docs/microsoft.md, "Profile claims need
+ * profile" and "oid is the Graph user id"). When both are there they must agree, or the tokens are not
+ * the user's the id_token names.
  * @module
  */
 import { GraphClient } from "../microsoft/graph-client.ts";
@@ -26,8 +31,16 @@ export class SignInError extends Error {
   override readonly name = "SignInError";
 }
 
+export interface SignInInput {
+  config: IdentityClientConfig;
+  pending: PendingAuthorization;
+  code: string;
+  /** Tenant ids (lower case) whose users may sign in; empty for any. */
+  allowedTenants: readonly string[];
+}
+
 export async function completeSignIn(
-  input: { config: IdentityClientConfig; pending: PendingAuthorization; code: string },
+  input: SignInInput,
   deps: { http: HttpClient; clock: Clock; sleep: (ms: number) => Promise<void>; graphBaseUrl: string },
 ): Promise<CompletedSignIn> {
   const { config, pending } = input;
@@ -45,6 +58,11 @@ export async function completeSignIn(
     nonce: pending.nonce,
     now: deps.clock.now(),
   });
+  if (input.allowedTenants.length > 0 && !input.allowedTenants.includes(identity.tenantId.toLowerCase())) {
+    throw new SignInError(
+      `the user belongs to tenant ${identity.tenantId}, which is not in the credential's allowedTenants`,
+    );
+  }
   if (tokens.refreshToken === null) {
     throw new SignInError(
       "Microsoft returned no refresh token; the credential's scopes must include offline_access and the user must consent to it",
@@ -58,10 +76,13 @@ export async function completeSignIn(
     accessToken: async () => tokens.accessToken,
   });
   const me = await getMe(graph);
+  if (identity.userId !== null && identity.userId.toLowerCase() !== me.id.toLowerCase()) {
+    throw new SignInError("Graph /me names another user than the id_token (oid), so the tokens cannot be trusted");
+  }
   return {
     tenantId: identity.tenantId,
-    userId: identity.userId,
-    username: identity.username || (me.userPrincipalName ?? ""),
+    userId: identity.userId ?? me.id,
+    username: identity.username ?? me.userPrincipalName ?? "",
     displayName: me.displayName ?? identity.name,
     email: me.mail,
     tokens: { ...tokens, refreshToken: tokens.refreshToken },

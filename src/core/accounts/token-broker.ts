@@ -59,6 +59,11 @@ export interface TokenVault {
     retryNotBefore: number;
     credentialVersion: string | null;
   }): Promise<void>;
+  /**
+   * Counts a forced refresh at `now` if fewer than `limit` were counted in the `windowMs` before;
+   * otherwise counts nothing and answers how long until one more is allowed (ms).
+   */
+  takeForcedRefresh(now: number, budget: { limit: number; windowMs: number }): Promise<{ waitMs: number } | null>;
 }
 
 /** The credential a refresh needs, secret decrypted, with a version that changes when it is edited. */
@@ -89,7 +94,8 @@ export type AccessTokenResult =
       retryAfterSeconds: number;
     }
   | { ok: false; reason: "credential_missing"; credentialId: string }
-  | { ok: false; reason: "upstream_unavailable"; code: string; message: string; retryAfterSeconds: number };
+  | { ok: false; reason: "upstream_unavailable"; code: string; message: string; retryAfterSeconds: number }
+  | { ok: false; reason: "refresh_limited"; retryAfterSeconds: number };
 
 /** Why no access token could be had. */
 export type AccessTokenFailure = Exclude<AccessTokenResult, { ok: true }>;
@@ -103,6 +109,11 @@ export const KEEP_ALIVE_IDLE_MS = 24 * 60 * 60 * 1000;
 const TRANSIENT_BACKOFF_SECONDS = [5, 15, 30, 60, 120, 300] as const;
 /** A refused client secret is not retried for this long unless the credential changes. */
 const CREDENTIAL_RETRY_SECONDS = 60;
+/**
+ * Forced refreshes that reach Microsoft, per account: a caller (or a key) forcing refreshes in a loop
+ * must not get the app throttled by the token endpoint for every mailbox.
+ */
+export const FORCED_REFRESH_BUDGET = { limit: 10, windowMs: 60 * 1000 } as const;
 
 export class TokenBroker {
   readonly #options: TokenBrokerOptions;
@@ -124,7 +135,12 @@ export class TokenBroker {
     if (!request.forceRefresh && remainingMs >= request.minValiditySeconds * 1000) {
       return granted(snapshot.tokens);
     }
-    return this.#refreshOnce();
+    const result = await this.#refreshOnce({ forced: request.forceRefresh });
+    // A caller that only needed a fresher token is not refused for someone else's forced refresh.
+    if (!result.ok && result.reason === "refresh_limited" && !request.forceRefresh) {
+      return this.#refreshOnce({ forced: false });
+    }
+    return result;
   }
 
   /** Refreshes when the refresh token has been idle for `idleMs`, so Microsoft's 90-day limit never hits. */
@@ -139,17 +155,32 @@ export class TokenBroker {
     if (this.#options.clock.now() - snapshot.tokens.refreshTokenUsedAt < options.idleMs) {
       return { refreshed: false };
     }
-    return { refreshed: true, result: await this.#refreshOnce() };
+    return { refreshed: true, result: await this.#refreshOnce({ forced: false }) };
   }
 
-  /** Joins the refresh in flight or starts one: Durable Object input gates do not hold across fetch. */
-  #refreshOnce(): Promise<AccessTokenResult> {
+  /**
+   * Joins the refresh in flight or starts one: Durable Object input gates do not hold across fetch.
+   * A forced refresh that joins one in flight costs Microsoft nothing more; one that starts a request
+   * counts against `FORCED_REFRESH_BUDGET`.
+   */
+  #refreshOnce(options: { forced: boolean }): Promise<AccessTokenResult> {
     if (this.#inFlight === null) {
-      this.#inFlight = this.#refresh({ retriesAfterRotation: 1 }).finally(() => {
+      const refresh = options.forced ? this.#forcedRefresh() : this.#refresh({ retriesAfterRotation: 1 });
+      this.#inFlight = refresh.finally(() => {
         this.#inFlight = null;
       });
     }
     return this.#inFlight;
+  }
+
+  async #forcedRefresh(): Promise<AccessTokenResult> {
+    const { vault, clock, logger, accountId } = this.#options;
+    const refused = await vault.takeForcedRefresh(clock.now(), FORCED_REFRESH_BUDGET);
+    if (refused !== null) {
+      logger.warn("token.force_refresh_limited", { accountId });
+      return { ok: false, reason: "refresh_limited", retryAfterSeconds: Math.max(1, Math.ceil(refused.waitMs / 1000)) };
+    }
+    return this.#refresh({ retriesAfterRotation: 1 });
   }
 
   async #refresh(options: { retriesAfterRotation: number }): Promise<AccessTokenResult> {

@@ -4,9 +4,18 @@
  * @module
  */
 import { z } from "zod";
-import { checkEndpoint, sameAuthority } from "../microsoft/endpoints.ts";
+import { cloudMismatch } from "../microsoft/clouds.ts";
+import { checkEndpoint, isTenantGuid, sameAuthority } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
-import { DEFAULT_SCOPES, hasScope, normalizeScopes, REQUIRED_SCOPE } from "./scopes.ts";
+import {
+  DEFAULT_SCOPES,
+  defaultScopesFor,
+  hasScope,
+  isConsumersTenant,
+  isSharedMailboxScope,
+  normalizeScopes,
+  REQUIRED_SCOPE,
+} from "./scopes.ts";
 import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microsoft/endpoints.ts";
 import type { FieldIssue } from "../validation.ts";
 
@@ -16,6 +25,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLIENT_SECRET_MAX = 1024;
 const SCOPES_MAX = 50;
 const SCOPE_MAX_LENGTH = 256;
+/** More tenants than any allow-list of customers edgepost serves through one app. */
+const ALLOWED_TENANTS_MAX = 100;
+/** Tenant segments that let users of any (work or school) tenant sign in. */
+const MULTI_TENANT_SEGMENTS = new Set(["common", "organizations"]);
+
+/** What a credential is checked against: the endpoint rules and the Graph base URL of this deployment. */
+export interface CredentialPolicy extends EndpointPolicy {
+  graphBaseUrl: string;
+}
 
 /** A credential's fields as the API takes them, with their rules and defaults (the secret in plain text). */
 function fieldsSchema(policy: EndpointPolicy) {
@@ -51,20 +69,43 @@ function fieldsSchema(policy: EndpointPolicy) {
             message: `must contain ${REQUIRED_SCOPE}, or Microsoft issues no refresh token`,
           }),
       )
-      .default([...DEFAULT_SCOPES]),
+      .optional(),
+    /**
+     * For `common` and `organizations` endpoints: the only tenants whose users may sign in (empty: any).
+     * A list, or a string of ids separated by spaces or commas (as a form sends it).
+     */
+    allowedTenants: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) =>
+        (typeof value === "string" ? value.split(/[\s,]+/) : value).filter((id) => id.trim() !== ""),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .trim()
+              .toLowerCase()
+              .refine(isTenantGuid, "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"),
+          )
+          .max(ALLOWED_TENANTS_MAX),
+      )
+      .transform((tenants) => [...new Set(tenants)])
+      .default([]),
   });
 }
 
 /** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
-export type CredentialFields = z.output<ReturnType<typeof fieldsSchema>>;
+export type CredentialFields = Omit<z.output<ReturnType<typeof fieldsSchema>>, "scopes"> & { scopes: string[] };
 
-/** Every field's default, for a new credential's form (no endpoint is parsed, so no host is allowed). */
-export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = fieldsSchema({
-  allowedHosts: [],
-  allowHttpLoopback: false,
-})
-  .partial()
-  .parse({});
+/**
+ * Every field's default, for a new credential's form (no endpoint is parsed, so no host is allowed);
+ * the scopes are those of a work or school tenant (`/consumers` leaves out the `*.Shared` ones).
+ */
+export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = {
+  ...fieldsSchema({ allowedHosts: [], allowHttpLoopback: false }).partial().parse({}),
+  scopes: [...DEFAULT_SCOPES],
+};
 
 /**
  * A credential as stored in KV: the fields as they were validated when saved (stored values are not
@@ -80,6 +121,7 @@ export const credentialRecordSchema = z.object({
   authEndpoint: z.string(),
   tokenEndpoint: z.string(),
   scopes: z.array(z.string()),
+  allowedTenants: z.array(z.string()).default([]),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -107,10 +149,14 @@ function endpointSchema(kind: EndpointKind, policy: EndpointPolicy) {
     });
 }
 
-/** Validates a new credential, applying the defaults of the contract (`docs/api.md`). */
-export function parseCredentialCreate(input: unknown, policy: EndpointPolicy): CredentialFields {
-  const fields = parseInput(fieldsSchema(policy), input);
-  requireSameAuthority(fields, { changed: ["authEndpoint", "tokenEndpoint"], policy });
+/**
+ * Validates a new credential, applying the defaults of the contract (`docs/api.md`): the default
+ * scopes leave out the `*.Shared` ones for `/consumers` endpoints (personal accounts).
+ */
+export function parseCredentialCreate(input: unknown, policy: CredentialPolicy): CredentialFields {
+  const parsed = parseInput(fieldsSchema(policy), input);
+  const fields = { ...parsed, scopes: parsed.scopes ?? defaultScopesFor(tenantOf(parsed.authEndpoint)) };
+  checkConsistency(fields, { changed: Object.keys(fields), policy });
   return fields;
 }
 
@@ -118,12 +164,51 @@ export function parseCredentialCreate(input: unknown, policy: EndpointPolicy): C
 export function parseCredentialPatch(
   input: unknown,
   current: Omit<CredentialFields, "clientSecret">,
-  policy: EndpointPolicy,
+  policy: CredentialPolicy,
 ): Partial<CredentialFields> & Omit<CredentialFields, "clientSecret"> {
-  const defined = namedFields(parseInput(fieldsSchema(policy).partial(), input), input);
-  const merged = { ...current, ...defined };
-  requireSameAuthority(merged, { changed: Object.keys(defined), policy });
+  const { scopes, ...defined } = namedFields(parseInput(fieldsSchema(policy).partial(), input), input);
+  const merged = { ...current, ...defined, ...(scopes === undefined ? {} : { scopes }) };
+  checkConsistency(merged, { changed: [...Object.keys(defined), ...(scopes === undefined ? [] : ["scopes"])], policy });
   return merged;
+}
+
+/** The rules between fields: one authority, one cloud with Graph, scopes and tenants that fit the endpoints. */
+function checkConsistency(
+  fields: Pick<CredentialFields, "authEndpoint" | "tokenEndpoint" | "scopes" | "allowedTenants">,
+  options: { changed: readonly string[]; policy: CredentialPolicy },
+): void {
+  requireSameAuthority(fields, options);
+  const issues: FieldIssue[] = [];
+  const mismatch = cloudMismatch(fields.authEndpoint, options.policy.graphBaseUrl);
+  if (mismatch !== null) {
+    issues.push(fieldIssue("authEndpoint", mismatch));
+  }
+  const tenant = tenantOf(fields.authEndpoint);
+  const shared = fields.scopes.filter(isSharedMailboxScope);
+  if (isConsumersTenant(tenant) && shared.length > 0) {
+    issues.push(
+      fieldIssue(
+        "scopes",
+        `must not contain ${shared.join(", ")} with /consumers endpoints: Microsoft allows the *.Shared scopes for work or school accounts only`,
+      ),
+    );
+  }
+  if (fields.allowedTenants.length > 0 && !MULTI_TENANT_SEGMENTS.has(tenant.toLowerCase())) {
+    issues.push(
+      fieldIssue(
+        "allowedTenants",
+        `is only used with /common or /organizations endpoints; these endpoints already name one tenant (${tenant})`,
+      ),
+    );
+  }
+  if (issues.length > 0) {
+    throw new ValidationError(issues);
+  }
+}
+
+/** The tenant segment of a validated endpoint URL. */
+function tenantOf(endpoint: string): string {
+  return new URL(endpoint).pathname.split("/")[1] ?? "";
 }
 
 function requireSameAuthority(

@@ -3,10 +3,15 @@
  * @module
  */
 
-/** What the seed's app registration grants: a refresh token, sign-in, and mail in own and shared mailboxes. */
+/**
+ * What the seed's app registration grants: a refresh token, sign-in with the user's object id and
+ * sign-in name (Microsoft puts `oid`, `name` and `preferred_username` in the id_token only with
+ * `profile`: docs/microsoft.md, "Profile claims need profile"), and mail in own and shared mailboxes.
+ */
 export const DEFAULT_SCOPES: readonly string[] = [
   "offline_access",
   "openid",
+  "profile",
   "User.Read",
   "Mail.ReadWrite",
   "Mail.ReadWrite.Shared",
@@ -15,6 +20,26 @@ export const DEFAULT_SCOPES: readonly string[] = [
 ];
 
 export const REQUIRED_SCOPE = "offline_access";
+
+/** The tenant segment of endpoints that sign in personal Microsoft accounts only. */
+const CONSUMERS_TENANT = "consumers";
+
+/** `Mail.ReadWrite.Shared`, `Mail.Send.Shared`…: valid for work or school accounts only. */
+export function isSharedMailboxScope(scope: string): boolean {
+  return /\.shared$/i.test(scope);
+}
+
+/** Whether endpoints with this tenant segment sign in personal Microsoft accounts only. */
+export function isConsumersTenant(tenant: string): boolean {
+  return tenant.toLowerCase() === CONSUMERS_TENANT;
+}
+
+/** The default scopes for endpoints with this tenant segment: no `*.Shared` for personal accounts. */
+export function defaultScopesFor(tenant: string): string[] {
+  return isConsumersTenant(tenant)
+    ? DEFAULT_SCOPES.filter((scope) => !isSharedMailboxScope(scope))
+    : [...DEFAULT_SCOPES];
+}
 
 /** Splits a space-separated list or flattens a list of lists, dropping duplicates (scopes are case-insensitive). */
 export function normalizeScopes(input: string | readonly string[]): string[] {

@@ -4,8 +4,8 @@
  * @module
  */
 import { z } from "zod";
+import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
 import { RULE_REASONS } from "../mail/auto-reply.ts";
-import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import type { FixPlace } from "../advice.ts";
 
@@ -33,7 +33,7 @@ export const mailboxSchema = z
  * configuration and its type come from the same schema, so a new setting is one entry here (and its
  * field on the form).
  */
-function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
+function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: true }) {
   return z.strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     accountId: z.string().trim().min(1),
@@ -42,15 +42,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
     onlyUnread: z.boolean().default(true),
     afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
     moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().default(null),
-    webhookUrl: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((value) => isWebhookUrl(value, options), {
-        message: options.allowHttpLoopback
-          ? "must be an https URL (or http on a loopback address)"
-          : "must be an https URL",
-      }),
+    webhookUrl: options.stored ? z.string() : webhookUrlSchema(options),
     /** Write-only: sealed apart from the configuration. */
     webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
     pollIntervalMinutes: z.int().min(1).max(60).default(1),
@@ -73,11 +65,11 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
 
 /**
  * The configuration as stored. Reading it through the schema gives settings added later their
- * defaults (and drops settings since removed); the URL rule is the loosest here, since sending
- * re-checks it.
+ * defaults (and drops settings since removed); the webhook URL is not checked again here, since
+ * every post re-checks it against the egress rules in force (`src/core/egress.ts`).
  */
 const storedConfigSchema = z.object(
-  handlerFieldsSchema({ allowHttpLoopback: true }).omit({ webhookToken: true }).shape,
+  handlerFieldsSchema({ allowHttpLoopback: true, stored: true }).omit({ webhookToken: true }).shape,
 );
 
 export type HandlerConfig = z.output<typeof storedConfigSchema>;
@@ -114,7 +106,17 @@ export function parseHandlerPatch(
   merged.moveToFolder =
     moveToFolder === undefined ? (merged.afterProcessing === "move" ? current.moveToFolder : null) : moveToFolder;
   checkMoveTarget(merged, { moveToFolderGiven: moveToFolder !== undefined && moveToFolder !== null });
-  return { config: merged, webhookToken };
+  // A token meant for one receiver is never sent to another: a new origin without a new token drops it.
+  const movedElsewhere = originOf(merged.webhookUrl) !== originOf(current.webhookUrl);
+  return { config: merged, webhookToken: webhookToken === undefined && movedElsewhere ? null : webhookToken };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** Reads a stored configuration, filling in the defaults of settings added since it was written. */
@@ -136,20 +138,20 @@ function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: bo
   }
 }
 
-function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username !== "" || url.password !== "") {
-    return false;
-  }
-  return (
-    url.protocol === "https:" ||
-    (url.protocol === "http:" && options.allowHttpLoopback && isLoopbackHostname(url.hostname))
-  );
+/** An https URL (loopback http where allowed) to a public host, stored normalised (`src/core/egress.ts`). */
+function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx) => {
+      const problem = checkOutboundUrl(value, options);
+      if (problem !== null) {
+        ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return normalizeUrl(value);
+    });
 }
 
 /** `attention`: runs succeed, but something they left (dead letters, mail not marked read) needs a person. */

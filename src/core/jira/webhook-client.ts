@@ -50,7 +50,10 @@ export async function postToWebhook(
   }
   const outcome = await send(deps.http, post, { timeoutMs: WEBHOOK_TIMEOUT_MS });
   if (!outcome.ok) {
-    return { kind: "retry", status: 0, error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
+    // A URL the egress rules refuse stays refused: retrying cannot help.
+    return outcome.failure === "refused"
+      ? { kind: "reject", status: 0, error: `webhook URL refused: ${outcome.message}` }
+      : { kind: "retry", status: 0, error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
   }
   const { response } = outcome;
   if (response.status >= 200 && response.status < 300) {

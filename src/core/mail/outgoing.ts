@@ -32,18 +32,24 @@ const ADDRESS =
 const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;.*)?$/;
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const CUSTOM_HEADER = /^X-[A-Za-z0-9-]+$/i;
-const LINE_BREAK = /[\r\n]/;
+/** Control characters (line breaks, tabs, NUL, DEL, C1) and Unicode line separators: none belongs in a header field. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+const NO_CONTROL_CHARACTERS = "must not contain control characters (line breaks, tabs, NUL…)";
+
+/** A text that ends up in a header line of the message: one line, no control characters. */
+function headerText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((value) => !CONTROL_CHARACTER.test(value), NO_CONTROL_CHARACTERS);
+}
 
 const address = z.string().trim().max(ADDRESS_MAX).regex(ADDRESS, "must be an email address such as name@example.com");
 const recipient = z.preprocess(
   (value) => (typeof value === "string" ? { address: value } : value),
   z.strictObject({
     address,
-    name: z
-      .string()
-      .max(NAME_MAX)
-      .regex(/^[^\r\n]*$/, "must be on one line")
-      .optional(),
+    name: headerText(NAME_MAX).optional(),
   }),
 );
 const recipients = z.array(recipient).max(RECIPIENTS_MAX).default([]);
@@ -54,21 +60,20 @@ const sendSchema = z.strictObject({
   cc: recipients,
   bcc: recipients,
   replyTo: recipients,
-  subject: z
-    .string()
-    .trim()
-    .min(1)
-    .max(SUBJECT_MAX)
-    .regex(/^[^\r\n]*$/, "must be on one line"),
+  subject: z.string().trim().min(1).pipe(headerText(SUBJECT_MAX)),
   text: z.string().optional(),
   html: z.string().optional(),
   attachments: z
     .array(
       z.strictObject({
-        name: z.string().trim().min(1).max(NAME_MAX),
-        contentType: z.string().trim().regex(MEDIA_TYPE, "must be a media type such as application/pdf"),
+        name: z.string().trim().min(1).pipe(headerText(NAME_MAX)),
+        contentType: z
+          .string()
+          .trim()
+          .pipe(headerText(NAME_MAX))
+          .pipe(z.string().regex(MEDIA_TYPE, "must be a media type such as application/pdf")),
         contentBase64: z.string().regex(STANDARD_BASE64, "must be standard base64 (A–Z, a–z, 0–9, +, / and = padding)"),
-        contentId: z.string().trim().min(1).max(NAME_MAX).optional(),
+        contentId: z.string().trim().min(1).pipe(headerText(NAME_MAX)).optional(),
         isInline: z.boolean().optional(),
       }),
     )
@@ -126,8 +131,10 @@ export function parseOutgoingMail(input: unknown): OutgoingMail {
       issues.push(fieldIssue(`headers.${name}`, "must be a custom header whose name starts with X-"));
     } else if (name.toLowerCase() === SENT_MARKER_HEADER.toLowerCase()) {
       issues.push(fieldIssue(`headers.${name}`, "is set by edgepost itself"));
-    } else if (value.length > HEADER_VALUE_MAX || LINE_BREAK.test(value)) {
-      issues.push(fieldIssue(`headers.${name}`, `must be one line of at most ${HEADER_VALUE_MAX} characters`));
+    } else if (CONTROL_CHARACTER.test(value)) {
+      issues.push(fieldIssue(`headers.${name}`, NO_CONTROL_CHARACTERS));
+    } else if (value.length > HEADER_VALUE_MAX) {
+      issues.push(fieldIssue(`headers.${name}`, `must be at most ${HEADER_VALUE_MAX} characters`));
     }
   }
   if (issues.length > 0) {

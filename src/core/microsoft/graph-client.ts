@@ -21,6 +21,8 @@ const GRAPH_MAX_RETRY_WAIT_SECONDS = 30;
 const BACKOFF_BASE_SECONDS = 1;
 /** What Graph asks to be retried: throttling and passing outages. */
 export const RETRIED_STATUSES: readonly number[] = [429, 503, 504];
+/** A path that is a whole URL (a next or delta link) rather than a path below the base URL. */
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i;
 
 export class GraphError extends Error {
   override readonly name = "GraphError";
@@ -118,6 +120,7 @@ export class GraphClient {
 
   /** Sends a request, retrying what Microsoft says to retry; a final error status throws `GraphError`. */
   async request(request: GraphRequest): Promise<GraphResponse> {
+    this.#requireOwnOrigin(request.path);
     const repeatable = request.repeatable ?? request.method !== "POST";
     const retried = request.retriedStatuses ?? RETRIED_STATUSES;
     let forceRefresh = false;
@@ -139,7 +142,7 @@ export class GraphClient {
       }
       if (!outcome.ok) {
         const error = new GraphError({ status: 0, code: outcome.failure, message: `Graph: ${outcome.message}` });
-        if (!repeatable || attempt >= GRAPH_MAX_ATTEMPTS) {
+        if (!repeatable || attempt >= GRAPH_MAX_ATTEMPTS || outcome.failure === "refused") {
           throw error;
         }
         await this.#options.sleep(backoffSeconds(attempt) * 1000);
@@ -170,8 +173,32 @@ export class GraphClient {
     return parseGraphBody(schema, (await this.request({ method: "GET", path })).body, what);
   }
 
+  /**
+   * An absolute path (an `@odata.nextLink` or `@odata.deltaLink` from a response) is followed only on
+   * the base URL's origin: a link elsewhere would carry the access token to whoever wrote it.
+   */
+  #requireOwnOrigin(path: string): void {
+    if (!ABSOLUTE_URL.test(path)) {
+      return;
+    }
+    const expected = new URL(this.#options.baseUrl).origin;
+    let origin: string;
+    try {
+      origin = new URL(path).origin;
+    } catch {
+      origin = "an unreadable URL";
+    }
+    if (origin !== expected) {
+      throw new GraphError({
+        status: 0,
+        code: "foreign_link",
+        message: `Graph returned a link to ${origin}, outside ${expected}; edgepost does not follow it`,
+      });
+    }
+  }
+
   #build(request: GraphRequest, token: string): Request {
-    const url = /^https?:\/\//.test(request.path) ? request.path : `${this.#options.baseUrl}${request.path}`;
+    const url = ABSOLUTE_URL.test(request.path) ? request.path : `${this.#options.baseUrl}${request.path}`;
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: "application/json",

@@ -4,9 +4,12 @@
  * `Origin` header, which Microsoft refuses alongside a secret).
  * @module
  */
+import { z } from "zod";
 import { normalizeScopes } from "../credentials/scopes.ts";
+import { checkEndpoint } from "./endpoints.ts";
 import { IdentityError, identityErrorFromResponse } from "./identity-errors.ts";
 import { parseRetryAfter, readJson, send } from "../outbound-http.ts";
+import type { EndpointPolicy } from "./endpoints.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** What the client needs of a credential, with the secret in plain text for the duration of a call. */
@@ -15,6 +18,8 @@ export interface IdentityClientConfig {
   clientSecret: string;
   authEndpoint: string;
   tokenEndpoint: string;
+  /** The endpoint rules in force (`ALLOWED_AUTH_HOSTS`, `ALLOW_HTTP_LOOPBACK`), checked on every request. */
+  endpointPolicy: EndpointPolicy;
 }
 
 export interface TokenSet {
@@ -107,18 +112,31 @@ async function requestTokens(
   fields: Record<string, string>,
   options: IdentityCallOptions,
 ): Promise<TokenSet> {
+  // Re-checked on every request: the rules in force now apply, whatever they were when the credential was saved.
+  const endpoint = checkEndpoint(config.tokenEndpoint, { kind: "token", policy: config.endpointPolicy });
+  if (!endpoint.ok) {
+    throw new IdentityError({
+      kind: "credential",
+      error: "endpoint_refused",
+      aadsts: null,
+      description: `The credential's tokenEndpoint ${endpoint.problem}; nothing was sent`,
+      status: null,
+    });
+  }
   const body = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, ...fields });
   const outcome = await send(
     options.http,
-    new Request(config.tokenEndpoint, {
+    new Request(endpoint.endpoint.url, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body,
+      // A redirect would carry the secret, code and verifier to wherever it points.
+      redirect: "manual",
     }),
   );
   if (!outcome.ok) {
     throw new IdentityError({
-      kind: "transient",
+      kind: outcome.failure === "refused" ? "credential" : "transient",
       error: outcome.failure,
       aadsts: null,
       description: `Token endpoint: ${outcome.message}`,
@@ -126,6 +144,16 @@ async function requestTokens(
     });
   }
   const { response } = outcome;
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new IdentityError({
+      kind: "credential",
+      error: "redirected",
+      aadsts: null,
+      description: `The token endpoint answered ${response.status} with a redirect, which edgepost does not follow with the client secret; check the credential's tokenEndpoint`,
+      status: response.status,
+    });
+  }
   const json = await readJson(response);
   if (!response.ok) {
     throw identityErrorFromResponse(
@@ -137,27 +165,54 @@ async function requestTokens(
   return parseTokenResponse(json, options.clock);
 }
 
+/** A string field Microsoft may leave out (or, leniently, send empty or null): absent either way. */
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value === "" || value === undefined ? null : value));
+
+/**
+ * A successful token response (docs/microsoft.md, "Token response fields"). `expires_in` is a number
+ * on v2, but a numeric string (as v1 and other Microsoft endpoints send it) is accepted too
+ * (docs/microsoft.md, "expires_in as number or string").
+ */
+const tokenResponseSchema = z.object({
+  access_token: z.string({ error: "has no access_token" }).min(1, "has an empty access_token"),
+  token_type: z
+    .string({ error: "has no token_type" })
+    .refine((value) => value.toLowerCase() === "bearer", "has a token_type other than Bearer"),
+  expires_in: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+      error: "has no expires_in as a number of seconds",
+    })
+    .pipe(z.number().positive("has an expires_in that is not positive")),
+  refresh_token: optionalText,
+  id_token: optionalText,
+  scope: optionalText,
+});
+
 function parseTokenResponse(json: unknown, clock: Clock): TokenSet {
-  const fields = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
-  const accessToken = fields["access_token"];
-  const expiresIn = Number(fields["expires_in"]);
-  if (typeof accessToken !== "string" || accessToken === "" || !Number.isFinite(expiresIn)) {
+  const parsed = tokenResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const problem =
+      json === null || typeof json !== "object" || Array.isArray(json)
+        ? "is not a JSON object"
+        : (issue?.message ?? "is malformed");
     throw new IdentityError({
       kind: "transient",
       error: "invalid_response",
       aadsts: null,
-      description: "The token endpoint answered 200 without an access token and its lifetime",
+      description: `The token endpoint answered 200, but its token response ${problem}`,
       status: 200,
     });
   }
-  const refreshToken = fields["refresh_token"];
-  const idToken = fields["id_token"];
-  const scope = fields["scope"];
+  const fields = parsed.data;
   return {
-    accessToken,
-    refreshToken: typeof refreshToken === "string" && refreshToken !== "" ? refreshToken : null,
-    idToken: typeof idToken === "string" && idToken !== "" ? idToken : null,
-    accessTokenExpiresAt: clock.now() + expiresIn * 1000,
-    scopes: typeof scope === "string" ? normalizeScopes(scope) : [],
+    accessToken: fields.access_token,
+    refreshToken: fields.refresh_token,
+    idToken: fields.id_token,
+    accessTokenExpiresAt: clock.now() + fields.expires_in * 1000,
+    scopes: fields.scope === null ? [] : normalizeScopes(fields.scope),
   };
 }

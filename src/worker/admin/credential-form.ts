@@ -44,6 +44,12 @@ export const CREDENTIAL_FORM = {
     hint: "Endpoints → OAuth 2.0 token endpoint (v2).",
   },
   scopes: { label: "Scopes", kind: "text", omitWhenEmpty: true, hint: "Space-separated; must include offline_access." },
+  allowedTenants: {
+    label: "Allowed tenants",
+    kind: "text",
+    omitWhenEmpty: true,
+    hint: "Only for /common or /organizations endpoints: the tenant ids (GUIDs) whose users may connect, space-separated. Empty: any tenant.",
+  },
 } as const satisfies FormSpec<keyof CredentialFields>;
 
 /** A new credential's form: the schema's defaults. */

@@ -1,19 +1,22 @@
 /**
  * What every admin page request must show: a valid session; and for a form post also that it comes
- * from edgepost's own pages (same origin and the session's CSRF token).
+ * from edgepost's own pages (same origin and the session's CSRF token). Wrong tokens at the sign-in
+ * form count against the same per-client budget as on the API.
  * @module
  */
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
+import { clientAddress, refuseWrongToken } from "../http/api-auth.ts";
 import { BODY_LIMIT_BYTES, readCappedText } from "../http/json-body.ts";
-import { PAGE_HEADERS } from "../views/document.tsx";
+import { PAGE_HEADERS, pageResponse } from "../views/document.tsx";
 import { SESSION_COOKIE, verifySession } from "./session.ts";
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import type { AppEnv } from "../http/context.ts";
 import type { Session } from "./session.ts";
 
 export async function currentSession(c: Context<AppEnv>): Promise<Session | null> {
-  return verifySession(c.get("settings").adminToken, getCookie(c, SESSION_COOKIE), Date.now());
+  return verifySession(c.env, c.get("settings").adminToken, getCookie(c, SESSION_COOKIE));
 }
 
 /**
@@ -39,6 +42,21 @@ export async function readForm(request: Request): Promise<URLSearchParams | null
     return null;
   }
   return new URLSearchParams(await readCappedText(request, { maxBytes: BODY_LIMIT_BYTES }));
+}
+
+/**
+ * A wrong admin token at the sign-in form, counted like a wrong bearer token on the API: 401, or
+ * 429 with `Retry-After` once this client sent too many in a minute.
+ */
+export async function wrongTokenAtSignIn(c: Context<AppEnv>, page: (notice: string) => Child): Promise<Response> {
+  const refused = await refuseWrongToken(c.env, clientAddress(c));
+  if (refused.status !== 429) {
+    return pageResponse(401, page("That is not the admin token."));
+  }
+  const wait = refused.headers.get("retry-after") ?? "60";
+  const response = pageResponse(429, page(`Too many wrong tokens from here; try again after ${wait} s.`));
+  response.headers.set("retry-after", wait);
+  return response;
 }
 
 export async function validCsrf(session: Session, form: URLSearchParams): Promise<boolean> {

@@ -5,10 +5,10 @@
 import { Hono } from "hono";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { OverviewPage, SignInPage } from "../views/home-views.tsx";
-import { currentSession, forbidden, fromOwnPages, readForm } from "./guard.ts";
+import { currentSession, forbidden, fromOwnPages, readForm, wrongTokenAtSignIn } from "./guard.ts";
 import { fetchApi } from "./internal-api.ts";
 import { action, frameOf, render, seeOther } from "./page-actions.ts";
-import { createSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
+import { createSession, revokeSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
@@ -47,13 +47,16 @@ homePages.post("/login", async (c) => {
   const target = typeof next === "string" && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(next) ? next : "/";
   const { adminToken } = c.get("settings");
   if (typeof token !== "string" || !(await constantTimeEqual(token, adminToken))) {
-    return render(401, SignInPage({ next: target, notice: { kind: "error", text: "That is not the admin token." } }));
+    return wrongTokenAtSignIn(c, (text) => SignInPage({ next: target, notice: { kind: "error", text } }));
   }
-  const { cookie } = await createSession(adminToken, Date.now());
+  const { cookie } = await createSession(c.env, adminToken);
   return seeOther(target, { "set-cookie": sessionCookie(cookie, { maxAgeSeconds: SESSION_LIFETIME_SECONDS }) });
 });
 
 homePages.post(
   "/logout",
-  action("overview", async () => seeOther("/", { "set-cookie": sessionCookie("", { maxAgeSeconds: 0 }) })),
+  action("overview", async (c, _frame, _form, session) => {
+    await revokeSession(c.env, session);
+    return seeOther("/", { "set-cookie": sessionCookie("", { maxAgeSeconds: 0 }) });
+  }),
 );

@@ -16,7 +16,12 @@ import type { AdminFrame, Notice } from "../views/components.tsx";
 import type { Session } from "./session.ts";
 
 type PageHandler = (c: Context<AppEnv>, frame: AdminFrame) => Promise<Response>;
-type ActionHandler = (c: Context<AppEnv>, frame: AdminFrame, form: URLSearchParams) => Promise<Response>;
+type ActionHandler = (
+  c: Context<AppEnv>,
+  frame: AdminFrame,
+  form: URLSearchParams,
+  session: Session,
+) => Promise<Response>;
 
 /** A page that needs a session; without one it answers the sign-in form, which comes back here. */
 export function page(section: AdminFrame["section"], handler: PageHandler): (c: Context<AppEnv>) => Promise<Response> {
@@ -46,7 +51,7 @@ export function action(
     if (form === null || !(await validCsrf(session, form))) {
       return forbidden("The form's security token does not match your session; reload the page and try again.");
     }
-    return handler(c, frameOf(session, section), form);
+    return handler(c, frameOf(session, section), form, session);
   };
 }
 

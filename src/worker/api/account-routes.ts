@@ -13,13 +13,16 @@ import type { OutgoingMail } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, mailAccessAdvice, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
+import { describePrincipal } from "../http/api-auth.ts";
 import { notFound } from "../http/error-handler.ts";
+import { CONSOLE_LOGGER } from "../log.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { SEND_BODY_LIMIT_BYTES } from "../http/json-body.ts";
 import { jsonBody } from "../http/request.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countHandlersByAccount, listAccounts } from "../stores/directory-shards.ts";
+import { countHandlersByAccount, listAccountsPage } from "../stores/directory-shards.ts";
+import { parsePageQuery } from "../../core/pagination.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
 import { isId } from "../../core/ids.ts";
@@ -41,7 +44,7 @@ const tokenBody = z
 
 const foldersQuery = z.strictObject({ mailbox: mailboxSchema.default("me") });
 
-accountRoutes.get("/", async (c) => c.json({ items: await listAccounts(c.env) }));
+accountRoutes.get("/", async (c) => c.json(await listAccountsPage(c.env, parsePageQuery(c.req.query()))));
 
 accountRoutes.get("/:id", async (c) => c.json(await requireAccount(c)));
 
@@ -97,6 +100,13 @@ accountRoutes.post("/:id/token", async (c) => {
   if (!result.ok) {
     throw tokenProblem(id, result);
   }
+  // Who took a token for which mailbox, never the token: an access token is the mailbox for an hour.
+  CONSOLE_LOGGER.info("token.issued", {
+    accountId: id,
+    caller: describePrincipal(c.get("principal")),
+    forced: body.forceRefresh === true,
+    expiresAt: new Date(result.expiresAt).toISOString(),
+  });
   c.header("cache-control", "no-store");
   return c.json({
     accessToken: result.accessToken,
@@ -204,6 +214,10 @@ function tokenProblem(accountId: string, result: AccessTokenFailure): ProblemErr
       return new ProblemError(problem("conflict", advice));
     case "upstream_unavailable":
       return new ProblemError(problem("upstream", advice, { members: { code: result.code } }), {
+        headers: { "retry-after": String(result.retryAfterSeconds) },
+      });
+    case "refresh_limited":
+      return new ProblemError(problem("tooManyRequests", advice), {
         headers: { "retry-after": String(result.retryAfterSeconds) },
       });
   }

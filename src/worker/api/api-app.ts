@@ -1,24 +1,27 @@
 /**
- * The admin API under `/api`: bearer-authenticated JSON routes. The admin pages use the same routes
- * internally, so every rule lives in one place.
+ * The admin API under `/api`: bearer-authenticated JSON routes (`ADMIN_TOKEN`, or an API key within
+ * its scopes). The admin pages use the same routes internally, so every rule lives in one place.
  * @module
  */
 import { Hono } from "hono";
 import { handleError, handleNotFound } from "../http/error-handler.ts";
-import { requireAdminToken, requireSettings } from "../http/middleware.ts";
+import { apiResponseHeaders, authenticate } from "../http/api-auth.ts";
+import { requireSettings } from "../http/middleware.ts";
 import { accountRoutes } from "./account-routes.ts";
 import { credentialRoutes } from "./credential-routes.ts";
 import { handlerRoutes } from "./handler-routes.ts";
+import { keyRoutes } from "./key-routes.ts";
 import { maintenanceRoutes } from "./maintenance-routes.ts";
 import type { AppEnv } from "../http/context.ts";
 
 export const api = new Hono<AppEnv>();
 
-api.use("*", requireSettings, requireAdminToken);
+api.use("*", apiResponseHeaders, requireSettings, authenticate);
 api.route("/credentials", credentialRoutes);
 api.route("/accounts", accountRoutes);
 api.route("/handlers", handlerRoutes);
 api.route("/maintenance", maintenanceRoutes);
+api.route("/keys", keyRoutes);
 
 api.notFound(handleNotFound);
 api.onError(handleError);

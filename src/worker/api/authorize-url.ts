@@ -7,10 +7,11 @@
 import { z } from "zod";
 import { startAuthorization } from "../../core/accounts/authorization.ts";
 import { hasScope } from "../../core/credentials/scopes.ts";
+import { cloudMismatch } from "../../core/microsoft/clouds.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { parseInput } from "../../core/validation.ts";
 import { problem, ProblemError } from "../http/problem.ts";
-import { jsonBody, redirectUriFor } from "../http/request.ts";
+import { jsonBody, trustedRedirectUri } from "../http/request.ts";
 import { savePendingAuthorization } from "../stores/pending-authorizations.ts";
 import type { Context } from "hono";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
@@ -37,8 +38,12 @@ export async function answerAuthorizeUrl(
       ),
     );
   }
+  const mismatch = cloudMismatch(credential.authEndpoint, c.get("settings").graphBaseUrl);
+  if (mismatch !== null) {
+    throw new ProblemError(problem("conflict", `Credential ${credential.id}'s authEndpoint ${mismatch}`));
+  }
   const started = await startAuthorization(credential, {
-    redirectUri: redirectUriFor(c),
+    redirectUri: trustedRedirectUri(c),
     prompt: body.prompt ?? null,
     loginHint: body.loginHint ?? options.loginHint,
     reauthorizeAccountId: options.reauthorizeAccountId,

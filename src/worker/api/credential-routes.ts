@@ -10,22 +10,24 @@ import {
   toCredentialView,
 } from "../../core/credentials/credential.ts";
 import { isId, newId } from "../../core/ids.ts";
+import { pageOf, parsePageQuery } from "../../core/pagination.ts";
 import { sealSecret } from "../../core/crypto/secret-box.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
-import { countAccountsByCredential } from "../stores/directory-shards.ts";
+import { deleteCredentialUnlessUsed } from "../stores/credential-deletions.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
-import type { CredentialRecord } from "../../core/credentials/credential.ts";
+import type { CredentialPolicy, CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
+import type { Settings } from "../settings.ts";
 
 export const credentialRoutes = new Hono<AppEnv>();
 
 credentialRoutes.post("/", async (c) => {
   const settings = c.get("settings");
-  const fields = parseCredentialCreate(await jsonBody(c), settings.endpointPolicy);
+  const fields = parseCredentialCreate(await jsonBody(c), credentialPolicy(settings));
   const id = newId("credential");
   const now = nowIso();
   const record: CredentialRecord = {
@@ -41,9 +43,13 @@ credentialRoutes.post("/", async (c) => {
 });
 
 credentialRoutes.get("/", async (c) => {
-  const records = await new CredentialStore(c.env.CONFIG).list();
+  const request = parsePageQuery(c.req.query());
+  const page = pageOf(await new CredentialStore(c.env.CONFIG).list(), request, {
+    position: (record) => ({ sortKey: record.createdAt, id: record.id }),
+    sourceFull: false,
+  });
   const redirectUri = redirectUriFor(c);
-  return c.json({ items: records.map((record) => toCredentialView(record, redirectUri)) });
+  return c.json({ ...page, items: page.items.map((record) => toCredentialView(record, redirectUri)) });
 });
 
 credentialRoutes.get("/:id", async (c) => {
@@ -55,7 +61,7 @@ credentialRoutes.patch("/:id", async (c) => {
   const settings = c.get("settings");
   const current = await requireCredential(c);
   const { clientSecret: sealedSecret, ...currentFields } = current;
-  const merged = parseCredentialPatch(await jsonBody(c), currentFields, settings.endpointPolicy);
+  const merged = parseCredentialPatch(await jsonBody(c), currentFields, credentialPolicy(settings));
   const record: CredentialRecord = {
     ...merged,
     id: current.id,
@@ -72,8 +78,9 @@ credentialRoutes.patch("/:id", async (c) => {
 
 credentialRoutes.delete("/:id", async (c) => {
   const record = await requireCredential(c);
-  const accounts = await countAccountsByCredential(c.env, record.id);
-  if (accounts > 0) {
+  const deletion = await deleteCredentialUnlessUsed(c.env, record.id);
+  if (!deletion.deleted) {
+    const { accounts } = deletion;
     throw new ProblemError(
       problem(
         "conflict",
@@ -81,7 +88,6 @@ credentialRoutes.delete("/:id", async (c) => {
       ),
     );
   }
-  await new CredentialStore(c.env.CONFIG).delete(record.id);
   return c.body(null, 204);
 });
 
@@ -89,6 +95,10 @@ credentialRoutes.post("/:id/authorize", async (c) => {
   const credential = await requireCredential(c);
   return answerAuthorizeUrl(c, credential, { loginHint: null, reauthorizeAccountId: null });
 });
+
+function credentialPolicy(settings: Settings): CredentialPolicy {
+  return { ...settings.endpointPolicy, graphBaseUrl: settings.graphBaseUrl };
+}
 
 async function requireCredential(c: Context<AppEnv>): Promise<CredentialRecord> {
   const id = c.req.param("id") ?? "";

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
-import { isId, newId } from "../../core/ids.ts";
+import { isGraphItemId, isId, newId } from "../../core/ids.ts";
 import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { configOf, parseHandlerCreate, parseHandlerPatch } from "../../core/handlers/handler.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
@@ -16,7 +16,8 @@ import { accountGraphClient } from "../account-graph.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody } from "../http/request.ts";
-import { listHandlers } from "../stores/directory-shards.ts";
+import { countHandlersByAccount, listHandlersPage } from "../stores/directory-shards.ts";
+import { parsePageQuery } from "../../core/pagination.ts";
 import type { Context } from "hono";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerConfig } from "../../core/handlers/handler.ts";
@@ -31,6 +32,7 @@ handlerRoutes.post("/", async (c) => {
     allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback,
   });
   const account = await requireAccountField(c, config.accountId);
+  await requireRoomForHandler(c, account.id);
   const id = newId("handler");
   const view = await c.env.HANDLERS.getByName(id).create({
     id,
@@ -44,7 +46,7 @@ handlerRoutes.post("/", async (c) => {
   return c.json(view, 201);
 });
 
-handlerRoutes.get("/", async (c) => c.json({ items: await listHandlers(c.env) }));
+handlerRoutes.get("/", async (c) => c.json(await listHandlersPage(c.env, parsePageQuery(c.req.query()))));
 
 handlerRoutes.get("/:id", async (c) => {
   const id = handlerIdParam(c);
@@ -66,6 +68,9 @@ handlerRoutes.patch("/:id", async (c) => {
     allowHttpLoopback: c.get("settings").endpointPolicy.allowHttpLoopback,
   });
   const account = await requireAccountField(c, config.accountId);
+  if (config.accountId !== current.accountId) {
+    await requireRoomForHandler(c, account.id);
+  }
   const source = (view: HandlerConfig): string => JSON.stringify([view.accountId, view.mailbox, view.folder]);
   const moved = source(config) !== source(current);
   const foldersChanged =
@@ -144,8 +149,8 @@ handlerRoutes.post("/:id/dead-letters/retry", async (c) => {
 handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
   const id = handlerIdParam(c);
   const messageId = c.req.param("messageId");
-  const result = await c.env.HANDLERS.getByName(id).retryDeadLetter(messageId);
-  if (!result.found) {
+  const result = isGraphItemId(messageId) ? await c.env.HANDLERS.getByName(id).retryDeadLetter(messageId) : null;
+  if (result === null || !result.found) {
     throw new ProblemError(problem("notFound", `Handler ${id} has no dead letter with message id ${messageId}`));
   }
   return c.json(result.delivered ? { delivered: true } : { delivered: false, error: result.error });
@@ -165,6 +170,22 @@ async function requireAccountField(c: Context<AppEnv>, accountId: string): Promi
     throw new ValidationError([fieldIssue("accountId", `names no account (${accountId})`)]);
   }
   return account;
+}
+
+/**
+ * Handlers of one account share its mailbox's Outlook budget (four concurrent requests per app and
+ * mailbox); past a few dozen they would only throttle each other.
+ */
+export const HANDLERS_PER_ACCOUNT_MAX = 50;
+
+async function requireRoomForHandler(c: Context<AppEnv>, accountId: string): Promise<void> {
+  if ((await countHandlersByAccount(c.env, accountId)) >= HANDLERS_PER_ACCOUNT_MAX) {
+    const issue = fieldIssue(
+      "accountId",
+      `names account ${accountId}, which already has ${HANDLERS_PER_ACCOUNT_MAX} handlers, the most one account may have; delete one or use another account`,
+    );
+    throw new ProblemError(problem("conflict", issue.message, { errors: [issue] }));
+  }
 }
 
 function accountFields(

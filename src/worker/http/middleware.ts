@@ -1,9 +1,8 @@
 /**
- * Middleware every request passes: settings first (a broken configuration answers 500 everywhere),
- * then bearer authentication on `/api/*`.
+ * Middleware every request passes: settings first, so a broken configuration answers 500 everywhere
+ * (authentication of `/api/*` is in `api-auth.ts`).
  * @module
  */
-import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { ConfigError } from "../../core/config-error.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { loadSettings } from "../settings.ts";
@@ -28,22 +27,3 @@ export const requireSettings: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
-
-const BEARER = /^bearer\s+(\S+)\s*$/i;
-
-/** `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
-export const requireAdminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const match = BEARER.exec(c.req.header("authorization") ?? "");
-  const token = match?.[1];
-  if (token === undefined) {
-    return unauthorized("This route needs Authorization: Bearer <ADMIN_TOKEN>", 'Bearer realm="edgepost"');
-  }
-  if (!(await constantTimeEqual(token, c.get("settings").adminToken))) {
-    return unauthorized("The bearer token is not valid", 'Bearer realm="edgepost", error="invalid_token"');
-  }
-  return next();
-};
-
-function unauthorized(detail: string, challenge: string): Response {
-  return problemResponse(problem("unauthorized", detail), { "www-authenticate": challenge });
-}

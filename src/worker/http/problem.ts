@@ -18,6 +18,7 @@ export interface Problem {
 const PROBLEM_TYPES = {
   invalidInput: { type: "urn:edgepost:problem:invalid-input", title: "Invalid input", status: 400 },
   unauthorized: { type: "urn:edgepost:problem:unauthorized", title: "Unauthorized", status: 401 },
+  forbidden: { type: "urn:edgepost:problem:forbidden", title: "Forbidden", status: 403 },
   notFound: { type: "urn:edgepost:problem:not-found", title: "Not found", status: 404 },
   conflict: { type: "urn:edgepost:problem:conflict", title: "Conflict", status: 409 },
   reauthRequired: {
@@ -31,6 +32,7 @@ const PROBLEM_TYPES = {
     title: "Unsupported media type",
     status: 415,
   },
+  tooManyRequests: { type: "urn:edgepost:problem:too-many-requests", title: "Too many requests", status: 429 },
   misconfigured: { type: "urn:edgepost:problem:misconfigured", title: "Server misconfigured", status: 500 },
   internal: { type: "urn:edgepost:problem:internal", title: "Internal error", status: 500 },
   upstream: { type: "urn:edgepost:problem:upstream", title: "Upstream error", status: 502 },

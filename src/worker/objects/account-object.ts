@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { DEFAULT_MIN_VALIDITY_SECONDS, KEEP_ALIVE_IDLE_MS, TokenBroker } from "../../core/accounts/token-broker.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { outboundFetch } from "../outbound-fetch.ts";
 import { loadSettings } from "../settings.ts";
 import { loadRefreshCredential } from "../stores/credential-loader.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
@@ -54,11 +55,12 @@ export class AccountObject extends DurableObject<Env> {
         await tables.recordFailure(failure);
         await this.#publish({ required: false });
       },
+      takeForcedRefresh: (now, budget) => tables.takeForcedRefresh(now, budget),
     };
     this.#broker = new TokenBroker({
       vault,
-      loadCredential: async (credentialId) => loadRefreshCredential(env.CONFIG, await keyRing(), credentialId),
-      http: (request) => fetch(request),
+      loadCredential: async (credentialId) => loadRefreshCredential(env.CONFIG, await loadSettings(env), credentialId),
+      http: async (request) => outboundFetch(await loadSettings(env))(request),
       clock: { now: () => this[OBJECT_CLOCK].now() },
       logger: CONSOLE_LOGGER,
       accountId: ctx.id.name ?? ctx.id.toString(),

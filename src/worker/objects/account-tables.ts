@@ -41,6 +41,10 @@ const MIGRATIONS: readonly Migration[] = [
       updated_at TEXT NOT NULL
     )`,
   },
+  {
+    description: "when forced refreshes reached Microsoft, to cap them per minute",
+    statement: "CREATE TABLE forced_refreshes (at INTEGER NOT NULL)",
+  },
 ];
 
 interface AccountRow extends Record<string, SqlStorageValue> {
@@ -208,6 +212,21 @@ export class AccountTables implements TokenVault {
       updated_at = ${new Date(this.#clock().now()).toISOString()}`);
     this.#opened = { version, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
     return { ...tokens, version };
+  }
+
+  async takeForcedRefresh(
+    now: number,
+    budget: { limit: number; windowMs: number },
+  ): Promise<{ waitMs: number } | null> {
+    this.#db.run(sql`DELETE FROM forced_refreshes WHERE at <= ${now - budget.windowMs}`);
+    const recent = this.#db.first<{ n: number; oldest: number | null }>(
+      sql`SELECT count(*) AS n, min(at) AS oldest FROM forced_refreshes`,
+    );
+    if (recent !== null && recent.n >= budget.limit && recent.oldest !== null) {
+      return { waitMs: recent.oldest + budget.windowMs - now };
+    }
+    this.#db.run(sql`INSERT INTO forced_refreshes (at) VALUES (${now})`);
+    return null;
   }
 
   async markReauthRequired(reason: StatusReason): Promise<void> {

@@ -15,6 +15,7 @@ import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { PageRequest } from "../../core/pagination.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
 import type { AuthorizationLookup } from "./directory-tables.ts";
@@ -42,6 +43,8 @@ const DUE_TOLERANCE_MS = 30 * 1000;
 const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
 /** Used authorizations are kept this long after expiry so a replay is told "already used". */
 const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
+/** A sign-in's result page can be opened (once) for this long after the redirect. */
+const SIGN_IN_RESULT_TTL_MS = 10 * 60 * 1000;
 
 export class Directory extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
@@ -87,8 +90,8 @@ export class Directory extends DurableObject<Env> {
     this.#tables.removeAccount(accountId);
   }
 
-  listAccounts(): AccountView[] {
-    return this.#tables.listAccounts();
+  listAccounts(page: PageRequest | null = null): AccountView[] {
+    return this.#tables.listAccounts(page);
   }
 
   upsertHandler(view: HandlerView, nextRunAt: number): void {
@@ -99,8 +102,8 @@ export class Directory extends DurableObject<Env> {
     this.#tables.removeHandler(handlerId);
   }
 
-  listHandlers(): HandlerView[] {
-    return this.#tables.listHandlers();
+  listHandlers(page: PageRequest | null = null): HandlerView[] {
+    return this.#tables.listHandlers(page);
   }
 
   putAuthorization(id: string, record: string, expiresAt: number): void {
@@ -112,6 +115,32 @@ export class Directory extends DurableObject<Env> {
 
   takeAuthorization(id: string): AuthorizationLookup {
     return this.#tables.takeAuthorization(id, this[OBJECT_CLOCK].now());
+  }
+
+  putSignInResult(id: string, outcome: string): void {
+    const now = this[OBJECT_CLOCK].now();
+    this.#tables.putSignInResult(id, outcome, { now, expiresAt: now + SIGN_IN_RESULT_TTL_MS });
+  }
+
+  takeSignInResult(id: string): string | null {
+    return this.#tables.takeSignInResult(id, this[OBJECT_CLOCK].now());
+  }
+
+  /**
+   * Marks a credential as going away before its accounts are counted: a sign-in through it that
+   * finishes later sees the mark and stores nothing (and one that finished earlier is counted).
+   */
+  markCredentialDeleted(credentialId: string): void {
+    this.#tables.markCredentialDeleted(credentialId, this[OBJECT_CLOCK].now());
+  }
+
+  /** Lifts the mark when the delete was refused (accounts still use the credential). */
+  unmarkCredentialDeleted(credentialId: string): void {
+    this.#tables.unmarkCredentialDeleted(credentialId);
+  }
+
+  isCredentialDeleted(credentialId: string): boolean {
+    return this.#tables.isCredentialDeleted(credentialId);
   }
 
   /**

@@ -7,6 +7,7 @@
 import { Database, sql } from "./sql.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { PageRequest } from "../../core/pagination.ts";
 import type { Migration } from "./sql.ts";
 
 const MIGRATIONS: readonly Migration[] = [
@@ -68,6 +69,18 @@ const MIGRATIONS: readonly Migration[] = [
     statement: "ALTER TABLE handlers ADD COLUMN next_run_at INTEGER NOT NULL DEFAULT 0",
   },
   { description: "finds due handlers", statement: "CREATE INDEX handlers_due ON handlers (enabled, next_run_at)" },
+  {
+    description: "outcomes of finished sign-ins, shown once on the result page",
+    statement: `CREATE TABLE sign_in_results (
+      id TEXT PRIMARY KEY,
+      outcome TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`,
+  },
+  {
+    description: "credentials being deleted or deleted: sign-ins through them store nothing",
+    statement: "CREATE TABLE deleted_credentials (id TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL)",
+  },
 ];
 
 export type AuthorizationLookup =
@@ -112,10 +125,15 @@ export class DirectoryTables {
     this.#db.run(sql`DELETE FROM accounts WHERE id = ${accountId}`);
   }
 
-  listAccounts(): AccountView[] {
-    return this.#db
-      .all<{ summary: string }>(sql`SELECT summary FROM accounts`)
-      .map((row) => JSON.parse(row.summary) as AccountView);
+  /** Every account, or a page of them in order of connection (`connectedAt`, then id). */
+  listAccounts(page: PageRequest | null = null): AccountView[] {
+    const query =
+      page === null
+        ? sql`SELECT summary FROM accounts`
+        : sql`SELECT summary FROM accounts
+            WHERE (json_extract(summary, '$.connectedAt'), id) > (${page.after?.sortKey ?? ""}, ${page.after?.id ?? ""})
+            ORDER BY json_extract(summary, '$.connectedAt'), id LIMIT ${page.limit}`;
+    return this.#db.all<{ summary: string }>(query).map((row) => JSON.parse(row.summary) as AccountView);
   }
 
   upsertHandler(view: HandlerView, nextRunAt: number): void {
@@ -129,10 +147,15 @@ export class DirectoryTables {
     this.#db.run(sql`DELETE FROM handlers WHERE id = ${handlerId}`);
   }
 
-  listHandlers(): HandlerView[] {
-    return this.#db
-      .all<{ summary: string }>(sql`SELECT summary FROM handlers`)
-      .map((row) => JSON.parse(row.summary) as HandlerView);
+  /** Every handler, or a page of them in order of creation (`createdAt`, then id). */
+  listHandlers(page: PageRequest | null = null): HandlerView[] {
+    const query =
+      page === null
+        ? sql`SELECT summary FROM handlers`
+        : sql`SELECT summary FROM handlers
+            WHERE (json_extract(summary, '$.createdAt'), id) > (${page.after?.sortKey ?? ""}, ${page.after?.id ?? ""})
+            ORDER BY json_extract(summary, '$.createdAt'), id LIMIT ${page.limit}`;
+    return this.#db.all<{ summary: string }>(query).map((row) => JSON.parse(row.summary) as HandlerView);
   }
 
   /** Up to `limit` enabled handlers due by `dueBy`, longest waiting first; each leased until `leaseUntil`. */
@@ -168,6 +191,36 @@ export class DirectoryTables {
   putAuthorization(id: string, record: string, expiresAt: number, options: { now: number; tombstoneMs: number }): void {
     this.#db.run(sql`DELETE FROM authorizations WHERE expires_at < ${options.now - options.tombstoneMs}`);
     this.#db.run(sql`INSERT INTO authorizations (id, record, expires_at) VALUES (${id}, ${record}, ${expiresAt})`);
+  }
+
+  /** Keeps a sign-in's outcome for its result page, dropping outcomes past their time. */
+  putSignInResult(id: string, outcome: string, options: { now: number; expiresAt: number }): void {
+    this.#db.run(sql`DELETE FROM sign_in_results WHERE expires_at <= ${options.now}`);
+    this.#db.run(
+      sql`INSERT INTO sign_in_results (id, outcome, expires_at) VALUES (${id}, ${outcome}, ${options.expiresAt})`,
+    );
+  }
+
+  /** Takes a sign-in's outcome: once, and only before it expires. */
+  takeSignInResult(id: string, now: number): string | null {
+    const row = this.#db.first<{ outcome: string; expires_at: number }>(
+      sql`SELECT outcome, expires_at FROM sign_in_results WHERE id = ${id}`,
+    );
+    this.#db.run(sql`DELETE FROM sign_in_results WHERE id = ${id}`);
+    return row === null || row.expires_at <= now ? null : row.outcome;
+  }
+
+  markCredentialDeleted(credentialId: string, now: number): void {
+    this.#db.run(sql`INSERT INTO deleted_credentials (id, deleted_at) VALUES (${credentialId}, ${now})
+      ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at`);
+  }
+
+  unmarkCredentialDeleted(credentialId: string): void {
+    this.#db.run(sql`DELETE FROM deleted_credentials WHERE id = ${credentialId}`);
+  }
+
+  isCredentialDeleted(credentialId: string): boolean {
+    return this.#db.first(sql`SELECT 1 AS found FROM deleted_credentials WHERE id = ${credentialId}`) !== null;
   }
 
   /** Takes a pending authorization exactly once: reading and marking it happen without a pause between. */

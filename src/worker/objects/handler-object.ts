@@ -19,6 +19,7 @@ import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.t
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { outboundFetch } from "../outbound-fetch.ts";
 import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { HandlerTables } from "./handler-tables.ts";
@@ -218,7 +219,7 @@ export class HandlerObject extends DurableObject<Env> {
         idempotencyKey: letter.dedupeKey,
         body: await payloadSeal(handlerId, keyRing).open(messageId, sealed),
       },
-      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
+      { http: outboundFetch(await loadSettings(this.env)), clock: this[OBJECT_CLOCK] },
     );
     const now = this[OBJECT_CLOCK].now();
     if (outcome.kind !== "delivered") {
@@ -340,7 +341,7 @@ export class HandlerObject extends DurableObject<Env> {
   #runDeps(graph: GraphClient, keyRing: KeyRing, handlerId: string): RunDeps {
     return {
       graph,
-      http: (request) => fetch(request),
+      http: async (request) => outboundFetch(await loadSettings(this.env))(request),
       clock: this[OBJECT_CLOCK],
       sleep: (ms) => scheduler.wait(ms),
       store: this.#tables,

@@ -4,7 +4,9 @@
  * @module
  */
 import type { AccountView } from "../../core/accounts/account.ts";
+import { pageOf } from "../../core/pagination.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
+import type { Page, PageRequest } from "../../core/pagination.ts";
 import type { Env } from "../env.ts";
 import type { Directory } from "../objects/directory-object.ts";
 
@@ -42,6 +44,24 @@ function shardIndex(id: string): number {
 export async function countHandlersByAccount(env: Env, accountId: string): Promise<number> {
   const counts = await Promise.all(allDirectoryShards(env).map((shard) => shard.countHandlersByAccount(accountId)));
   return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/** A page of accounts across the shards, in order of connection. */
+export async function listAccountsPage(env: Env, request: PageRequest): Promise<Page<AccountView>> {
+  const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listAccounts(request)));
+  return pageOf(shards.flat(), request, {
+    position: (account) => ({ sortKey: account.connectedAt, id: account.id }),
+    sourceFull: shards.some((rows) => rows.length >= request.limit),
+  });
+}
+
+/** A page of handlers across the shards, in order of creation. */
+export async function listHandlersPage(env: Env, request: PageRequest): Promise<Page<HandlerView>> {
+  const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listHandlers(request)));
+  return pageOf(shards.flat(), request, {
+    position: (handler) => ({ sortKey: handler.createdAt, id: handler.id }),
+    sourceFull: shards.some((rows) => rows.length >= request.limit),
+  });
 }
 
 export async function listAccounts(env: Env): Promise<AccountView[]> {
