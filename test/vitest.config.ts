@@ -15,11 +15,21 @@ const TEST_BINDINGS = {
   ALLOWED_AUTH_HOSTS: "",
 };
 
+/**
+ * Where Graph reaches the Worker in the push tests and benchmarks: the origin the tests address it at.
+ * The other workerd tests run without `PUBLIC_URL`, so push is unavailable there and polling is tested
+ * alone; the simulator carries its calls to this origin through the test's relay
+ * (`test/support/notification-relay.ts`), since the Worker in workerd has no port to call.
+ */
+export const PUSH_BINDINGS = { PUBLIC_URL: "https://edgepost.test" };
+
 /** Tests and benchmarks both run inside workerd against the real bindings and the simulator. */
 export function workerdConfig(options: {
+  name?: string;
   include: string[];
   fileParallelism?: boolean;
   testTimeout?: number;
+  bindings?: Record<string, string>;
 }): ViteUserConfig {
   return defineConfig({
     plugins: [
@@ -29,6 +39,7 @@ export function workerdConfig(options: {
         miniflare: {
           bindings: {
             ...TEST_BINDINGS,
+            ...options.bindings,
             SIMULATOR_URL: inject("simulatorUrl"),
             GRAPH_BASE_URL: `${inject("simulatorUrl")}/v1.0`,
           },
@@ -36,7 +47,7 @@ export function workerdConfig(options: {
       })),
     ],
     test: {
-      name: "workerd",
+      name: options.name ?? "workerd",
       root: ROOT,
       include: options.include,
       globalSetup: ["test/node/global-setup.ts"],
@@ -61,6 +72,10 @@ export default defineConfig({
   test: {
     projects: [
       { ...workerdConfig({ include: ["test/core/**/*.test.ts", "test/worker/**/*.test.ts"] }), extends: false },
+      {
+        ...workerdConfig({ name: "workerd-push", include: ["test/push/**/*.test.ts"], bindings: PUSH_BINDINGS }),
+        extends: false,
+      },
       {
         extends: false as const,
         test: { name: "repository", root: ROOT, include: ["test/repository/**/*.test.ts"], environment: "node" },

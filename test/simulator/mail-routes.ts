@@ -270,12 +270,12 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
     const mailbox = state.mailboxes.get(recipient.address.toLowerCase());
     const inbox = mailbox === undefined ? undefined : findFolder(mailbox, "inbox");
     if (mailbox !== undefined && inbox !== undefined) {
-      addMessage(mailbox, inbox, delivered);
+      context.notifier.messageCreated(mailbox, addMessage(mailbox, inbox, delivered));
     }
   }
   const sentItems = own === undefined ? undefined : findFolder(own, "sentitems");
   if (saveToSentItems && own !== undefined && sentItems !== undefined) {
-    addMessage(own, sentItems, { ...delivered, isRead: true });
+    context.notifier.messageCreated(own, addMessage(own, sentItems, { ...delivered, isRead: true }));
   }
   return new Response(null, { status: 202, headers: { "request-id": crypto.randomUUID() } });
 }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
+import type { PushStatus } from "../push/push-rules.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Large enough for any single Outlook message's attachments that a webhook could take. */
@@ -53,6 +54,8 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
     maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
     skipAutoReplies: z.boolean().default(true),
     enabled: z.boolean().default(true),
+    /** `auto`: Graph change notifications wake the handler where Microsoft offers them (see `push/push-rules.ts`). */
+    push: z.enum(["auto", "off"]).default("auto"),
   });
 }
 
@@ -151,6 +154,7 @@ export interface HandlerView extends HandlerConfig {
   lastSuccessAt: string | null;
   lastError: string | null;
   counts: HandlerCounts;
+  pushStatus: PushStatus;
   createdAt: string;
   updatedAt: string;
 }
