@@ -220,6 +220,17 @@ export function pushUnavailableAdvice(facts: {
 }
 
 /**
+ * Another handler holds the app's one subscription for this folder: Graph refuses a second one for the
+ * same resource and change type with 409 (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks).
+ */
+export function pushFolderTakenAdvice(facts: { handlerId: string }): string {
+  return (
+    `Handler ${facts.handlerId} already receives change notifications for this folder, and Microsoft allows ` +
+    "one subscription per folder and app, so this handler polls. It subscribes once that handler stops."
+  );
+}
+
+/**
  * Why Graph would not create, renew or reauthorize a handler's subscription, and what fixes it.
  * `notificationUrl` is where Microsoft was asked to call; `account` names the account, e.g.
  * `account acct_… (adele@contoso.com)`. The messages Graph sends are listed at

@@ -3,7 +3,12 @@
  * and waits for what the Worker does on its own (alarms, work handed on after a 202).
  * @module
  */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { vi } from "vitest";
+import worker from "../../src/worker/index.ts";
+import { directoryShardOf } from "../../src/worker/stores/directory-shards.ts";
+import { simulator, WORKER_ORIGIN } from "./api.ts";
 import { handlerView, handlerWorld } from "./handlers.ts";
 import { startNotificationRelay } from "./notification-relay.ts";
 import type { HandlerView } from "../../src/core/handlers/handler.ts";
@@ -37,4 +42,64 @@ export async function viewOncePush(handlerId: string, state: PushState): Promise
     }
     return view;
   }, WAIT);
+}
+
+/**
+ * Posts to the Worker as Graph would and waits until the work it handed on after answering
+ * (`waitUntil`) is done, so that a test can then check that nothing changed.
+ */
+export async function postToWorker(
+  path: string,
+  options: { body?: unknown; rawBody?: string; contentType?: string },
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(`${WORKER_ORIGIN}${path}`, {
+      method: "POST",
+      headers: { "content-type": options.contentType ?? "application/json" },
+      body: options.rawBody ?? (options.body === undefined ? "" : JSON.stringify(options.body)),
+    }),
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** Delta reads the tenant's users made: one per handler run (at most two pages of 1,000 each). */
+export async function deltaReads(tenantId: string): Promise<number> {
+  const counters = await simulator().counters(tenantId);
+  return Object.entries(counters)
+    .filter(([name]) => name.startsWith("graph.GET") && name.includes("/messages/delta"))
+    .reduce((sum, [, value]) => sum + value, 0);
+}
+
+/** The handler a directory shard routes subscription `id` to, and when the cron renews it; null when unrouted. */
+export async function routingRow(subscriptionId: string): Promise<{ handlerId: string; renewAt: number } | null> {
+  return runInDurableObject(directoryShardOf(env, subscriptionId), (_instance, state) => {
+    const rows = state.storage.sql
+      .exec<{ handler_id: string; renew_at: number }>(
+        "SELECT handler_id, renew_at FROM subscriptions WHERE id = ?",
+        subscriptionId,
+      )
+      .toArray();
+    const row = rows[0];
+    return row === undefined ? null : { handlerId: row.handler_id, renewAt: row.renew_at };
+  });
+}
+
+/** A genuine change notification body for a subscription, as Graph would send it. */
+export function notificationFor(subscription: { id: string; clientState: string | null }): Record<string, unknown> {
+  return {
+    value: [
+      {
+        subscriptionId: subscription.id,
+        subscriptionExpirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+        changeType: "created",
+        resource: "Users/00000000-0000-0000-0000-000000000000/Messages/AAkALgA=",
+        clientState: subscription.clientState,
+        tenantId: "00000000-0000-0000-0000-000000000000",
+      },
+    ],
+  };
 }

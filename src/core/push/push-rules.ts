@@ -109,6 +109,8 @@ export interface SubscriptionTimes {
   /** When it was created or last renewed: the start of its current lifetime. */
   renewedAt: number;
   expiresAt: number;
+  /** When it was last renewed (an update, unlike its creation), or null. */
+  patchedAt: number | null;
   /** When it was last reauthorized, or null. */
   reauthorizedAt: number | null;
 }
@@ -124,9 +126,9 @@ export function renewalDueAt(times: SubscriptionTimes): number {
     : Math.max(halfLife, times.reauthorizedAt + REAUTHORIZE_UPDATE_GAP_MS);
 }
 
-/** Whether a reauthorization may be sent now; a renewal within 10 minutes already reauthorized the subscription. */
-export function mayReauthorize(times: SubscriptionTimes, now: number): boolean {
-  return now - times.renewedAt >= REAUTHORIZE_UPDATE_GAP_MS;
+/** When a reauthorization may be sent: at once, or 10 minutes after the last renewal. */
+export function reauthorizeAt(times: SubscriptionTimes, now: number): number {
+  return times.patchedAt === null ? now : Math.max(now, times.patchedAt + REAUTHORIZE_UPDATE_GAP_MS);
 }
 
 /** When a run woken by a notification may start: at once, unless the last run started less than 2 s ago. */

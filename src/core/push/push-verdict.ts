@@ -4,9 +4,20 @@
  * @module
  */
 import { AccountTokenError } from "../accounts/token-broker.ts";
-import { adviceText, subscriptionAdvice, tokenFailureAdvice } from "../advice.ts";
+import { adviceText, pushFolderTakenAdvice, subscriptionAdvice, tokenFailureAdvice } from "../advice.ts";
 import { HandlerBlockedError } from "../handlers/run-verdict.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
+
+/** Another handler holds the subscription Graph allows for this folder (a 409 naming it). */
+export class FolderTakenError extends Error {
+  override readonly name = "FolderTakenError";
+  readonly handlerId: string;
+
+  constructor(handlerId: string, options?: { cause?: unknown }) {
+    super(`handler ${handlerId} holds the subscription for this folder`, options);
+    this.handlerId = handlerId;
+  }
+}
 
 export interface PushFailure {
   reason: string;
@@ -21,6 +32,9 @@ export interface PushFailureContext {
 }
 
 export function pushFailure(error: unknown, context: PushFailureContext): PushFailure {
+  if (error instanceof FolderTakenError) {
+    return { reason: pushFolderTakenAdvice({ handlerId: error.handlerId }), unexpected: null };
+  }
   if (error instanceof GraphError) {
     return { reason: adviceText(subscriptionAdvice(error, context)), unexpected: null };
   }

@@ -10,13 +10,13 @@ import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { randomToken } from "../../core/crypto/random.ts";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import {
-  mayReauthorize,
   pushPlan,
   pushRetryDelayMs,
+  reauthorizeAt,
   renewalDueAt,
   requestedExpiry,
 } from "../../core/push/push-rules.ts";
-import { pushFailure } from "../../core/push/push-verdict.ts";
+import { FolderTakenError, pushFailure } from "../../core/push/push-verdict.ts";
 import {
   conflictingSubscriptionId,
   createSubscription,
@@ -82,7 +82,8 @@ export class HandlerPush {
     }
     return {
       state: record.state,
-      expiresAt: isoOrNull(record.subscription?.expiresAt ?? null),
+      // A subscription still waiting for deletion (push just turned off) shows no expiry.
+      expiresAt: record.state === "active" ? isoOrNull(record.subscription?.expiresAt ?? null) : null,
       lastNotificationAt: isoOrNull(record.lastNotificationAt),
       reason: record.reason,
     };
@@ -211,48 +212,61 @@ export class HandlerPush {
       await this.#discard(subject, current, { graph: current.expiresAt > now ? graph : null });
       current = null;
     }
-    if (current?.reauthorizeRequested && mayReauthorize(current, now)) {
-      try {
-        await reauthorizeSubscription(graph, current.id);
-        this.#tables.recordReauthorization(now);
-        await this.#route(subject.id, current.id, renewalDueAt({ ...current, reauthorizedAt: now }));
-        return { maintainAt: null, runNow: true };
-      } catch (error) {
-        if (!isSubscriptionGone(error)) {
-          throw error;
-        }
-        await this.#discard(subject, current, { graph: null });
-        current = null;
-      }
-    }
     if (current !== null && now >= renewalDueAt(current)) {
-      try {
-        const renewed = await renewSubscription(graph, current.id, requestedExpiry(now));
+      // Renewing also answers a pending reauthorization.
+      const id = current.id;
+      const renewed = await this.#unlessGone(subject, current, () =>
+        renewSubscription(graph, id, requestedExpiry(now)),
+      );
+      if (renewed !== null) {
         this.#tables.recordRenewal(renewed.expiresAt, now);
         await this.#route(
           subject.id,
           current.id,
-          renewalDueAt({ renewedAt: now, expiresAt: renewed.expiresAt, reauthorizedAt: current.reauthorizedAt }),
+          renewalDueAt({ ...current, renewedAt: now, patchedAt: now, expiresAt: renewed.expiresAt }),
         );
         return { maintainAt: null, runNow: current.reauthorizeRequested };
-      } catch (error) {
-        if (!isSubscriptionGone(error)) {
-          throw error;
-        }
-        await this.#discard(subject, current, { graph: null });
-        current = null;
       }
+      current = null;
+    }
+    if (current?.reauthorizeRequested) {
+      const at = reauthorizeAt(current, now);
+      if (at > now) {
+        // Renewed less than 10 minutes ago: Microsoft asks to wait before reauthorizing.
+        return { maintainAt: at, runNow: false };
+      }
+      const id = current.id;
+      const done = await this.#unlessGone(subject, current, async () => {
+        await reauthorizeSubscription(graph, id);
+        return true;
+      });
+      if (done !== null) {
+        this.#tables.recordReauthorization(now);
+        await this.#route(subject.id, current.id, renewalDueAt({ ...current, reauthorizedAt: now }));
+        // Notifications were withheld until now: the delta catches up.
+        return { maintainAt: null, runNow: true };
+      }
+      current = null;
     }
     if (current !== null) {
-      if (current.reauthorizeRequested) {
-        // Renewed less than 10 minutes ago, which reauthorized it already.
-        this.#tables.recordReauthorization(current.reauthorizedAt ?? now);
-      }
       return NOTHING_TO_DO;
     }
     await this.#create(subject, plan, { graph, resource, folderId: folders.readId });
     // Replacing a subscription that was lost may have missed mail: the delta catches up.
     return { maintainAt: null, runNow: held !== null };
+  }
+
+  /** The call's result, or null (the subscription forgotten) when Graph no longer knows the subscription. */
+  async #unlessGone<T>(subject: PushSubject, held: HeldSubscription, call: () => Promise<T>): Promise<T | null> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isSubscriptionGone(error)) {
+        throw error;
+      }
+      await this.#discard(subject, held, { graph: null });
+      return null;
+    }
   }
 
   async #create(
@@ -274,16 +288,26 @@ export class HandlerPush {
     try {
       subscription = await createSubscription(options.graph, request);
     } catch (error) {
-      // A subscription for this folder exists already, most likely one whose creation edgepost never
-      // heard back from: it cannot be used without its client state, so it is replaced.
+      // A subscription for this folder exists already. Another handler's is left alone; any other is
+      // most likely one whose creation edgepost never heard back from, useless without its client
+      // state, so it is replaced.
       const existing = conflictingSubscriptionId(error);
       if (existing === null) {
         throw error;
       }
+      const owner = await directoryShardOf(this.#env, existing).subscriptionOwner(existing);
+      if (owner !== null && owner !== subject.id) {
+        throw new FolderTakenError(owner, { cause: error });
+      }
       await deleteSubscription(options.graph, existing);
       subscription = await createSubscription(options.graph, request);
     }
-    const renewAt = renewalDueAt({ renewedAt: now, expiresAt: subscription.expiresAt, reauthorizedAt: null });
+    const renewAt = renewalDueAt({
+      renewedAt: now,
+      expiresAt: subscription.expiresAt,
+      patchedAt: null,
+      reauthorizedAt: null,
+    });
     try {
       await this.#route(subject.id, subscription.id, renewAt);
     } catch (error) {

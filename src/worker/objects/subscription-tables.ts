@@ -20,6 +20,7 @@ const MIGRATIONS: readonly Migration[] = [
       resource TEXT,
       expires_at INTEGER,
       renewed_at INTEGER,
+      patched_at INTEGER,
       reauthorized_at INTEGER,
       reauthorize_requested INTEGER NOT NULL DEFAULT 0,
       last_notification_at INTEGER,
@@ -36,6 +37,7 @@ export interface HeldSubscription {
   resource: string;
   expiresAt: number;
   renewedAt: number;
+  patchedAt: number | null;
   reauthorizedAt: number | null;
   /** A `reauthorizationRequired` event waits for an answer. */
   reauthorizeRequested: boolean;
@@ -58,6 +60,7 @@ interface PushRow extends Record<string, SqlStorageValue> {
   resource: string | null;
   expires_at: number | null;
   renewed_at: number | null;
+  patched_at: number | null;
   reauthorized_at: number | null;
   reauthorize_requested: number;
   last_notification_at: number | null;
@@ -93,6 +96,7 @@ export class SubscriptionTables {
               resource: row.resource,
               expiresAt: row.expires_at ?? 0,
               renewedAt: row.renewed_at ?? 0,
+              patchedAt: row.patched_at,
               reauthorizedAt: row.reauthorized_at,
               reauthorizeRequested: row.reauthorize_requested === 1,
             },
@@ -121,13 +125,15 @@ export class SubscriptionTables {
     this.#ensureRow();
     this.#db.run(sql`UPDATE push_subscription SET state = 'active', reason = NULL, failures = 0,
       subscription_id = ${held.id}, client_state = ${held.clientState}, resource = ${held.resource},
-      expires_at = ${held.expiresAt}, renewed_at = ${held.now}, reauthorized_at = NULL, reauthorize_requested = 0
+      expires_at = ${held.expiresAt}, renewed_at = ${held.now}, patched_at = NULL, reauthorized_at = NULL,
+      reauthorize_requested = 0
       WHERE slot = 1`);
   }
 
+  /** A renewal; it also reauthorizes the subscription. */
   recordRenewal(expiresAt: number, now: number): void {
     this.#db.run(sql`UPDATE push_subscription SET state = 'active', reason = NULL, failures = 0,
-      expires_at = ${expiresAt}, renewed_at = ${now}, reauthorize_requested = 0 WHERE slot = 1`);
+      expires_at = ${expiresAt}, renewed_at = ${now}, patched_at = ${now}, reauthorize_requested = 0 WHERE slot = 1`);
   }
 
   recordReauthorization(now: number): void {
@@ -142,7 +148,8 @@ export class SubscriptionTables {
   /** Forgets the subscription (deleted, expired or removed by Microsoft). */
   dropSubscription(): void {
     this.#db.run(sql`UPDATE push_subscription SET subscription_id = NULL, client_state = NULL, resource = NULL,
-      expires_at = NULL, renewed_at = NULL, reauthorized_at = NULL, reauthorize_requested = 0 WHERE slot = 1`);
+      expires_at = NULL, renewed_at = NULL, patched_at = NULL, reauthorized_at = NULL, reauthorize_requested = 0
+      WHERE slot = 1`);
   }
 
   recordNotification(now: number): void {
