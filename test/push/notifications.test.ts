@@ -1,47 +1,20 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/worker/scheduled.ts";
 import { call, simulator } from "../support/api.ts";
-import { acceptedPayloads, createHandler, handlerView, runNow } from "../support/handlers.ts";
-import { deltaReads, notificationFor, postToWorker, pushWorld, viewOncePush, WAIT } from "../support/push.ts";
-import type { HandlerView } from "../../src/core/handlers/handler.ts";
-import type { SubscriptionInfo } from "../simulator/control.ts";
-import type { PushWorld } from "../support/push.ts";
+import { acceptedPayloads, handlerView, runNow } from "../support/handlers.ts";
+import {
+  activePushHandler,
+  deltaReads,
+  notificationFor,
+  postToWorker,
+  quiet,
+  scheduledAlarm,
+  stopRelays,
+  WAIT,
+} from "../support/push.ts";
 
-let world: PushWorld | undefined;
-afterEach(async () => {
-  await world?.relay.stop();
-  world = undefined;
-});
-
-/** A world with an active push handler, and its subscription as the simulator holds it. */
-async function activeHandler(
-  settings: Parameters<typeof pushWorld>[0] = {},
-): Promise<{ world: PushWorld; handler: HandlerView; subscription: SubscriptionInfo }> {
-  world = await pushWorld(settings);
-  const handler = await createHandler(world);
-  await viewOncePush(handler.id, "active");
-  const [subscription] = await simulator().subscriptions(world.tenant.tenantId);
-  if (subscription === undefined) {
-    throw new Error("no subscription");
-  }
-  return { world, handler, subscription };
-}
-
-/**
- * Waits until the handler has nothing scheduled: no run, notified run or push work left. (An alarm
- * being handled shows as none, so a run it started may still be under way: tests first wait for
- * what they expect, then check that nothing more happens.)
- */
-async function quiet(handlerId: string): Promise<void> {
-  await vi.waitFor(async () => {
-    const alarm = await runInDurableObject(env.HANDLERS.getByName(handlerId), (_instance, state) =>
-      state.storage.getAlarm(),
-    );
-    expect(alarm).toBeNull();
-  }, WAIT);
-}
+afterEach(stopRelays);
 
 describe("the notification endpoints", () => {
   it("echo Graph's validation token as plain text, decoded, whatever the content type, without a bearer", async () => {
@@ -102,7 +75,7 @@ describe("the notification endpoints", () => {
 
 describe("notifications are hints: the delta decides", () => {
   it("ignores a forged notification (its clientState is wrong): no run, no lastNotificationAt", async () => {
-    const { world, handler, subscription } = await activeHandler({ settings: { notificationLossRate: 1 } });
+    const { world, handler, subscription } = await activePushHandler({ settings: { notificationLossRate: 1 } });
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: "waits for the poll" }]);
     const before = await deltaReads(world.tenant.tenantId);
@@ -122,7 +95,7 @@ describe("notifications are hints: the delta decides", () => {
   });
 
   it("loses nothing when a notification is lost: the cron's poll delivers the message", async () => {
-    const { world, handler } = await activeHandler({ settings: { notificationLossRate: 1 } });
+    const { world, handler } = await activePushHandler({ settings: { notificationLossRate: 1 } });
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: "lost notification" }]);
     expect((await sim.counters(world.tenant.tenantId))["notifications.lost"]).toBe(1);
@@ -135,7 +108,7 @@ describe("notifications are hints: the delta decides", () => {
   });
 
   it("repeats nothing when a notification comes twice", async () => {
-    const { world, handler } = await activeHandler({ settings: { notificationDuplicateRate: 1 } });
+    const { world, handler } = await activePushHandler({ settings: { notificationDuplicateRate: 1 } });
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: "notified twice" }]);
     await vi.waitFor(async () => expect(await acceptedPayloads(world.hook.id)).toHaveLength(1), WAIT);
@@ -146,7 +119,7 @@ describe("notifications are hints: the delta decides", () => {
   });
 
   it("repeats nothing when a notification comes after a poll delivered its message", async () => {
-    const { world, handler } = await activeHandler({ settings: { notificationDelayMs: 1500 } });
+    const { world, handler } = await activePushHandler({ settings: { notificationDelayMs: 1500 } });
     const sim = simulator();
     await sim.addMessages(world.address, [{ subject: "polled before its notification" }]);
     expect((await runNow(handler.id)).delivered).toBe(1);
@@ -163,7 +136,7 @@ describe("notifications are hints: the delta decides", () => {
 
 describe("bursts of notifications coalesce", () => {
   it("runs a handful of times for 200 notifications within a second, and delivers each message once", async () => {
-    const { world, handler, subscription } = await activeHandler({ settings: { notificationLossRate: 1 } });
+    const { world, handler, subscription } = await activePushHandler({ settings: { notificationLossRate: 1 } });
     const sim = simulator();
     await sim.addMessages(
       world.address,
@@ -186,7 +159,7 @@ describe("bursts of notifications coalesce", () => {
   });
 
   it("answers notifications that arrive during a run with one more run, 2 s after the first began", async () => {
-    const { world, handler, subscription } = await activeHandler({
+    const { world, handler, subscription } = await activePushHandler({
       settings: { notificationLossRate: 1, graphLatencyMs: 300 },
     });
     const sim = simulator();
@@ -200,9 +173,7 @@ describe("bursts of notifications coalesce", () => {
     await Promise.all(
       Array.from({ length: 10 }, () => postToWorker("/graph/notifications", { body: notificationFor(subscription) })),
     );
-    const alarm = await runInDurableObject(env.HANDLERS.getByName(handler.id), (_instance, state) =>
-      state.storage.getAlarm(),
-    );
+    const alarm = await scheduledAlarm(handler.id);
     expect(alarm).not.toBeNull();
     expect(alarm ?? 0).toBeGreaterThanOrEqual(firstNotifiedAt + 2000);
     await vi.waitFor(async () => expect(await acceptedPayloads(world.hook.id)).toHaveLength(2), WAIT);

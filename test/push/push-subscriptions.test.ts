@@ -3,15 +3,18 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, callJson, simulator } from "../support/api.ts";
 import { acceptedPayloads, createHandler, handlerView, runNow } from "../support/handlers.ts";
-import { notificationFor, postToWorker, pushWorld, routingRow, viewOncePush, WAIT } from "../support/push.ts";
+import {
+  notificationFor,
+  postToWorker,
+  pushWorld,
+  routingRow,
+  stopRelays,
+  viewOncePush,
+  WAIT,
+} from "../support/push.ts";
 import type { HandlerView } from "../../src/core/handlers/handler.ts";
-import type { PushWorld } from "../support/push.ts";
 
-let world: PushWorld | undefined;
-afterEach(async () => {
-  await world?.relay.stop();
-  world = undefined;
-});
+afterEach(stopRelays);
 
 async function patchHandler(id: string, body: Record<string, unknown>): Promise<HandlerView> {
   const { status, body: view } = await callJson<HandlerView>("PATCH", `/api/handlers/${id}`, { body });
@@ -21,7 +24,7 @@ async function patchHandler(id: string, body: Record<string, unknown>): Promise<
 
 describe("a handler with push", () => {
   it("subscribes to its folder's new messages and runs as soon as a message arrives", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const handler = await createHandler(world);
     expect(handler.push).toBe("auto");
     expect(handler.pushStatus).toEqual({ state: "pending", expiresAt: null, lastNotificationAt: null, reason: null });
@@ -50,7 +53,7 @@ describe("a handler with push", () => {
 
     await simulator().addMessages(world.address, [{ subject: "pushed" }]);
     const payloads = await vi.waitFor(async () => {
-      const accepted = await acceptedPayloads(world?.hook.id ?? "");
+      const accepted = await acceptedPayloads(world.hook.id ?? "");
       expect(accepted).toHaveLength(1);
       return accepted;
     }, WAIT);
@@ -61,7 +64,7 @@ describe("a handler with push", () => {
   });
 
   it("keeps polling a shared mailbox, which Microsoft offers no delegated notifications for", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     await sim.createSharedMailbox({
       tenantId: world.tenant.tenantId,
@@ -78,7 +81,7 @@ describe("a handler with push", () => {
   });
 
   it("deletes the subscription when push is turned off or the handler disabled, and subscribes again after", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     const handler = await createHandler(world);
     await viewOncePush(handler.id, "active");
@@ -87,7 +90,7 @@ describe("a handler with push", () => {
     const off = await patchHandler(handler.id, { push: "off" });
     expect(off.push).toBe("off");
     expect(off.pushStatus).toMatchObject({ state: "off", expiresAt: null, reason: null });
-    await vi.waitFor(async () => expect(await sim.subscriptions(world?.tenant.tenantId ?? "")).toEqual([]), WAIT);
+    await vi.waitFor(async () => expect(await sim.subscriptions(world.tenant.tenantId ?? "")).toEqual([]), WAIT);
     await vi.waitFor(async () => expect(await routingRow(first?.id ?? "")).toBeNull(), WAIT);
 
     await patchHandler(handler.id, { push: "auto" });
@@ -97,7 +100,7 @@ describe("a handler with push", () => {
 
     const disabled = await patchHandler(handler.id, { enabled: false });
     expect(disabled.pushStatus).toMatchObject({ state: "off", reason: "The handler is disabled." });
-    await vi.waitFor(async () => expect(await sim.subscriptions(world?.tenant.tenantId ?? "")).toEqual([]), WAIT);
+    await vi.waitFor(async () => expect(await sim.subscriptions(world.tenant.tenantId ?? "")).toEqual([]), WAIT);
 
     await patchHandler(handler.id, { enabled: true });
     await viewOncePush(handler.id, "active");
@@ -105,7 +108,7 @@ describe("a handler with push", () => {
   });
 
   it("deletes the subscription with its handler, after which its notifications change nothing", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     const handler = await createHandler(world);
     await viewOncePush(handler.id, "active");
@@ -121,7 +124,7 @@ describe("a handler with push", () => {
   });
 
   it("subscribes again for the new folder when the handler's folder changes", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     await sim.addFolder(world.address, "Support", { parent: "inbox" });
     const handler = await createHandler(world);
@@ -129,18 +132,18 @@ describe("a handler with push", () => {
     const [before] = await sim.subscriptions(world.tenant.tenantId);
     await patchHandler(handler.id, { folder: "Inbox/Support" });
     await vi.waitFor(async () => {
-      const [after, ...others] = await sim.subscriptions(world?.tenant.tenantId ?? "");
+      const [after, ...others] = await sim.subscriptions(world.tenant.tenantId ?? "");
       expect(others).toEqual([]);
       expect(after?.resource).not.toBe(before?.resource);
     }, WAIT);
     await viewOncePush(handler.id, "active");
     await sim.addMessages(world.address, [{ subject: "in support" }], { folder: "Inbox/Support" });
-    await vi.waitFor(async () => expect(await acceptedPayloads(world?.hook.id ?? "")).toHaveLength(1), WAIT);
+    await vi.waitFor(async () => expect(await acceptedPayloads(world.hook.id ?? "")).toHaveLength(1), WAIT);
   });
 
   it("shows failed with the fix when Microsoft cannot reach PUBLIC_URL, polls, and subscribes once it can", async () => {
     // Delivery over HTTP: the simulator tries https://edgepost.test itself, which does not resolve.
-    world = await pushWorld({ settings: { notificationDelivery: "http" } });
+    const world = await pushWorld({ settings: { notificationDelivery: "http" } });
     const sim = simulator();
     const handler = await createHandler(world);
     const failed = await viewOncePush(handler.id, "failed");
@@ -158,7 +161,7 @@ describe("a handler with push", () => {
   });
 
   it("shows failed with the fix when Graph refuses the subscription, and retries on its own", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     await sim.updateSettings(world.tenant.tenantId, {
       graphFaults: [
@@ -183,7 +186,7 @@ describe("a handler with push", () => {
   });
 
   it("leaves a folder to the handler that subscribed first, since Graph allows one subscription per folder", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const first = await createHandler(world);
     await viewOncePush(first.id, "active");
     const second = await createHandler(world, { name: "Same folder, other webhook" });
@@ -194,7 +197,7 @@ describe("a handler with push", () => {
   });
 
   it("replaces a subscription for its folder that nobody holds (a creation whose answer was lost)", async () => {
-    world = await pushWorld();
+    const world = await pushWorld();
     const sim = simulator();
     const handler = await createHandler(world, { push: "off" });
     const token = (await callJson<{ accessToken: string }>("POST", `/api/accounts/${world.account.id}/token`)).body

@@ -5,13 +5,14 @@
  */
 import { env } from "cloudflare:workers";
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import worker from "../../src/worker/index.ts";
 import { directoryShardOf } from "../../src/worker/stores/directory-shards.ts";
 import { simulator, WORKER_ORIGIN } from "./api.ts";
-import { handlerView, handlerWorld } from "./handlers.ts";
+import { createHandler, handlerView, handlerWorld } from "./handlers.ts";
 import { startNotificationRelay } from "./notification-relay.ts";
 import type { HandlerView } from "../../src/core/handlers/handler.ts";
+import type { SubscriptionInfo } from "../simulator/control.ts";
 import type { PushState } from "../../src/core/push/push-rules.ts";
 import type { TenantInput } from "../simulator/control.ts";
 import type { HandlerWorld } from "./handlers.ts";
@@ -24,13 +25,53 @@ export interface PushWorld extends HandlerWorld {
   relay: NotificationRelay;
 }
 
-/** A connected account whose tenant sends Graph's calls through a relay to the Worker under test. */
+const relays = new Set<NotificationRelay>();
+
+/**
+ * A connected account whose tenant sends Graph's calls through a relay to the Worker under test. The
+ * relay runs until `stopRelays()`, which every push test file calls after each test.
+ */
 export async function pushWorld(input: TenantInput = {}): Promise<PushWorld> {
   const world = await handlerWorld({
     ...input,
     settings: { notificationDelivery: "relay", ...input.settings },
   });
-  return { ...world, relay: startNotificationRelay(world.tenant.tenantId) };
+  const relay = startNotificationRelay(world.tenant.tenantId);
+  relays.add(relay);
+  return { ...world, relay };
+}
+
+export async function stopRelays(): Promise<void> {
+  await Promise.all([...relays].map((relay) => relay.stop()));
+  relays.clear();
+}
+
+/** A push world with a handler whose subscription is active, and that subscription as the simulator holds it. */
+export async function activePushHandler(
+  input: TenantInput = {},
+): Promise<{ world: PushWorld; handler: HandlerView; subscription: SubscriptionInfo }> {
+  const world = await pushWorld(input);
+  const handler = await createHandler(world);
+  await viewOncePush(handler.id, "active");
+  const [subscription] = await simulator().subscriptions(world.tenant.tenantId);
+  if (subscription === undefined) {
+    throw new Error("the handler's push is active but the simulator holds no subscription");
+  }
+  return { world, handler, subscription };
+}
+
+/**
+ * Waits until the handler has nothing scheduled: no run, notified run or push work left. (An alarm
+ * being handled shows as none, so a run it started may still be under way: tests first wait for
+ * what they expect, then check that nothing more happens.)
+ */
+export async function quiet(handlerId: string): Promise<void> {
+  await vi.waitFor(async () => expect(await scheduledAlarm(handlerId)).toBeNull(), WAIT);
+}
+
+/** When the handler's object will next wake, or null. */
+export function scheduledAlarm(handlerId: string): Promise<number | null> {
+  return runInDurableObject(env.HANDLERS.getByName(handlerId), (_instance, state) => state.storage.getAlarm());
 }
 
 /** The handler's view once its push reaches `state`. */
