@@ -232,6 +232,9 @@ describe("pages survive <script> in every text field", () => {
     const detail = (await browser.get(`/handlers/${handler.id}`)).html;
     expect(detail).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(detail).toContain("webhook answered 400");
+    // Without PUBLIC_URL (as in these tests) push is unavailable, and the page says what to set.
+    expect(detail).toContain('<span class="badge muted">unavailable</span>');
+    expect(detail).toContain("PUBLIC_URL is not set");
   });
 });
 
@@ -277,13 +280,18 @@ describe("account and handler pages", () => {
       maxAttachmentBytes: "10485760",
       skipAutoReplies: "on",
       enabled: "on",
+      push: "off",
     };
+    const form = await browser.get("/handlers/new");
+    expect(form.html).toContain('<option value="auto" selected="">Push');
     const invalid = await browser.submit("/handlers", fields, { fromPage: "/handlers/new" });
     expect(invalid.status).toBe(400);
     expect(invalid.html).toContain('<p class="error" id="folder-error">folder was not found');
     const created = await browser.submit("/handlers", { ...fields, folder: "inbox" }, { fromPage: "/handlers/new" });
     expect(created.status).toBe(303);
     const path = (created.response.headers.get("location") ?? "").split("?")[0] ?? "";
+    expect((await callJson<{ push: string }>("GET", `/api${path}`)).body.push).toBe("off");
+    expect((await browser.get(path)).html).toContain("turned off for this handler: it polls");
     await sim.updateHook(world.hook.id, {
       faults: [{ failure: { kind: "error", status: 422, error: "bad" }, remaining: 1 }],
     });

@@ -64,6 +64,7 @@ export function handlerFormValues(form: URLSearchParams): HandlerFormValues {
     maxAttachmentBytes: text(form, "maxAttachmentBytes"),
     skipAutoReplies: form.has("skipAutoReplies"),
     enabled: form.has("enabled"),
+    push: text(form, "push"),
   };
 }
 
@@ -87,6 +88,7 @@ export function handlerBody(form: URLSearchParams, options: { editing: boolean }
     maxAttachmentBytes: number(values.maxAttachmentBytes),
     skipAutoReplies: values.skipAutoReplies,
     enabled: values.enabled,
+    ...(values.push === "" ? {} : { push: values.push }),
   };
   if (values.afterProcessing === "move") {
     body["moveToFolder"] = values.moveToFolder;

@@ -193,6 +193,9 @@ export function StatusBadge(props: { status: string }): Child {
     retrying: "warn",
     idle: "muted",
     disabled: "muted",
+    active: "ok",
+    pending: "warn",
+    failed: "bad",
   };
   return <span class={`badge ${tone[props.status] ?? "muted"}`}>{props.status.replace("_", " ")}</span>;
 }

@@ -1,6 +1,6 @@
 /**
- * Handler pages: the list, the form, and a handler's page with its status, counts, last error, Run now
- * and the dead letters with Retry.
+ * Handler pages: the list, the form, and a handler's page with its status, counts, last error, push
+ * (change notifications) with what to fix, Run now and the dead letters with Retry.
  * @module
  */
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from "../../core/handlers/handler.ts";
@@ -34,6 +34,7 @@ export interface HandlerFormValues {
   maxAttachmentBytes: string;
   skipAutoReplies: boolean;
   enabled: boolean;
+  push: string;
 }
 
 export const NEW_HANDLER: HandlerFormValues = {
@@ -50,6 +51,7 @@ export const NEW_HANDLER: HandlerFormValues = {
   maxAttachmentBytes: String(DEFAULT_MAX_ATTACHMENT_BYTES),
   skipAutoReplies: true,
   enabled: true,
+  push: "auto",
 };
 
 const FORM_FIELDS = [
@@ -63,6 +65,7 @@ const FORM_FIELDS = [
   "webhookToken",
   "pollIntervalMinutes",
   "maxAttachmentBytes",
+  "push",
 ];
 
 export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerView[]; notice: Notice | null }): Child {
@@ -82,6 +85,7 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
               <th scope="col">Name</th>
               <th scope="col">Mailbox and folder</th>
               <th scope="col">Status</th>
+              <th scope="col">Push</th>
               <th scope="col">Delivered</th>
               <th scope="col">Pending</th>
               <th scope="col">Dead letters</th>
@@ -99,6 +103,9 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
                 </td>
                 <td>
                   <StatusBadge status={handler.status} />
+                </td>
+                <td>
+                  <StatusBadge status={handler.pushStatus.state} />
                 </td>
                 <td>{handler.counts.delivered}</td>
                 <td>{handler.counts.pending}</td>
@@ -224,6 +231,17 @@ export function HandlerFormPage(props: {
           label="Skip automatic replies, delivery reports and bulk mail"
           checked={values.skipAutoReplies}
         />
+        <SelectField
+          name="push"
+          label="Change notifications"
+          value={values.push}
+          options={[
+            ["auto", "Push: Microsoft tells edgepost about new mail at once (polling stays on)"],
+            ["off", "Off: poll only"],
+          ]}
+          errors={errors}
+          hint="Needs PUBLIC_URL set to the Worker's https address; not offered for shared mailboxes."
+        />
         <CheckboxField name="enabled" label="Enabled" checked={values.enabled} />
         <button type="submit" class="primary">
           {editing ? "Save" : "Create"}
@@ -277,6 +295,7 @@ export function HandlerPage(props: {
         <dt>Dead letters</dt>
         <dd>{handler.counts.deadLettered}</dd>
       </dl>
+      <PushSection handler={handler} />
       <h2>Settings</h2>
       <dl class="facts">
         <dt>Account</dt>
@@ -335,5 +354,35 @@ export function HandlerPage(props: {
         </table>
       )}
     </AdminPage>
+  );
+}
+
+/** The handler's push: its state, the subscription's expiry, the last notification, and what to fix. */
+function PushSection(props: { handler: HandlerView }): Child {
+  const { pushStatus } = props.handler;
+  return (
+    <section aria-labelledby="push-heading">
+      <h2 id="push-heading">Change notifications</h2>
+      <dl class="facts">
+        <dt>Push</dt>
+        <dd>
+          <StatusBadge status={pushStatus.state} />
+          {props.handler.push === "off" ? " turned off for this handler: it polls" : null}
+        </dd>
+        <dt>Subscription expires</dt>
+        <dd>{formatTime(pushStatus.expiresAt)}</dd>
+        <dt>Last notification</dt>
+        <dd>{formatTime(pushStatus.lastNotificationAt)}</dd>
+      </dl>
+      {pushStatus.reason === null ? null : pushStatus.state === "failed" ? (
+        <div class="notice error" role="alert">
+          <p>
+            <strong>What to fix:</strong> {pushStatus.reason}
+          </p>
+        </div>
+      ) : (
+        <p class="hint">{pushStatus.reason}</p>
+      )}
+    </section>
   );
 }
