@@ -8,5 +8,6 @@ export default workerdConfig({
   include: ["test/bench/**/*.bench.ts"],
   fileParallelism: false,
   testTimeout: 900_000,
+  hookTimeout: 300_000,
   bindings: PUSH_BINDINGS,
 });

@@ -29,6 +29,8 @@ export function workerdConfig(options: {
   include: string[];
   fileParallelism?: boolean;
   testTimeout?: number;
+  /** For `afterAll`'s leak scan, which takes a while after a benchmark's thousands of requests. */
+  hookTimeout?: number;
   bindings?: Record<string, string>;
 }): ViteUserConfig {
   return defineConfig({
@@ -53,6 +55,7 @@ export function workerdConfig(options: {
       globalSetup: ["test/node/global-setup.ts"],
       setupFiles: ["test/support/capture-logs.ts"],
       testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: options.hookTimeout ?? 10_000,
       fileParallelism: options.fileParallelism ?? true,
     },
   });
