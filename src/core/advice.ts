@@ -137,13 +137,8 @@ export function mailAccessAdvice(error: GraphError, context: { mailbox: string; 
       transient: false,
     };
   }
-  if (error.status === 404 && mailbox !== "me") {
-    return {
-      problem: `Mailbox ${mailbox} does not exist or has no Exchange Online mailbox (${error.code})`,
-      fix: "check the handler's mailbox address",
-      where: "handler",
-      transient: false,
-    };
+  if (MAILBOX_MISSING_CODES.has(error.code) || (error.status === 404 && mailbox !== "me")) {
+    return mailboxMissingAdvice(error, context);
   }
   if (error.status === 401) {
     return {
@@ -165,6 +160,33 @@ export function mailAccessAdvice(error: GraphError, context: { mailbox: string; 
     problem: `Graph refused a request for ${describeMailbox(mailbox)}: ${error.status} ${error.code}: ${error.message}`,
     fix: null,
     where: null,
+    transient: false,
+  };
+}
+
+/** Codes meaning the mailbox itself is wrong, not a folder in it (docs/microsoft.md, "Mailbox-level errors"). */
+const MAILBOX_MISSING_CODES = new Set(["ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"]);
+
+function mailboxMissingAdvice(error: GraphError, context: { mailbox: string; account: string }): Advice {
+  const which = context.mailbox === "me" ? `The ${context.account}'s own mailbox` : `Mailbox ${context.mailbox}`;
+  if (error.code === "MailboxNotEnabledForRESTAPI") {
+    return {
+      problem: `${which} cannot be reached through Microsoft Graph (MailboxNotEnabledForRESTAPI): it is inactive, soft-deleted or hosted on-premises`,
+      fix: "in the Microsoft 365 admin center, check that the user has an Exchange Online licence and that the mailbox is in Exchange Online",
+      where: "exchange",
+      transient: false,
+    };
+  }
+  return {
+    problem:
+      context.mailbox === "me"
+        ? `${which} was not found (${error.code})`
+        : `Mailbox ${context.mailbox} does not exist or has no Exchange Online mailbox (${error.code})`,
+    fix:
+      context.mailbox === "me"
+        ? "check in the Microsoft 365 admin center that the user still exists and has a mailbox, then reconnect the account"
+        : "check the handler's mailbox address (the shared mailbox's primary SMTP address) in the Exchange admin center",
+    where: context.mailbox === "me" ? "account" : "handler",
     transient: false,
   };
 }

@@ -1,13 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { resolveHandlerFolders } from "../../src/core/handlers/handler-folders.ts";
 import { emptyRunCounts } from "../../src/core/handlers/handler.ts";
-import { HANDLER_GRAPH_HEADERS, runHandler } from "../../src/core/handlers/sync.ts";
+import { IMMUTABLE_IDS } from "../../src/core/handlers/delta-reader.ts";
+import { runHandler } from "../../src/core/handlers/handler-run.ts";
+import { RULE_REASONS } from "../../src/core/mail/auto-reply.ts";
+import { parseKeyRing } from "../../src/core/crypto/key-ring.ts";
 import { MAX_DELIVERY_ATTEMPTS } from "../../src/core/jira/delivery-policy.ts";
 import { GraphClient } from "../../src/core/microsoft/graph-client.ts";
 import { TestClock } from "../support/clock.ts";
 import { inProcessSession, SIM_ORIGIN } from "../support/in-process-simulator.ts";
-import { MemoryHandlerStore } from "../support/memory-ports.ts";
-import type { RunDeps, RunSettings } from "../../src/core/handlers/sync.ts";
+import { CLEAR_PAYLOADS, MemoryHandlerStore } from "../support/memory-ports.ts";
+import type { RunDeps, RunSettings } from "../../src/core/handlers/handler-run.ts";
 import type { WebhookPayload } from "../../src/core/jira/payload.ts";
 import type { HttpClient, Logger } from "../../src/core/ports.ts";
 import type { InProcessSession } from "../support/in-process-simulator.ts";
@@ -38,7 +41,7 @@ beforeEach(async () => {
     sleep: async (ms) => clock.advance(ms),
     baseUrl: `${SIM_ORIGIN}/v1.0`,
     accessToken: async () => token,
-    headers: HANDLER_GRAPH_HEADERS,
+    headers: { prefer: IMMUTABLE_IDS },
   });
   const folders = await resolveHandlerFolders(graph, {
     mailbox: "me",
@@ -54,12 +57,14 @@ beforeEach(async () => {
     moveToFolderId: null,
     onlyUnread: true,
     afterProcessing: "markRead",
+    afterProcessingSkipped: "none",
     includeAttachments: true,
     maxAttachmentBytes: 1_000_000,
-    skipAutoReplies: true,
+    skipRules: new Set(RULE_REASONS),
+    markerKeys: (await parseKeyRing(`k1:${btoa("k".repeat(32))}`)).markerKeys,
     webhook: { url: hook.url, token: hook.token },
   };
-  deps = { graph, http, clock, sleep: async (ms) => clock.advance(ms), store, logger: QUIET };
+  deps = { graph, http, clock, sleep: async (ms) => clock.advance(ms), store, payloads: CLEAR_PAYLOADS, logger: QUIET };
 });
 
 async function accepted(): Promise<WebhookPayload[]> {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { nextAttemptDelaySeconds, MAX_DELIVERY_ATTEMPTS } from "../../src/core/jira/delivery-policy.ts";
 import { issueKeysIn } from "../../src/core/jira/issue-keys.ts";
-import { autoReplyReason } from "../../src/core/mail/auto-reply.ts";
+import { RULE_REASONS, ruleReason } from "../../src/core/mail/auto-reply.ts";
+import { hasOwnMarker, sentMarker } from "../../src/core/mail/sent-marker.ts";
+import { parseKeyRing } from "../../src/core/crypto/key-ring.ts";
+import type { RuleReason } from "../../src/core/mail/auto-reply.ts";
 import { parseFolderReference } from "../../src/core/mail/folder-lookup.ts";
 import { htmlToText } from "../../src/core/mail/html-text.ts";
 
@@ -13,27 +16,61 @@ describe("issueKeysIn", () => {
   });
 });
 
-describe("autoReplyReason", () => {
-  const message = (headers: Record<string, string>, from = "someone@example.com") => ({
+describe("ruleReason", () => {
+  const ALL = new Set(RULE_REASONS);
+  const message = (headers: Record<string, string>) => ({
     headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+  });
+  it("skips automatic replies, reports and bulk mail, and edgepost's own mail when its marker is valid", () => {
+    const reason = (headers: Record<string, string>, ownMail = false) =>
+      ruleReason(message(headers), { rules: ALL, ownMail });
+    expect(reason({ "Auto-Submitted": "auto-replied" })).toBe("auto_submitted");
+    expect(reason({ "auto-submitted": "auto-generated; foo" })).toBe("auto_submitted");
+    expect(reason({ "X-Autoreply": "yes" })).toBe("auto_reply");
+    expect(reason({ "X-Autorespond": "1" })).toBe("auto_reply");
+    expect(reason({ Precedence: "Bulk" })).toBe("bulk");
+    expect(reason({ Precedence: "list" })).toBe("bulk");
+    expect(reason({ "Content-Type": "multipart/report; report-type=delivery-status" })).toBe("delivery_report");
+    expect(reason({ "X-MS-Exchange-Message-Is-Ndr": "" })).toBe("delivery_report");
+    expect(reason({}, true)).toBe("own_mail");
+  });
+  it("keeps ordinary mail, Auto-Submitted: no, and a header alone claiming to be edgepost's", () => {
+    expect(
+      ruleReason(message({ "Auto-Submitted": "no", Precedence: "first-class" }), { rules: ALL, ownMail: false }),
+    ).toBeNull();
+    expect(ruleReason(message({ "X-Edgepost-Sent": "1" }), { rules: ALL, ownMail: false })).toBeNull();
+  });
+  it("applies only the rules switched on", () => {
+    const bulkOnly = new Set<RuleReason>(["bulk"]);
+    expect(ruleReason(message({ "Auto-Submitted": "auto-replied" }), { rules: bulkOnly, ownMail: false })).toBeNull();
+    expect(ruleReason(message({ Precedence: "junk" }), { rules: bulkOnly, ownMail: true })).toBe("bulk");
+  });
+});
+
+describe("the sent marker", () => {
+  const keys = async (entries: string) => (await parseKeyRing(entries)).markerKeys;
+  const K1 = `k1:${btoa("1".repeat(32))}`;
+  const K2 = `k2:${btoa("2".repeat(32))}`;
+  const received = (marker: string, from = "support@contoso.com", subject = "Re: ABC-1") => ({
+    headers: [{ name: "X-Edgepost-Sent", value: marker }],
     from: { name: "", address: from },
+    subject,
   });
-  it("skips automatic replies, reports, bulk mail and edgepost's own mail", () => {
-    expect(autoReplyReason(message({ "Auto-Submitted": "auto-replied" }))).toBe("auto_submitted");
-    expect(autoReplyReason(message({ "auto-submitted": "auto-generated; foo" }))).toBe("auto_submitted");
-    expect(autoReplyReason(message({ "X-Autoreply": "yes" }))).toBe("auto_reply");
-    expect(autoReplyReason(message({ "X-Autorespond": "1" }))).toBe("auto_reply");
-    expect(autoReplyReason(message({ Precedence: "Bulk" }))).toBe("bulk");
-    expect(autoReplyReason(message({ Precedence: "list" }))).toBe("bulk");
-    expect(autoReplyReason(message({ "Content-Type": "multipart/report; report-type=delivery-status" }))).toBe(
-      "delivery_report",
+  it("is valid only for the sender and subject it was made for, by this deployment's keys", async () => {
+    const marker = await sentMarker(
+      await keys(K1),
+      { from: "Support@Contoso.com", subject: "Re: ABC-1" },
+      { now: 1e12 },
     );
-    expect(autoReplyReason(message({}, "MAILER-DAEMON@example.com"))).toBe("delivery_report");
-    expect(autoReplyReason(message({ "X-Edgepost-Sent": "1" }))).toBe("own_mail");
-  });
-  it("keeps ordinary mail, including Auto-Submitted: no", () => {
-    expect(autoReplyReason(message({ "Auto-Submitted": "no", Precedence: "first-class" }))).toBeNull();
-    expect(autoReplyReason(message({}))).toBeNull();
+    expect(marker).toMatch(/^1\.\d+\.[A-Za-z0-9_-]{22}$/);
+    expect(await hasOwnMarker(await keys(K1), received(marker))).toBe(true);
+    expect(await hasOwnMarker(await keys(`${K2},${K1}`), received(marker))).toBe(true);
+    expect(await hasOwnMarker(await keys(K2), received(marker))).toBe(false);
+    expect(await hasOwnMarker(await keys(K1), received(marker, "someone@else.test"))).toBe(false);
+    expect(await hasOwnMarker(await keys(K1), received(marker, "support@contoso.com", "other"))).toBe(false);
+    for (const forged of ["1", "", "1.2.3", "1.99.AAAAAAAAAAAAAAAAAAAAAA", `${marker}.x`]) {
+      expect(await hasOwnMarker(await keys(K1), received(forged))).toBe(false);
+    }
   });
 });
 

@@ -183,10 +183,18 @@ interface GraphRecipient {
  */
 async function sendMail(context: GraphContext, target: MailTarget): Promise<Response> {
   const { request, state, user, token } = context;
-  const payload = (await request.json().catch(() => null)) as {
-    message?: Record<string, unknown>;
-    saveToSentItems?: unknown;
-  } | null;
+  const text = await request.text();
+  // docs/microsoft.md, "sendMail limits": Graph refuses requests of 4 MB or more.
+  if (new TextEncoder().encode(text).length >= SEND_REQUEST_MAX_BYTES) {
+    return graphError(request, 413, "BadRequest", "The maximum request length supported is 4MB.");
+  }
+  const payload = (() => {
+    try {
+      return JSON.parse(text) as { message?: Record<string, unknown>; saveToSentItems?: unknown } | null;
+    } catch {
+      return null;
+    }
+  })();
   const message = payload?.message;
   if (message === undefined || typeof message !== "object") {
     return graphError(request, 400, "ErrorInvalidRequest", "Cannot read the request body.");
@@ -207,6 +215,18 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
   const to = list("toRecipients");
   const cc = list("ccRecipients");
   const bcc = list("bccRecipients");
+  const headerProblem = internetMessageHeadersProblem(message["internetMessageHeaders"]);
+  if (headerProblem !== null) {
+    return graphError(request, 400, headerProblem.code, headerProblem.message);
+  }
+  if (to.length + cc.length + bcc.length > SEND_RECIPIENTS_MAX) {
+    return graphError(
+      request,
+      400,
+      "ErrorInvalidRecipients",
+      `The maximum total number of recipients in toRecipients, ccRecipients and bccRecipients is ${SEND_RECIPIENTS_MAX}.`,
+    );
+  }
   if (to.length + cc.length + bcc.length === 0) {
     return graphError(
       request,
@@ -275,9 +295,36 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
   }
   const sentItems = own === undefined ? undefined : findFolder(own, "sentitems");
   if (saveToSentItems && own !== undefined && sentItems !== undefined) {
-    context.notifier.messageCreated(own, addMessage(own, sentItems, { ...delivered, isRead: true }));
+    // The Sent Items copy carries no internet message headers (docs/microsoft.md, "Sent Items copies").
+    context.notifier.messageCreated(own, addMessage(own, sentItems, { ...delivered, headers: [], isRead: true }));
   }
   return new Response(null, { status: 202, headers: { "request-id": crypto.randomUUID() } });
+}
+
+/** sendMail limits (docs/microsoft.md, "sendMail limits"). */
+const SEND_REQUEST_MAX_BYTES = 4_000_000;
+const SEND_RECIPIENTS_MAX = 500;
+const SEND_HEADERS_MAX = 5;
+
+/** Graph's refusal of a message's internet headers: more than five, none at all, or a name without `x-`. */
+function internetMessageHeadersProblem(value: unknown): { code: string; message: string } | null {
+  if (value === undefined) {
+    return null;
+  }
+  const headers = Array.isArray(value) ? (value as { name?: unknown }[]) : [];
+  if (headers.length === 0 || headers.length > SEND_HEADERS_MAX) {
+    return {
+      code: "InvalidInternetMessageHeaderCollection",
+      message: `Maximum number of headers in one message should be less than or equal to ${SEND_HEADERS_MAX}.`,
+    };
+  }
+  const wrong = headers.find((header) => typeof header.name !== "string" || !/^x-/i.test(header.name));
+  return wrong === undefined
+    ? null
+    : {
+        code: "InvalidInternetMessageHeader",
+        message: `The internet message header name '${String(wrong.name)}' should start with 'x-' or 'X-'.`,
+      };
 }
 
 function folderJson(mailbox: SimMailbox, folder: SimFolder): Record<string, unknown> {

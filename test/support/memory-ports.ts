@@ -5,8 +5,16 @@
  */
 import type { StatusReason } from "../../src/core/accounts/account.ts";
 import type { FailureKind, StoredTokens, TokenSnapshot, TokenVault } from "../../src/core/accounts/token-broker.ts";
-import type { DueDelivery, HandlerStore, ResolvedFolders, SeenMessage } from "../../src/core/handlers/store.ts";
-import type { SkipReason } from "../../src/core/mail/auto-reply.ts";
+import type { PayloadSeal } from "../../src/core/handlers/handler-run.ts";
+import type {
+  DeltaPaging,
+  DeltaPosition,
+  DueDelivery,
+  HandlerStore,
+  ResolvedFolders,
+  SeenMessage,
+  SkipReason,
+} from "../../src/core/handlers/store.ts";
 
 /** One account's tokens and health. */
 export class MemoryTokenVault implements TokenVault {
@@ -78,27 +86,37 @@ export class MemoryTokenVault implements TokenVault {
 }
 
 interface MemoryMessage extends SeenMessage {
-  state: "pending" | "delivered" | "skipped" | "dead";
+  state: "pending" | "delivered" | "skipped" | "dead" | "ignored";
   skipReason: SkipReason | null;
   attempts: number;
   nextAttemptAt: number | null;
   lastError: string | null;
+  lastStatus: number | null;
   afterDue: boolean;
   payload: string | null;
 }
 
-/** One handler's cursor, messages and outbox. */
+/** One handler's delta position, messages and outbox. */
 export class MemoryHandlerStore implements HandlerStore {
-  #cursor: string | null = null;
+  #position: DeltaPosition | null = null;
+  #paging: DeltaPaging | null = null;
   #folders: ResolvedFolders | null = null;
   readonly messages = new Map<string, MemoryMessage>();
 
-  cursor(): string | null {
-    return this.#cursor;
+  deltaPosition(): DeltaPosition | null {
+    return this.#position;
   }
 
-  saveCursor(link: string | null): void {
-    this.#cursor = link;
+  saveDeltaPosition(position: DeltaPosition | null): void {
+    this.#position = position;
+  }
+
+  deltaPaging(): DeltaPaging | null {
+    return this.#paging;
+  }
+
+  saveDeltaPaging(paging: DeltaPaging): void {
+    this.#paging = paging;
   }
 
   resolvedFolders(): ResolvedFolders | null {
@@ -113,12 +131,39 @@ export class MemoryHandlerStore implements HandlerStore {
     return this.messages.has(messageId);
   }
 
-  recordPending(message: SeenMessage, payload: string, options: { now: number }): void {
-    this.#insert(message, { state: "pending", skipReason: null, nextAttemptAt: options.now, afterDue: false, payload });
+  isDuplicate(dedupeKey: string): boolean {
+    return [...this.messages.values()].some(
+      (message) => message.dedupeKey === dedupeKey && ["pending", "delivered", "dead"].includes(message.state),
+    );
   }
 
-  recordSkipped(message: SeenMessage, reason: SkipReason): void {
-    this.#insert(message, { state: "skipped", skipReason: reason, nextAttemptAt: null, afterDue: true, payload: null });
+  recordIgnored(message: SeenMessage): void {
+    this.#insert(message, { state: "ignored", skipReason: null, nextAttemptAt: null, afterDue: false, payload: null });
+  }
+
+  recordSkipped(message: SeenMessage, reason: SkipReason, options: { afterProcessing: boolean }): void {
+    this.#insert(message, {
+      state: "skipped",
+      skipReason: reason,
+      nextAttemptAt: null,
+      afterDue: options.afterProcessing,
+      payload: null,
+    });
+  }
+
+  recordPending(message: SeenMessage, sealedPayload: string, options: { now: number }): void {
+    this.#insert(message, {
+      state: "pending",
+      skipReason: null,
+      nextAttemptAt: options.now,
+      afterDue: false,
+      payload: sealedPayload,
+    });
+  }
+
+  recordUnpreparable(message: SeenMessage, options: { error: string }): void {
+    this.#insert(message, { state: "dead", skipReason: null, nextAttemptAt: null, afterDue: false, payload: null });
+    this.#get(message.messageId).lastError = options.error;
   }
 
   dueDeliveries(now: number, limit: number): DueDelivery[] {
@@ -134,35 +179,41 @@ export class MemoryHandlerStore implements HandlerStore {
       }));
   }
 
-  payload(messageId: string): string {
-    return this.#get(messageId).payload ?? "";
+  payload(messageId: string): string | null {
+    return this.#get(messageId).payload;
   }
 
-  recordDelivered(messageId: string, options: { attempts: number; now: number }): void {
+  recordDelivered(messageId: string, options: { attempts: number; status: number }): void {
     Object.assign(this.#get(messageId), {
       state: "delivered",
       attempts: options.attempts,
       nextAttemptAt: null,
       lastError: null,
+      lastStatus: options.status,
       afterDue: true,
       payload: null,
     });
   }
 
-  recordRetry(messageId: string, options: { attempts: number; nextAttemptAt: number; error: string }): void {
+  recordRetry(
+    messageId: string,
+    options: { attempts: number; status: number; nextAttemptAt: number; error: string },
+  ): void {
     Object.assign(this.#get(messageId), {
       attempts: options.attempts,
       nextAttemptAt: options.nextAttemptAt,
       lastError: options.error,
+      lastStatus: options.status,
     });
   }
 
-  recordDeadLetter(messageId: string, options: { attempts: number; error: string }): void {
+  recordDeadLetter(messageId: string, options: { attempts: number; status: number; error: string }): void {
     Object.assign(this.#get(messageId), {
       state: "dead",
       attempts: options.attempts,
       nextAttemptAt: null,
       lastError: options.error,
+      lastStatus: options.status,
     });
   }
 
@@ -184,11 +235,14 @@ export class MemoryHandlerStore implements HandlerStore {
     return [...this.messages.values()].filter((message) => message.state === "pending").length;
   }
 
-  #insert(message: SeenMessage, fields: Omit<MemoryMessage, keyof SeenMessage | "attempts" | "lastError">): void {
+  #insert(
+    message: SeenMessage,
+    fields: Omit<MemoryMessage, keyof SeenMessage | "attempts" | "lastError" | "lastStatus">,
+  ): void {
     if (this.messages.has(message.messageId)) {
       throw new Error(`message ${message.messageId} stored twice`);
     }
-    this.messages.set(message.messageId, { ...message, ...fields, attempts: 0, lastError: null });
+    this.messages.set(message.messageId, { ...message, ...fields, attempts: 0, lastError: null, lastStatus: null });
   }
 
   #get(messageId: string): MemoryMessage {
@@ -199,3 +253,9 @@ export class MemoryHandlerStore implements HandlerStore {
     return message;
   }
 }
+
+/** Payloads as they are: the tests that use it look into the store. */
+export const CLEAR_PAYLOADS: PayloadSeal = {
+  seal: async (_messageId, payload) => payload,
+  open: async (_messageId, sealed) => sealed,
+};

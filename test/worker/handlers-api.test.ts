@@ -33,6 +33,8 @@ describe("POST /api/handlers", () => {
       includeAttachments: true,
       maxAttachmentBytes: 10 * 1024 * 1024,
       skipAutoReplies: true,
+      skipRules: ["own_mail", "auto_submitted", "auto_reply", "delivery_report", "bulk"],
+      afterProcessingSkipped: "none",
       enabled: true,
       push: "auto",
       status: "idle",
@@ -173,6 +175,8 @@ describe("changing and deleting handlers", () => {
       includeAttachments: false,
       maxAttachmentBytes: 5,
       skipAutoReplies: false,
+      skipRules: ["bulk"],
+      afterProcessingSkipped: "same",
       enabled: false,
     });
     const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, simulator } from "../support/api.ts";
+import { callJson, simulator } from "../support/api.ts";
 import { createHandler, graphRequests, handlerWorld, runNow } from "../support/handlers.ts";
 import type { HandlerWorld } from "../support/handlers.ts";
 
@@ -35,6 +35,9 @@ async function lastSent(
   return last;
 }
 
+/** edgepost's signed marker (`src/core/mail/sent-marker.ts`). */
+const MARKER = /^1\.\d+\.[A-Za-z0-9_-]{22}$/;
+
 describe("POST /api/accounts/{id}/send", () => {
   it("sends plain text from the account's own mailbox, marked as edgepost's", async () => {
     const response = await send({ to: ["customer@example.com"], subject: "Your ticket ABC-1", text: "We are on it." });
@@ -51,7 +54,7 @@ describe("POST /api/accounts/{id}/send", () => {
       ccRecipients: [],
       bccRecipients: [],
       replyTo: [],
-      internetMessageHeaders: [{ name: "X-Edgepost-Sent", value: "1" }],
+      internetMessageHeaders: [{ name: "X-Edgepost-Sent", value: expect.stringMatching(MARKER) }],
       attachments: [],
     });
   });
@@ -85,7 +88,7 @@ describe("POST /api/accounts/{id}/send", () => {
       replyTo: [{ emailAddress: { address: "support@contoso.test", name: "Support" } }],
       internetMessageHeaders: [
         { name: "X-Jira-Issue", value: "ABC-7" },
-        { name: "X-Edgepost-Sent", value: "1" },
+        { name: "X-Edgepost-Sent", value: expect.stringMatching(MARKER) },
       ],
       attachments: [
         {
@@ -209,6 +212,29 @@ describe("POST /api/accounts/{id}/send", () => {
         /set by edgepost/,
       ],
       [
+        "five custom headers (Graph takes five in all, edgepost's marker included)",
+        {
+          to: ["a@example.com"],
+          subject: "s",
+          text: "t",
+          headers: { "X-A": "1", "X-B": "2", "X-C": "3", "X-D": "4", "X-E": "5" },
+        },
+        "headers",
+        /at most 4 headers: Graph takes 5 in all/,
+      ],
+      [
+        "501 recipients in to, cc and bcc together",
+        {
+          to: Array.from({ length: 200 }, (_, index) => `to${index}@example.com`),
+          cc: Array.from({ length: 200 }, (_, index) => `cc${index}@example.com`),
+          bcc: Array.from({ length: 101 }, (_, index) => `bcc${index}@example.com`),
+          subject: "s",
+          text: "t",
+        },
+        "to",
+        /at most 500 recipients \(501 given\)/,
+      ],
+      [
         "saveToSentItems as a string",
         { to: ["a@example.com"], subject: "s", text: "t", saveToSentItems: "false" },
         "saveToSentItems",
@@ -233,28 +259,39 @@ describe("POST /api/accounts/{id}/send", () => {
     }
   });
 
-  it("takes a body of exactly 4 MiB and refuses one byte more with 413", async () => {
-    const limit = 4 * 1024 * 1024;
-    const skeleton = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "" });
-    const exact = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "x".repeat(limit - skeleton.length) });
-    expect(exact.length).toBe(limit);
-    expect(
-      (
-        await call("POST", `/api/accounts/${world.account.id}/send`, {
-          rawBody: exact,
-          headers: { "content-type": "application/json" },
-        })
-      ).status,
-    ).toBe(202);
-    const over = JSON.stringify({
-      to: ["a@example.com"],
-      subject: "big",
-      text: "x".repeat(limit - skeleton.length + 1),
+  it("sends what stays under Graph's 4 MB, refuses with 413 naming the field what would not, and caps bodies at 4 MiB", async () => {
+    const sim = simulator();
+    const before = (await sim.sent()).length;
+    expect((await send({ to: ["a@example.com"], subject: "big", text: "x".repeat(3_900_000) })).status).toBe(202);
+    const tooLarge = await send({ to: ["a@example.com"], subject: "big", text: "x".repeat(3_999_900) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.errors?.[0]).toMatchObject({
+      path: "text",
+      message: expect.stringMatching(/under 4000000 bytes/),
     });
+    const file = "A".repeat(4_000_000);
+    const attachment = await send({
+      to: ["a@example.com"],
+      subject: "file",
+      text: "t",
+      attachments: [{ name: "big.bin", contentType: "application/octet-stream", contentBase64: file }],
+    });
+    expect(attachment.status).toBe(413);
+    expect(attachment.body.errors?.[0]).toMatchObject({
+      path: "attachments.0.contentBase64",
+      message: expect.stringMatching(/under 3000000 bytes/),
+    });
+    expect((await sim.sent()).length).toBe(before + 1);
+
+    const limit = 4 * 1024 * 1024;
+    const over = JSON.stringify({ to: ["a@example.com"], subject: "big", text: "x".repeat(limit) });
     const response = await callJson<{ type: string; detail: string }>(
       "POST",
       `/api/accounts/${world.account.id}/send`,
-      { rawBody: over, headers: { "content-type": "application/json" } },
+      {
+        rawBody: over,
+        headers: { "content-type": "application/json" },
+      },
     );
     expect(response.status).toBe(413);
     expect(response.body).toMatchObject({
@@ -266,6 +303,22 @@ describe("POST /api/accounts/{id}/send", () => {
       headers: { "content-type": "application/json" },
     });
     expect(elsewhere.status).toBe(413);
+  });
+
+  it("never sends again on its own when Graph did not confirm (504), and says the mail may have gone out", async () => {
+    const sim = simulator();
+    await sim.resetCounters(world.tenant.tenantId);
+    await sim.updateSettings(world.tenant.tenantId, {
+      graphFaults: [
+        { failure: { kind: "error", status: 504, error: "GatewayTimeout" }, match: { path: "sendMail" }, remaining: 1 },
+      ],
+    });
+    const response = await send({ to: ["a@example.com"], subject: "unsure", text: "t" });
+    expect(response.status).toBe(502);
+    expect(response.body.detail).toContain("may have been sent");
+    expect(response.body).toMatchObject({ maybeSent: true });
+    expect((await sim.counters(world.tenant.tenantId))["graph.POST /me/sendMail"]).toBe(1);
+    await sim.updateSettings(world.tenant.tenantId, { graphFaults: [] });
   });
 
   it("honours a short Retry-After and answers 502 with the wait when it is long", async () => {

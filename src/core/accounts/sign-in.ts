@@ -4,7 +4,8 @@
  * its own error type so the callback page can say which step failed and why.
  * @module
  */
-import { GraphClient, getMe } from "../microsoft/graph-client.ts";
+import { GraphClient } from "../microsoft/graph-client.ts";
+import { getMe } from "../microsoft/graph-user.ts";
 import { verifyIdToken } from "../microsoft/id-token.ts";
 import { redeemAuthorizationCode } from "../microsoft/identity-client.ts";
 import type { IdentityClientConfig, TokenSet } from "../microsoft/identity-client.ts";

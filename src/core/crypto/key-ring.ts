@@ -9,7 +9,18 @@ import { ConfigError } from "../config-error.ts";
 export interface KeyRing {
   readonly primaryId: string;
   readonly keys: ReadonlyMap<string, CryptoKey>;
+  /** HMAC keys derived from the same entries, for the marker on mail edgepost sends. */
+  readonly markerKeys: MarkerKeys;
 }
+
+/** The first entry's key signs; every entry's key verifies, so rotation keeps old markers valid. */
+export interface MarkerKeys {
+  readonly signing: CryptoKey;
+  readonly verifying: readonly CryptoKey[];
+}
+
+/** Binds derived keys to their one use (RFC 5869 `info`). */
+const MARKER_KEY_INFO = "edgepost sent-marker v1";
 
 const ENCRYPTION_KEYS_SETTING = "ENCRYPTION_KEYS";
 const AES_256_KEY_BYTES = 32;
@@ -24,6 +35,7 @@ export async function parseKeyRing(value: string | undefined): Promise<KeyRing> 
     throw new ConfigError(ENCRYPTION_KEYS_SETTING, "ENCRYPTION_KEYS is not set");
   }
   const keys = new Map<string, CryptoKey>();
+  const macKeys: CryptoKey[] = [];
   const entries = value.split(",").map((entry) => entry.trim());
   for (const [index, entry] of entries.entries()) {
     const position = index + 1;
@@ -52,9 +64,14 @@ export async function parseKeyRing(value: string | undefined): Promise<KeyRing> 
       );
     }
     keys.set(id, await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
+    macKeys.push(await deriveMarkerKey(raw));
   }
   const primaryId = entries[0]?.slice(0, entries[0].indexOf(":")) ?? "";
-  return { primaryId, keys };
+  const [signing] = macKeys;
+  if (signing === undefined) {
+    throw new ConfigError(ENCRYPTION_KEYS_SETTING, "ENCRYPTION_KEYS is not set");
+  }
+  return { primaryId, keys, markerKeys: { signing, verifying: macKeys } };
 }
 
 function decodeKeyMaterial(text: string): Uint8Array<ArrayBuffer> | null {
@@ -63,4 +80,16 @@ function decodeKeyMaterial(text: string): Uint8Array<ArrayBuffer> | null {
   } catch {
     return null;
   }
+}
+
+/** An HMAC-SHA256 key derived from an AES key's bytes with HKDF, so one secret serves both uses apart. */
+async function deriveMarkerKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode(MARKER_KEY_INFO) },
+    base,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign"],
+  );
 }

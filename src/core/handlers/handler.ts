@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { RULE_REASONS } from "../mail/auto-reply.ts";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import type { PushStatus } from "../push/push-rules.ts";
@@ -53,6 +54,14 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
     includeAttachments: z.boolean().default(true),
     maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
     skipAutoReplies: z.boolean().default(true),
+    /** Which rules `skipAutoReplies` applies, each switchable on its own (docs/api.md). */
+    skipRules: z
+      .array(z.enum(RULE_REASONS))
+      .max(RULE_REASONS.length)
+      .refine((rules) => new Set(rules).size === rules.length, { message: "must not name a rule twice" })
+      .default([...RULE_REASONS]),
+    /** Skipped mail stays unread in place (`none`), or is marked read or moved like delivered mail (`same`). */
+    afterProcessingSkipped: z.enum(["none", "same"]).default("none"),
     enabled: z.boolean().default(true),
     /** `auto`: Graph change notifications wake the handler where Microsoft offers them (see `push/push-rules.ts`). */
     push: z.enum(["auto", "off"]).default("auto"),
@@ -167,6 +176,22 @@ export interface RunCounts {
   failed: number;
   pending: number;
   deadLettered: number;
+}
+
+/** What happened to one message, for the handler's activity list. */
+export interface ActivityItem {
+  messageId: string;
+  internetMessageId: string | null;
+  subject: string;
+  from: string | null;
+  receivedAt: string;
+  outcome: "delivered" | "skipped" | "pending" | "dead";
+  /** Why it was skipped (the rule, or `duplicate`), or the last error of a pending or dead delivery. */
+  reason: string | null;
+  attempts: number;
+  /** The webhook's HTTP status at the last attempt, 0 when it did not answer, null before any. */
+  lastStatus: number | null;
+  at: string;
 }
 
 export interface DeadLetter {

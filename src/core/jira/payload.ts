@@ -3,6 +3,7 @@
  * request"): `issues` for the rule to act on, everything about the message under `data`.
  * @module
  */
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import { headerValue } from "../mail/message.ts";
 import { issueKeysIn } from "./issue-keys.ts";
 import type { MailMessage } from "../mail/message.ts";
@@ -14,8 +15,11 @@ export interface PayloadAttachment {
   isInline: boolean;
   contentId: string | null;
   contentBase64?: string;
-  /** Why the bytes are missing: past `maxAttachmentBytes`, or not a file (a link or an attached item). */
-  omitted?: "too_large" | "not_a_file";
+  /**
+   * Why the bytes are missing: past `maxAttachmentBytes`, not a file (a link or an attached item), or
+   * refused by Graph for good (the attachment was removed since).
+   */
+  omitted?: "too_large" | "not_a_file" | "unavailable";
 }
 
 /** The message as posted: what Graph gave, less the handler's own bookkeeping, plus threading and files. */
@@ -35,21 +39,34 @@ export interface WebhookPayload {
   };
 }
 
-/** The key Jira sees as `Idempotency-Key` and `data.dedupeKey`: the Internet Message-ID, else the Graph id. */
-export function dedupeKeyOf(message: Pick<MailMessage, "id" | "internetMessageId">): string {
-  return message.internetMessageId ?? message.id;
+/** What an HTTP header value may hold (visible ASCII, inner spaces), within a header line's length. */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]{0,996}[\x21-\x7e])?$/;
+
+/**
+ * The key Jira sees as `Idempotency-Key` and `data.dedupeKey`: the Internet Message-ID, else the
+ * Graph id. Both come from outside (any sender writes their Message-ID), so one that cannot travel
+ * in a header (line breaks, NUL, non-ASCII, over a line's length) becomes `sha256:` and the hex digest
+ * of the raw value: still stable for the same mail, and never able to break the request.
+ */
+export async function dedupeKeyOf(message: Pick<MailMessage, "id" | "internetMessageId">): Promise<string> {
+  const raw = message.internetMessageId ?? message.id;
+  if (HEADER_SAFE.test(raw)) {
+    return raw;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(raw));
+  return `sha256:${encodeHexLowerCase(new Uint8Array(digest))}`;
 }
 
 export function buildPayload(
   message: MailMessage,
   attachments: PayloadAttachment[],
-  context: { handlerId: string; mailbox: string },
+  context: { handlerId: string; mailbox: string; dedupeKey: string },
 ): WebhookPayload {
   const references = headerValue(message, "References");
   return {
     issues: issueKeysIn(message.subject),
     data: {
-      dedupeKey: dedupeKeyOf(message),
+      dedupeKey: context.dedupeKey,
       handlerId: context.handlerId,
       mailbox: context.mailbox,
       message: {

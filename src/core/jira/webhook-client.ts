@@ -9,10 +9,11 @@ import type { Clock, HttpClient } from "../ports.ts";
 const WEBHOOK_TIMEOUT_MS = 10_000;
 const ERROR_DETAIL_MAX = 200;
 
+/** What the webhook answered; `status` is its HTTP status, or 0 when no answer came. */
 export type DeliveryOutcome =
-  | { kind: "delivered" }
-  | { kind: "retry"; error: string; retryAfterSeconds: number | null }
-  | { kind: "reject"; error: string };
+  | { kind: "delivered"; status: number }
+  | { kind: "retry"; status: number; error: string; retryAfterSeconds: number | null }
+  | { kind: "reject"; status: number; error: string };
 
 export interface WebhookRequest {
   url: string;
@@ -34,30 +35,36 @@ export async function postToWebhook(
   if (request.token !== null) {
     headers["x-automation-webhook-token"] = request.token;
   }
-  const outcome = await send(
-    deps.http,
-    new Request(request.url, { method: "POST", headers, body: request.body, redirect: "manual" }),
-    {
-      timeoutMs: WEBHOOK_TIMEOUT_MS,
-    },
-  );
+  let post: Request;
+  try {
+    post = new Request(request.url, { method: "POST", headers, body: request.body, redirect: "manual" });
+  } catch (error) {
+    // A header value no request can carry: sending again cannot help.
+    return {
+      kind: "reject",
+      status: 0,
+      error: `webhook request could not be built (${error instanceof Error ? error.message : "invalid"})`,
+    };
+  }
+  const outcome = await send(deps.http, post, { timeoutMs: WEBHOOK_TIMEOUT_MS });
   if (!outcome.ok) {
-    return { kind: "retry", error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
+    return { kind: "retry", status: 0, error: `webhook: ${outcome.message}`, retryAfterSeconds: null };
   }
   const { response } = outcome;
   if (response.status >= 200 && response.status < 300) {
     await response.body?.cancel();
-    return { kind: "delivered" };
+    return { kind: "delivered", status: response.status };
   }
   const error = `webhook answered ${response.status}${await describe(response)}`;
   if (response.status === 408 || response.status === 429 || response.status >= 500) {
     return {
       kind: "retry",
+      status: response.status,
       error,
       retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after"), deps.clock),
     };
   }
-  return { kind: "reject", error };
+  return { kind: "reject", status: response.status, error };
 }
 
 /** Jira's own message, when it sent one in a known shape. */

@@ -1,42 +1,40 @@
 /**
- * Recognising mail that must not become a Jira issue: out-of-office and other automatic replies,
- * delivery reports, bulk and list mail, and what edgepost itself sent (RFC 3834, RFC 3464 and the
- * headers Exchange and list servers add).
+ * The rules that keep mail from becoming a Jira issue: out-of-office and other automatic replies
+ * (RFC 3834), delivery reports (RFC 3464, Exchange's NDR header), bulk and list mail, and what edgepost
+ * itself sent (recognised by its signed marker, `sent-marker.ts`, never by a header anyone can write).
+ * Each rule can be switched off on its own; skipped mail stays visible (listed in the handler's
+ * activity and, by default, left unread in place), so a rule never hides mail from a person.
  * @module
  */
 import { headerValue } from "./message.ts";
 import type { MailMessage } from "./message.ts";
 
-/** The header edgepost puts on mail it sends, so that ingestion can recognise its own mail. */
-export const SENT_BY_EDGEPOST_HEADER = "X-Edgepost-Sent";
+/** Every rule, in the order they are checked; a handler applies all of them unless told otherwise. */
+export const RULE_REASONS = ["own_mail", "auto_submitted", "auto_reply", "delivery_report", "bulk"] as const;
 
-export type SkipReason = "auto_submitted" | "auto_reply" | "delivery_report" | "bulk" | "own_mail";
+export type RuleReason = (typeof RULE_REASONS)[number];
 
 const BULK_PRECEDENCE = new Set(["bulk", "junk", "list"]);
-const REPORT_SENDERS = /^(mailer-daemon|postmaster|microsoftexchange[0-9a-f]*)@/i;
 
-export function autoReplyReason(message: Pick<MailMessage, "headers" | "from">): SkipReason | null {
-  if (headerValue(message, SENT_BY_EDGEPOST_HEADER) !== null) {
-    return "own_mail";
-  }
-  const autoSubmitted = headerValue(message, "Auto-Submitted");
-  if (autoSubmitted !== null && autoSubmitted.split(";")[0]?.trim().toLowerCase() !== "no") {
-    return "auto_submitted";
-  }
-  if (headerValue(message, "X-Autoreply") !== null || headerValue(message, "X-Autorespond") !== null) {
-    return "auto_reply";
-  }
-  const contentType = headerValue(message, "Content-Type") ?? "";
-  if (
-    /multipart\/report/i.test(contentType) ||
-    headerValue(message, "X-MS-Exchange-Message-Is-Ndr") !== null ||
-    REPORT_SENDERS.test(message.from?.address ?? "")
-  ) {
-    return "delivery_report";
-  }
-  const precedence = headerValue(message, "Precedence")?.toLowerCase();
-  if (precedence !== undefined && BULK_PRECEDENCE.has(precedence)) {
-    return "bulk";
-  }
-  return null;
+/**
+ * The first of `rules` that the message matches, or null. `ownMail` says whether the message carries
+ * a valid marker of this deployment (checked by the caller, asynchronously).
+ */
+export function ruleReason(
+  message: Pick<MailMessage, "headers">,
+  options: { rules: ReadonlySet<RuleReason>; ownMail: boolean },
+): RuleReason | null {
+  const matches: Record<RuleReason, () => boolean> = {
+    own_mail: () => options.ownMail,
+    auto_submitted: () => {
+      const value = headerValue(message, "Auto-Submitted");
+      return value !== null && value.split(";")[0]?.trim().toLowerCase() !== "no";
+    },
+    auto_reply: () => headerValue(message, "X-Autoreply") !== null || headerValue(message, "X-Autorespond") !== null,
+    delivery_report: () =>
+      /multipart\/report/i.test(headerValue(message, "Content-Type") ?? "") ||
+      headerValue(message, "X-MS-Exchange-Message-Is-Ndr") !== null,
+    bulk: () => BULK_PRECEDENCE.has(headerValue(message, "Precedence")?.toLowerCase() ?? ""),
+  };
+  return RULE_REASONS.find((reason) => options.rules.has(reason) && matches[reason]()) ?? null;
 }

@@ -3,6 +3,7 @@
  * or a path of display names (`Inbox/Support`) walked through child folders.
  * @module
  */
+import { z } from "zod";
 import { GraphError } from "../microsoft/graph-client.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 
@@ -91,23 +92,28 @@ export async function resolveFolder(
   return current;
 }
 
+/** Folder-level "not found" codes; mailbox-level ones (`ErrorInvalidUser`, …) mean the mailbox is wrong. */
+const FOLDER_NOT_FOUND_CODES = new Set(["ErrorItemNotFound", "ErrorFolderNotFound", "ErrorInvalidIdMalformed"]);
+
+const folderSchema = z.object({ id: z.string().min(1), displayName: z.string() });
+const folderPageSchema = z.object({ value: z.array(folderSchema), "@odata.nextLink": z.string().optional() });
+
 async function folderAt(graph: GraphClient, path: string, label: string): Promise<ResolvedFolder> {
   try {
-    const folder = await graph.getJson<{ id: string; displayName: string }>(path);
-    return { id: folder.id, displayName: folder.displayName };
+    return await graph.getParsed(path, folderSchema, "a mail folder");
   } catch (error) {
-    if (error instanceof GraphError && (error.status === 404 || error.code === "ErrorInvalidIdMalformed")) {
+    if (error instanceof GraphError && FOLDER_NOT_FOUND_CODES.has(error.code)) {
       throw new FolderNotFoundError(`there is no folder "${label}"`, { cause: error });
     }
     throw error;
   }
 }
 
+/** Lists hidden folders too: by default Graph leaves them out (docs/microsoft.md, "Hidden folders"). */
 async function childNamed(graph: GraphClient, listPath: string, name: string, parent: string): Promise<ResolvedFolder> {
-  let link: string | undefined = `${listPath}?$top=${FOLDER_PAGE}&$select=id,displayName`;
+  let link: string | undefined = `${listPath}?includeHiddenFolders=true&$top=${FOLDER_PAGE}&$select=id,displayName`;
   while (link !== undefined) {
-    const page: { value: { id: string; displayName: string }[]; "@odata.nextLink"?: string } =
-      await graph.getJson(link);
+    const page: z.output<typeof folderPageSchema> = await graph.getParsed(link, folderPageSchema, "a folder list");
     const match = page.value.find((folder) => folder.displayName.toLowerCase() === name.toLowerCase());
     if (match !== undefined) {
       return { id: match.id, displayName: match.displayName };

@@ -1,19 +1,30 @@
 /**
  * Mail to send through Graph on behalf of an account: the request as edgepost's API takes it, checked
- * field by field, and the `sendMail` body Graph expects (https://learn.microsoft.com/graph/api/user-sendmail).
+ * field by field against what `sendMail` accepts (https://learn.microsoft.com/graph/api/user-sendmail;
+ * docs/microsoft.md, "sendMail limits"): at most five internet message headers in all (edgepost's own
+ * marker counts), named `x-…`; at most 500 recipients in to, cc and bcc together; each attachment under
+ * 3 MB and the whole request under 4 MB. Mail Graph would refuse is refused here, before anything is
+ * sent, naming the field.
  * @module
  */
 import { z } from "zod";
 import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
-import { SENT_BY_EDGEPOST_HEADER } from "./auto-reply.ts";
+import { SENT_MARKER_HEADER } from "./sent-marker.ts";
 import type { FieldIssue } from "../validation.ts";
 
 const ADDRESS_MAX = 254;
 const NAME_MAX = 256;
 const SUBJECT_MAX = 998;
+/** Graph's limit for to, cc and bcc together. */
 const RECIPIENTS_MAX = 500;
 const ATTACHMENTS_MAX = 100;
-const HEADERS_MAX = 20;
+/** Graph takes five internet message headers in all; edgepost's marker is one of them. */
+const GRAPH_HEADERS_MAX = 5;
+const HEADERS_MAX = GRAPH_HEADERS_MAX - 1;
+/** An attachment sent inline must stay under 3 MB (larger ones need an upload session, not supported yet). */
+export const ATTACHMENT_MAX_BYTES = 3_000_000;
+/** Graph refuses requests of 4 MB or more. */
+export const GRAPH_REQUEST_MAX_BYTES = 4_000_000;
 const HEADER_VALUE_MAX = 998;
 /** A mailbox address: no spaces or mail syntax characters locally, a dotted ASCII domain. */
 const ADDRESS =
@@ -69,11 +80,31 @@ const sendSchema = z.strictObject({
 
 export type OutgoingMail = z.output<typeof sendSchema>;
 
+/** Mail Graph would refuse for its size (413): `path` names the field, the message the limit. */
+export class MailTooLargeError extends Error {
+  override readonly name = "MailTooLargeError";
+  readonly issues: FieldIssue[];
+
+  constructor(issues: FieldIssue[]) {
+    super(issues.map((issue) => issue.message).join("; "));
+    this.issues = issues;
+  }
+}
+
 export function parseOutgoingMail(input: unknown): OutgoingMail {
   const mail = parseInput(sendSchema, input);
   const issues: FieldIssue[] = [];
-  if (mail.to.length + mail.cc.length + mail.bcc.length === 0) {
+  const recipientCount = mail.to.length + mail.cc.length + mail.bcc.length;
+  if (recipientCount === 0) {
     issues.push(fieldIssue("to", "needs at least one recipient (in to, cc or bcc)"));
+  }
+  if (recipientCount > RECIPIENTS_MAX) {
+    issues.push(
+      fieldIssue(
+        "to",
+        `and cc and bcc together must have at most ${RECIPIENTS_MAX} recipients (${recipientCount} given)`,
+      ),
+    );
   }
   if (mail.text === undefined && mail.html === undefined) {
     issues.push(fieldIssue("text", "or html is required"));
@@ -83,12 +114,17 @@ export function parseOutgoingMail(input: unknown): OutgoingMail {
   }
   const names = Object.keys(mail.headers);
   if (names.length > HEADERS_MAX) {
-    issues.push(fieldIssue("headers", `must have at most ${HEADERS_MAX} headers`));
+    issues.push(
+      fieldIssue(
+        "headers",
+        `must have at most ${HEADERS_MAX} headers: Graph takes ${GRAPH_HEADERS_MAX} in all and edgepost adds ${SENT_MARKER_HEADER}`,
+      ),
+    );
   }
   for (const [name, value] of Object.entries(mail.headers)) {
     if (!CUSTOM_HEADER.test(name)) {
       issues.push(fieldIssue(`headers.${name}`, "must be a custom header whose name starts with X-"));
-    } else if (name.toLowerCase() === SENT_BY_EDGEPOST_HEADER.toLowerCase()) {
+    } else if (name.toLowerCase() === SENT_MARKER_HEADER.toLowerCase()) {
       issues.push(fieldIssue(`headers.${name}`, "is set by edgepost itself"));
     } else if (value.length > HEADER_VALUE_MAX || LINE_BREAK.test(value)) {
       issues.push(fieldIssue(`headers.${name}`, `must be one line of at most ${HEADER_VALUE_MAX} characters`));
@@ -97,11 +133,32 @@ export function parseOutgoingMail(input: unknown): OutgoingMail {
   if (issues.length > 0) {
     throw new ValidationError(issues);
   }
+  const tooLarge = mail.attachments.flatMap((attachment, index) =>
+    decodedBytes(attachment.contentBase64) >= ATTACHMENT_MAX_BYTES
+      ? [
+          fieldIssue(
+            `attachments.${index}.contentBase64`,
+            `is ${decodedBytes(attachment.contentBase64)} bytes; Graph takes attachments under ${ATTACHMENT_MAX_BYTES} bytes (3 MB) in one request`,
+          ),
+        ]
+      : [],
+  );
+  if (tooLarge.length > 0) {
+    throw new MailTooLargeError(tooLarge);
+  }
   return mail;
 }
 
-/** The body of Graph's `sendMail`, with edgepost's marker header so ingestion can skip its own mail. */
-export function sendMailBody(mail: OutgoingMail): Record<string, unknown> {
+/** The bytes a standard base64 text encodes. */
+function decodedBytes(base64: string): number {
+  return Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0);
+}
+
+/**
+ * The body of Graph's `sendMail`, with edgepost's marker header (`sent-marker.ts`) so ingestion can
+ * tell its own mail. Throws `MailTooLargeError` when the request would reach Graph's 4 MB limit.
+ */
+export function sendMailBody(mail: OutgoingMail, options: { marker: string }): Record<string, unknown> {
   const toGraph = (list: OutgoingMail["to"]): { emailAddress: { address: string; name?: string } }[] =>
     list.map((entry) => ({
       emailAddress:
@@ -119,7 +176,7 @@ export function sendMailBody(mail: OutgoingMail): Record<string, unknown> {
     replyTo: toGraph(mail.replyTo),
     internetMessageHeaders: [
       ...Object.entries(mail.headers).map(([name, value]) => ({ name, value })),
-      { name: SENT_BY_EDGEPOST_HEADER, value: "1" },
+      { name: SENT_MARKER_HEADER, value: options.marker },
     ],
     attachments: mail.attachments.map((attachment) => ({
       "@odata.type": "#microsoft.graph.fileAttachment",
@@ -133,5 +190,15 @@ export function sendMailBody(mail: OutgoingMail): Record<string, unknown> {
   if (mail.from !== undefined) {
     message["from"] = { emailAddress: { address: mail.from } };
   }
-  return { message, saveToSentItems: mail.saveToSentItems };
+  const body = { message, saveToSentItems: mail.saveToSentItems };
+  const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
+  if (bytes >= GRAPH_REQUEST_MAX_BYTES) {
+    throw new MailTooLargeError([
+      fieldIssue(
+        mail.attachments.length > 0 ? "attachments" : mail.html === undefined ? "text" : "html",
+        `make the request to Graph ${bytes} bytes; Graph takes requests under ${GRAPH_REQUEST_MAX_BYTES} bytes (4 MB)`,
+      ),
+    ]);
+  }
+  return body;
 }

@@ -5,7 +5,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
-import { parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
+import { MailTooLargeError, parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
+import { sentMarker } from "../../core/mail/sent-marker.ts";
+import type { OutgoingMail } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
@@ -88,11 +90,19 @@ accountRoutes.post("/:id/token", async (c) => {
  */
 accountRoutes.post("/:id/send", async (c) => {
   const id = accountIdParam(c);
-  const mail = parseOutgoingMail(await jsonBody(c, { maxBytes: SEND_BODY_LIMIT_BYTES }));
+  const mail = parseMailOrTooLarge(await jsonBody(c, { maxBytes: SEND_BODY_LIMIT_BYTES }));
   const account = await requireAccount(c);
+  const { keyRing } = c.get("settings");
+  const marker = await sentMarker(
+    keyRing.markerKeys,
+    { from: mail.from ?? account.email ?? account.username, subject: mail.subject },
+    { now: Date.now() },
+  );
+  const body = tooLargeAs413(() => sendMailBody(mail, { marker }));
   const graph = accountGraphClient(c.env, c.get("settings"), id);
   try {
-    await graph.request({ method: "POST", path: "/me/sendMail", body: sendMailBody(mail) });
+    // Only a 429 says Graph did nothing; after a 503, a 504 or no answer the mail may have gone out.
+    await graph.request({ method: "POST", path: "/me/sendMail", body, retriedStatuses: [429], repeatable: false });
   } catch (error) {
     if (error instanceof AccountTokenError) {
       throw tokenProblem(id, error.result);
@@ -105,26 +115,38 @@ accountRoutes.post("/:id/send", async (c) => {
   return c.json({ status: "accepted" }, 202);
 });
 
+/** Mail Graph would refuse for its size is a 413 naming the field and the limit. */
+function parseMailOrTooLarge(input: unknown): OutgoingMail {
+  return tooLargeAs413(() => parseOutgoingMail(input));
+}
+
+function tooLargeAs413<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof MailTooLargeError) {
+      throw new ProblemError(problem("payloadTooLarge", error.message, { errors: error.issues }), { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** What a refused `sendMail` means for the caller. */
 function sendProblem(error: GraphError, context: { account: AccountView; from: string | null }): ProblemError {
-  const members = { members: { code: error.code } };
-  if (error.status === 429 || error.status === 503 || error.status === 504) {
+  const members = { members: { code: error.code, maybeSent: false } };
+  if (error.status === 429) {
     const wait = Math.ceil(error.retryAfterSeconds ?? 30);
     return new ProblemError(
-      problem(
-        "upstream",
-        `Graph is throttling or unavailable (${error.code}); nothing was sent, try again after ${wait} s`,
-        members,
-      ),
+      problem("upstream", `Graph is throttling (${error.code}); nothing was sent, try again after ${wait} s`, members),
       { headers: { "retry-after": String(wait) } },
     );
   }
-  if (error.status === 0) {
+  if (error.status === 0 || error.status === 503 || error.status === 504) {
     return new ProblemError(
       problem(
         "upstream",
-        `Graph did not answer (${error.code}); the message may or may not have been sent, check the Sent Items before retrying`,
-        members,
+        `Graph did not confirm the message (${error.status === 0 ? error.code : `HTTP ${error.status}`}): it may have been sent. Check the Sent Items before sending it again`,
+        { members: { code: error.code, maybeSent: true } },
       ),
     );
   }

@@ -7,10 +7,11 @@ import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { isId, newId } from "../../core/ids.ts";
 import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { configOf, parseHandlerCreate, parseHandlerPatch } from "../../core/handlers/handler.ts";
-import { HANDLER_GRAPH_HEADERS } from "../../core/handlers/sync.ts";
+import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, mailAccessAdvice } from "../../core/advice.ts";
-import { fieldIssue, ValidationError } from "../../core/validation.ts";
+import { fieldIssue, parseInput, ValidationError } from "../../core/validation.ts";
+import { z } from "zod";
 import { accountGraphClient } from "../account-graph.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
@@ -106,6 +107,22 @@ handlerRoutes.post("/:id/run", async (c) => {
   return c.json({ ...report.counts, status: report.status, lastError: report.lastError });
 });
 
+/** How many activity items one request may ask for. */
+const ACTIVITY_LIMIT_MAX = 200;
+const activityQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(ACTIVITY_LIMIT_MAX).default(50),
+});
+
+handlerRoutes.get("/:id/activity", async (c) => {
+  const id = handlerIdParam(c);
+  const { limit } = parseInput(activityQuery, c.req.query());
+  const items = await c.env.HANDLERS.getByName(id).activity(limit);
+  if (items === null) {
+    throw notFound("handler", id);
+  }
+  return c.json({ items });
+});
+
 handlerRoutes.get("/:id/dead-letters", async (c) => {
   const id = handlerIdParam(c);
   const items = await c.env.HANDLERS.getByName(id).deadLetters();
@@ -162,7 +179,7 @@ async function resolveWhereAble(
   if (account.status !== "connected") {
     return null;
   }
-  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { headers: HANDLER_GRAPH_HEADERS });
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { headers: { prefer: IMMUTABLE_IDS } });
   try {
     return await resolveHandlerFolders(graph, config);
   } catch (error) {

@@ -12,8 +12,10 @@ import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts";
 import { handlerStatus } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
+import { AfterProcessing } from "../../core/handlers/after-processing.ts";
+import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
+import { runHandler } from "../../core/handlers/handler-run.ts";
 import { notifiedRunAt } from "../../core/push/push-rules.ts";
-import { afterProcess, HANDLER_GRAPH_HEADERS, runHandler } from "../../core/handlers/sync.ts";
 import { postToWebhook } from "../../core/jira/webhook-client.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
@@ -24,10 +26,18 @@ import { AlarmSchedule } from "./alarm-schedule.ts";
 import { HandlerPush } from "./handler-push.ts";
 import { HandlerTables } from "./handler-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
-import type { DeadLetter, HandlerConfig, HandlerStatus, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
+import type {
+  ActivityItem,
+  DeadLetter,
+  HandlerConfig,
+  HandlerStatus,
+  HandlerView,
+  RunCounts,
+} from "../../core/handlers/handler.ts";
+import type { KeyRing } from "../../core/crypto/key-ring.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type { ResolvedFolders } from "../../core/handlers/store.ts";
-import type { RunDeps, RunSettings } from "../../core/handlers/sync.ts";
+import type { PayloadSeal, RunDeps, RunSettings } from "../../core/handlers/handler-run.ts";
 import type { GraphClient } from "../../core/microsoft/graph-client.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { ChangeNotice, LifecycleNotice } from "../../core/push/notifications.ts";
@@ -187,6 +197,10 @@ export class HandlerObject extends DurableObject<Env> {
     return this.#tables.row() === null ? null : this.#tables.deadLetters();
   }
 
+  activity(limit: number): ActivityItem[] | null {
+    return this.#tables.row() === null ? null : this.#tables.activity(limit);
+  }
+
   /** One more attempt for a dead letter; `attempts` counts on. Delivered, it leaves the list and is marked read or moved. */
   async retryDeadLetter(messageId: string): Promise<DeadLetterRetry> {
     const row = this.#tables.row();
@@ -194,23 +208,28 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null || letter === null) {
       return { found: false };
     }
+    const sealed = this.#tables.payload(messageId);
+    if (sealed === null) {
+      return { found: true, delivered: false, error: "This message never had a payload to post (see its last error)" };
+    }
+    const keyRing = (await loadSettings(this.env)).keyRing;
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
     const outcome = await postToWebhook(
       {
         url: settings.webhook.url,
         token: settings.webhook.token,
         idempotencyKey: letter.dedupeKey,
-        body: this.#tables.payload(messageId),
+        body: await payloadSeal(row.id, keyRing).open(messageId, sealed),
       },
       { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
     );
     const now = this[OBJECT_CLOCK].now();
     if (outcome.kind !== "delivered") {
-      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, now });
+      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, status: outcome.status, now });
       await this.#publish({ required: false });
       return { found: true, delivered: false, error: outcome.error };
     }
-    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, now });
+    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, status: outcome.status, now });
     if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
       this.#tables.clearLastError();
     }
@@ -269,14 +288,18 @@ export class HandlerObject extends DurableObject<Env> {
     // This run reads the mailbox after every notification so far: it answers them all.
     await this.#alarms.clear("notifiedRun");
     const settings = await loadSettings(this.env);
-    const graph = accountGraphClient(this.env, settings, config.accountId, { headers: HANDLER_GRAPH_HEADERS });
+    const graph = accountGraphClient(this.env, settings, config.accountId, { headers: { prefer: IMMUTABLE_IDS } });
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
     let moreWork = false;
     try {
       const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
-      const result = await runHandler(await this.#runSettings(row, folders), this.#runDeps(graph), counts);
+      const result = await runHandler(
+        await this.#runSettings(row, folders),
+        this.#runDeps(graph, settings.keyRing, row.id),
+        counts,
+      );
       lastError =
         counts.deadLettered > 0
           ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#tables.lastDeadLetterError() ?? "unknown"}`
@@ -300,7 +323,7 @@ export class HandlerObject extends DurableObject<Env> {
     }
     counts.pending = this.#tables.pendingCount();
     this.#tables.recordRun({ startedAt, outcome, lastError });
-    await this.#scheduleNext({ moreWork });
+    await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
     await this.#reconcilePush({ retryNow: false });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
@@ -324,9 +347,11 @@ export class HandlerObject extends DurableObject<Env> {
       moveToFolderId: folders.moveId,
       onlyUnread: config.onlyUnread,
       afterProcessing: config.afterProcessing,
+      afterProcessingSkipped: config.afterProcessingSkipped,
       includeAttachments: config.includeAttachments,
       maxAttachmentBytes: config.maxAttachmentBytes,
-      skipAutoReplies: config.skipAutoReplies,
+      skipRules: new Set(config.skipAutoReplies ? config.skipRules : []),
+      markerKeys: keyRing.markerKeys,
       webhook: {
         url: config.webhookUrl,
         token: row.webhook_token === null ? null : await openSecret(keyRing, row.webhook_token, tokenContext(row.id)),
@@ -334,38 +359,37 @@ export class HandlerObject extends DurableObject<Env> {
     };
   }
 
-  #runDeps(graph: GraphClient): RunDeps {
+  #runDeps(graph: GraphClient, keyRing: KeyRing, handlerId: string): RunDeps {
     return {
       graph,
       http: (request) => fetch(request),
       clock: this[OBJECT_CLOCK],
       sleep: (ms) => scheduler.wait(ms),
       store: this.#tables,
+      payloads: payloadSeal(handlerId, keyRing),
       logger: CONSOLE_LOGGER,
     };
   }
 
+  /** Marks read or moves what is due (a retried dead letter); a failure waits for the next run. */
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
+    const { keyRing } = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, await loadSettings(this.env), configOf(row).accountId, {
-      headers: HANDLER_GRAPH_HEADERS,
+      headers: { prefer: IMMUTABLE_IDS },
     });
-    try {
-      await afterProcess(settings, this.#runDeps(graph));
-    } catch (error) {
-      CONSOLE_LOGGER.warn("handler.after_processing_deferred", {
-        handlerId: row.id,
-        error: error instanceof Error ? error.name : "unknown",
-      });
-    }
+    await new AfterProcessing(settings, this.#runDeps(graph, keyRing, row.id)).finish();
   }
 
   /**
    * Sets the alarm: at once when the run stopped at a limit, else when the next delivery retry falls
-   * due, so retries never wait for the next poll.
+   * due, so retries never wait for the next poll. After failed runs it backs off, so a failure that
+   * repeats (a bug, a poisoned message, Graph down) costs a few runs an hour, not one after another.
    */
-  async #scheduleNext(options: { moreWork: boolean }): Promise<void> {
+  async #scheduleNext(options: { moreWork: boolean; failedRuns: number }): Promise<void> {
     const now = this[OBJECT_CLOCK].now();
-    const next = options.moreWork ? now : this.#tables.nextRetryAt();
+    const retryAt = this.#tables.nextRetryAt();
+    const backoff = options.failedRuns === 0 ? 0 : failedRunBackoffMs(options.failedRuns);
+    const next = options.moreWork && backoff === 0 ? now : retryAt === null ? null : Math.max(retryAt, now + backoff);
     if (next === null) {
       await this.#alarms.clear("run");
     } else {
@@ -418,7 +442,7 @@ export class HandlerObject extends DurableObject<Env> {
       folders: async () => {
         const config = configOf(row);
         const graph = accountGraphClient(this.env, await loadSettings(this.env), config.accountId, {
-          headers: HANDLER_GRAPH_HEADERS,
+          headers: { prefer: IMMUTABLE_IDS },
         });
         return this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
       },
@@ -485,6 +509,25 @@ export class HandlerObject extends DurableObject<Env> {
     this.#push.forget();
     this.#alarms.forget();
   }
+}
+
+/** After failed runs in a row: 30 s, 1 min, 2 min, … at most 15 minutes. */
+const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
+
+function failedRunBackoffMs(failedRuns: number): number {
+  return FAILED_RUN_BACKOFF_MS[Math.min(failedRuns, FAILED_RUN_BACKOFF_MS.length) - 1] ?? 900_000;
+}
+
+/** Payloads hold whole mails: sealed at rest like every other secret, bound to the handler and message. */
+function payloadSeal(handlerId: string, keyRing: KeyRing): PayloadSeal {
+  const context = (messageId: string): { record: string; field: string } => ({
+    record: `handler:${handlerId}`,
+    field: `payload:${messageId}`,
+  });
+  return {
+    seal: (messageId, payload) => sealSecret(keyRing, payload, context(messageId)),
+    open: (messageId, sealed) => openSecret(keyRing, sealed, context(messageId)),
+  };
 }
 
 function configOf(row: HandlerRow): HandlerConfig {

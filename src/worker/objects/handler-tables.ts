@@ -4,11 +4,19 @@
  * core's `HandlerStore`, which a run reads and writes through, plus the queries of the admin API.
  * @module
  */
+import { z } from "zod";
 import { Database, sql } from "./sql.ts";
-import type { DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
+import type { ActivityItem, DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
-import type { DueDelivery, HandlerStore, ResolvedFolders, SeenMessage } from "../../core/handlers/store.ts";
-import type { SkipReason } from "../../core/mail/auto-reply.ts";
+import type {
+  DeltaPaging,
+  DeltaPosition,
+  DueDelivery,
+  HandlerStore,
+  ResolvedFolders,
+  SeenMessage,
+  SkipReason,
+} from "../../core/handlers/store.ts";
 import type { Migration } from "./sql.ts";
 
 const MIGRATIONS: readonly Migration[] = [
@@ -67,6 +75,34 @@ const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (message_id, part)
     )`,
   },
+  {
+    description: "when a message last changed, for the activity list",
+    statement: "ALTER TABLE messages ADD COLUMN updated_at INTEGER",
+  },
+  {
+    description: "the webhook's HTTP status at the last attempt (0 when it did not answer)",
+    statement: "ALTER TABLE messages ADD COLUMN last_status INTEGER",
+  },
+  {
+    description: "finds another message with the same dedupe key",
+    statement: "CREATE INDEX messages_by_dedupe_key ON messages (dedupe_key)",
+  },
+  {
+    description: "lists the activity, newest first",
+    statement: "CREATE INDEX messages_by_update ON messages (updated_at)",
+  },
+  {
+    description: "the hash of the delta query the stored cursor belongs to",
+    statement: "ALTER TABLE handler ADD COLUMN cursor_query TEXT",
+  },
+  {
+    description: "the delta page size Graph serves, and the pages served in a row at it (JSON)",
+    statement: "ALTER TABLE handler ADD COLUMN delta_paging TEXT",
+  },
+  {
+    description: "runs in a row that did not end well, for the alarm's backoff",
+    statement: "ALTER TABLE handler ADD COLUMN failed_runs INTEGER NOT NULL DEFAULT 0",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
@@ -81,6 +117,8 @@ export interface HandlerRow extends Record<string, SqlStorageValue> {
   read_folder_id: string | null;
   move_folder_id: string | null;
   cursor: string | null;
+  cursor_query: string | null;
+  delta_paging: string | null;
   last_run_at: number | null;
   last_success_at: number | null;
   last_error: string | null;
@@ -98,7 +136,8 @@ export interface HandlerRowFields {
   accountLabel: string;
 }
 
-export type MessageState = "pending" | "delivered" | "skipped" | "dead";
+/** `ignored`: read mail left out by `onlyUnread`, remembered so that it never comes back. */
+export type MessageState = "pending" | "delivered" | "skipped" | "dead" | "ignored";
 
 export interface MessageCounts {
   delivered: number;
@@ -106,6 +145,24 @@ export interface MessageCounts {
   pending: number;
   deadLettered: number;
 }
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+  message_id: string;
+  dedupe_key: string;
+  internet_message_id: string | null;
+  subject: string;
+  sender: string | null;
+  received_at: string;
+  state: string;
+  skip_reason: string | null;
+  attempts: number;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  updated_at: number | null;
+}
+
+const pagingSchema = z.object({ size: z.number().int().positive(), streak: z.number().int().min(0) });
 
 export class HandlerTables implements HandlerStore {
   readonly #db: Database;
@@ -149,7 +206,7 @@ export class HandlerTables implements HandlerStore {
       this.saveResolvedFolders(options.folders);
     }
     if (options.resetCursor) {
-      this.saveCursor(null);
+      this.saveDeltaPosition(null);
     }
   }
 
@@ -160,7 +217,13 @@ export class HandlerTables implements HandlerStore {
   recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null }): void {
     this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
       last_success_at = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
-      last_error = ${run.lastError}, last_outcome = ${run.outcome}`);
+      last_error = ${run.lastError}, last_outcome = ${run.outcome},
+      failed_runs = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN 0 ELSE failed_runs + 1 END`);
+  }
+
+  /** Runs in a row that did not end well (0 after a good one). */
+  failedRuns(): number {
+    return this.#db.first<{ failed_runs: number }>(sql`SELECT failed_runs FROM handler LIMIT 1`)?.failed_runs ?? 0;
   }
 
   clearLastError(): void {
@@ -174,12 +237,30 @@ export class HandlerTables implements HandlerStore {
 
   // The store a run uses
 
-  cursor(): string | null {
-    return this.#db.first<{ cursor: string | null }>(sql`SELECT cursor FROM handler LIMIT 1`)?.cursor ?? null;
+  deltaPosition(): DeltaPosition | null {
+    const row = this.#db.first<{ cursor: string | null; cursor_query: string | null }>(
+      sql`SELECT cursor, cursor_query FROM handler LIMIT 1`,
+    );
+    // A cursor stored before queries were hashed has no hash: it belongs to no known query.
+    return row?.cursor === null || row === null ? null : { link: row.cursor, queryHash: row.cursor_query ?? "" };
   }
 
-  saveCursor(link: string | null): void {
-    this.#db.run(sql`UPDATE handler SET cursor = ${link}`);
+  saveDeltaPosition(position: DeltaPosition | null): void {
+    this.#db.run(
+      sql`UPDATE handler SET cursor = ${position?.link ?? null}, cursor_query = ${position?.queryHash ?? null}`,
+    );
+  }
+
+  deltaPaging(): DeltaPaging | null {
+    const text = this.#db.first<{ delta_paging: string | null }>(
+      sql`SELECT delta_paging FROM handler LIMIT 1`,
+    )?.delta_paging;
+    const parsed = text === null || text === undefined ? null : pagingSchema.safeParse(JSON.parse(text));
+    return parsed?.success === true ? parsed.data : null;
+  }
+
+  saveDeltaPaging(paging: DeltaPaging): void {
+    this.#db.run(sql`UPDATE handler SET delta_paging = ${JSON.stringify(paging)}`);
   }
 
   resolvedFolders(): ResolvedFolders | null {
@@ -201,16 +282,57 @@ export class HandlerTables implements HandlerStore {
     return this.#db.first(sql`SELECT 1 AS known FROM messages WHERE message_id = ${messageId}`) !== null;
   }
 
-  recordPending(message: SeenMessage, payload: string, options: { now: number }): void {
-    this.#insertMessage(message, { state: "pending", skipReason: null, afterDue: 0, nextAttemptAt: options.now });
-    for (let part = 0; part * PAYLOAD_PART_CHARS < payload.length; part++) {
-      const data = payload.slice(part * PAYLOAD_PART_CHARS, (part + 1) * PAYLOAD_PART_CHARS);
+  isDuplicate(dedupeKey: string): boolean {
+    return (
+      this.#db.first(sql`SELECT 1 AS found FROM messages
+        WHERE dedupe_key = ${dedupeKey} AND state IN ('pending', 'delivered', 'dead') LIMIT 1`) !== null
+    );
+  }
+
+  recordIgnored(message: SeenMessage, options: { now: number }): void {
+    this.#insertMessage(message, {
+      state: "ignored",
+      skipReason: null,
+      afterDue: 0,
+      nextAttemptAt: null,
+      now: options.now,
+    });
+  }
+
+  recordSkipped(message: SeenMessage, reason: SkipReason, options: { afterProcessing: boolean; now: number }): void {
+    this.#insertMessage(message, {
+      state: "skipped",
+      skipReason: reason,
+      afterDue: options.afterProcessing ? 1 : 0,
+      nextAttemptAt: null,
+      now: options.now,
+    });
+  }
+
+  recordPending(message: SeenMessage, sealedPayload: string, options: { now: number }): void {
+    this.#insertMessage(message, {
+      state: "pending",
+      skipReason: null,
+      afterDue: 0,
+      nextAttemptAt: options.now,
+      now: options.now,
+    });
+    for (let part = 0; part * PAYLOAD_PART_CHARS < sealedPayload.length; part++) {
+      const data = sealedPayload.slice(part * PAYLOAD_PART_CHARS, (part + 1) * PAYLOAD_PART_CHARS);
       this.#db.run(sql`INSERT INTO payloads (message_id, part, data) VALUES (${message.messageId}, ${part}, ${data})`);
     }
   }
 
-  recordSkipped(message: SeenMessage, reason: SkipReason): void {
-    this.#insertMessage(message, { state: "skipped", skipReason: reason, afterDue: 1, nextAttemptAt: null });
+  recordUnpreparable(message: SeenMessage, options: { error: string; now: number }): void {
+    this.#insertMessage(message, {
+      state: "dead",
+      skipReason: null,
+      afterDue: 0,
+      nextAttemptAt: null,
+      now: options.now,
+    });
+    this.#db.run(sql`UPDATE messages SET last_error = ${options.error}, last_attempt_at = ${options.now}
+      WHERE message_id = ${message.messageId}`);
   }
 
   dueDeliveries(now: number, limit: number): DueDelivery[] {
@@ -227,30 +349,33 @@ export class HandlerTables implements HandlerStore {
       }));
   }
 
-  payload(messageId: string): string {
-    return this.#db
+  payload(messageId: string): string | null {
+    const parts = this.#db
       .all<{ data: string }>(sql`SELECT data FROM payloads WHERE message_id = ${messageId} ORDER BY part`)
-      .map((row) => row.data)
-      .join("");
+      .map((row) => row.data);
+    return parts.length === 0 ? null : parts.join("");
   }
 
-  recordDelivered(messageId: string, options: { attempts: number; now: number }): void {
+  recordDelivered(messageId: string, options: { attempts: number; status: number; now: number }): void {
     this.#db.run(sql`UPDATE messages SET state = 'delivered', attempts = ${options.attempts}, next_attempt_at = NULL,
-      last_error = NULL, last_attempt_at = ${options.now}, after_due = 1 WHERE message_id = ${messageId}`);
+      last_error = NULL, last_attempt_at = ${options.now}, last_status = ${options.status}, updated_at = ${options.now},
+      after_due = 1 WHERE message_id = ${messageId}`);
     this.#db.run(sql`DELETE FROM payloads WHERE message_id = ${messageId}`);
   }
 
   recordRetry(
     messageId: string,
-    options: { attempts: number; nextAttemptAt: number; error: string; now: number },
+    options: { attempts: number; status: number; nextAttemptAt: number; error: string; now: number },
   ): void {
     this.#db.run(sql`UPDATE messages SET attempts = ${options.attempts}, next_attempt_at = ${options.nextAttemptAt},
-      last_error = ${options.error}, last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+      last_error = ${options.error}, last_attempt_at = ${options.now}, last_status = ${options.status},
+      updated_at = ${options.now} WHERE message_id = ${messageId}`);
   }
 
-  recordDeadLetter(messageId: string, options: { attempts: number; error: string; now: number }): void {
+  recordDeadLetter(messageId: string, options: { attempts: number; status: number; error: string; now: number }): void {
     this.#db.run(sql`UPDATE messages SET state = 'dead', attempts = ${options.attempts}, next_attempt_at = NULL,
-      last_error = ${options.error}, last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+      last_error = ${options.error}, last_attempt_at = ${options.now}, last_status = ${options.status},
+      updated_at = ${options.now} WHERE message_id = ${messageId}`);
   }
 
   afterProcessingDue(limit: number): string[] {
@@ -284,19 +409,7 @@ export class HandlerTables implements HandlerStore {
 
   deadLetters(): DeadLetter[] {
     return this.#db
-      .all<{
-        message_id: string;
-        internet_message_id: string | null;
-        subject: string;
-        sender: string | null;
-        received_at: string;
-        attempts: number;
-        last_error: string | null;
-        last_attempt_at: number | null;
-      }>(
-        sql`SELECT message_id, internet_message_id, subject, sender, received_at, attempts, last_error, last_attempt_at
-          FROM messages WHERE state = 'dead' ORDER BY received_at`,
-      )
+      .all<MessageRow>(sql`SELECT * FROM messages WHERE state = 'dead' ORDER BY received_at`)
       .map((row) => ({
         messageId: row.message_id,
         internetMessageId: row.internet_message_id,
@@ -309,6 +422,25 @@ export class HandlerTables implements HandlerStore {
       }));
   }
 
+  /** What happened to the latest `limit` messages (read mail left out by `onlyUnread` aside), newest first. */
+  activity(limit: number): ActivityItem[] {
+    return this.#db
+      .all<MessageRow>(sql`SELECT * FROM messages WHERE state != 'ignored'
+        ORDER BY COALESCE(updated_at, last_attempt_at, 0) DESC, received_at DESC LIMIT ${limit}`)
+      .map((row) => ({
+        messageId: row.message_id,
+        internetMessageId: row.internet_message_id,
+        subject: row.subject,
+        from: row.sender,
+        receivedAt: row.received_at,
+        outcome: row.state as ActivityItem["outcome"],
+        reason: row.state === "skipped" ? row.skip_reason : row.state === "delivered" ? null : row.last_error,
+        attempts: row.attempts,
+        lastStatus: row.last_status,
+        at: new Date(row.updated_at ?? row.last_attempt_at ?? 0).toISOString(),
+      }));
+  }
+
   /** A dead letter's key and attempts so far, or null when there is no such dead letter. */
   deadLetter(messageId: string): { dedupeKey: string; attempts: number } | null {
     const row = this.#db.first<{ dedupe_key: string; attempts: number }>(
@@ -318,9 +450,10 @@ export class HandlerTables implements HandlerStore {
   }
 
   /** One more failed attempt of a dead letter: it stays dead, `attempts` counts on. */
-  recordDeadLetterAttempt(messageId: string, options: { error: string; now: number }): void {
+  recordDeadLetterAttempt(messageId: string, options: { error: string; status: number; now: number }): void {
     this.#db.run(sql`UPDATE messages SET attempts = attempts + 1, last_error = ${options.error},
-      last_attempt_at = ${options.now} WHERE message_id = ${messageId}`);
+      last_attempt_at = ${options.now}, last_status = ${options.status}, updated_at = ${options.now}
+      WHERE message_id = ${messageId}`);
   }
 
   lastDeadLetterError(): string | null {
@@ -346,12 +479,18 @@ export class HandlerTables implements HandlerStore {
 
   #insertMessage(
     message: SeenMessage,
-    fields: { state: MessageState; skipReason: string | null; afterDue: number; nextAttemptAt: number | null },
+    fields: {
+      state: MessageState;
+      skipReason: string | null;
+      afterDue: number;
+      nextAttemptAt: number | null;
+      now: number;
+    },
   ): void {
     this.#db.run(sql`INSERT INTO messages (message_id, dedupe_key, internet_message_id, conversation_id, subject, sender,
-        received_at, state, skip_reason, attempts, next_attempt_at, after_due)
+        received_at, state, skip_reason, attempts, next_attempt_at, after_due, updated_at)
       VALUES (${message.messageId}, ${message.dedupeKey}, ${message.internetMessageId}, ${message.conversationId},
         ${message.subject}, ${message.from}, ${message.receivedAt}, ${fields.state}, ${fields.skipReason}, 0,
-        ${fields.nextAttemptAt}, ${fields.afterDue})`);
+        ${fields.nextAttemptAt}, ${fields.afterDue}, ${fields.now})`);
   }
 }
