@@ -136,6 +136,36 @@ describe("simulated Graph subscriptions", () => {
     expect(((await raw("GET", "/subscriptions")).json as { value: unknown[] }).value).toEqual([]);
   });
 
+  it("carries its calls through a relay when the tenant asks, with the same deadline of 10 s", async () => {
+    await session.control.updateSettings(session.tenant.tenantId, { notificationDelivery: "relay" });
+    const relayed: string[] = [];
+    const relay = (async () => {
+      for (let answered = 0; answered < 2; ) {
+        const call = await session.control.takeRelayCall(session.tenant.tenantId, 1000);
+        if (call !== null) {
+          relayed.push(new URL(call.url).pathname);
+          const token = new URL(call.url).searchParams.get("validationToken") ?? "";
+          await session.control.answerRelayCall(session.tenant.tenantId, call.id, {
+            status: 200,
+            contentType: "text/plain",
+            body: token,
+          });
+          answered++;
+        }
+      }
+    })();
+    const created = await createSubscription(graph, request());
+    await relay;
+    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(relayed).toEqual(["/graph/notifications", "/graph/lifecycle"]);
+    expect(app.calls).toEqual([]);
+    // Nobody carries the next validation: Graph gives up after 10 s.
+    const started = Date.now();
+    const timedOut = await refusal(createSubscription(graph, request({ folderId: "drafts" })));
+    expect([timedOut.code, timedOut.message]).toEqual(["InvalidRequest", "Subscription validation request timed out."]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+  });
+
   it("allows at most 10,080 minutes, raises less than 45 minutes to 45, and renews within the same limit", async () => {
     const tooLong = await refusal(createSubscription(graph, request({ expiresAt: Date.now() + 10_081 * MINUTE })));
     expect([tooLong.status, tooLong.code, tooLong.message]).toEqual([

@@ -162,11 +162,12 @@ export class HandlerObject extends DurableObject<Env> {
     }
   }
 
-  /** Lifecycle events that name this handler's subscription (`POST /graph/lifecycle`). */
+  /** Lifecycle events that name this handler's subscription (`POST /graph/lifecycle`); forged ones change nothing. */
   async lifecycle(notices: LifecycleNotice[]): Promise<void> {
     const row = this.#tables.row();
-    if (row !== null) {
-      await this.#followUp(row, await this.#push.lifecycle(this.#pushSubject(row), notices));
+    const followUp = row === null ? null : await this.#push.lifecycle(this.#pushSubject(row), notices);
+    if (row !== null && followUp !== null && (followUp.maintainAt !== null || followUp.runNow)) {
+      await this.#followUp(row, followUp);
     }
   }
 
