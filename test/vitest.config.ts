@@ -100,6 +100,16 @@ export default defineConfig({
         extends: false as const,
         test: { name: "repository", root: ROOT, include: ["test/repository/**/*.test.ts"], environment: "node" },
       },
+      {
+        extends: false as const,
+        test: {
+          name: "dev-tools",
+          root: ROOT,
+          include: ["test/dev-tools/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+        },
+      },
       ...(hasChromium
         ? [
             {

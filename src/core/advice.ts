@@ -218,6 +218,46 @@ export function sendAdvice(error: GraphError, context: { account: string; from: 
   };
 }
 
+/**
+ * What a Jira Automation webhook's refusal means, from the status it answered (null: no answer).
+ * Atlassian does not document the incoming-webhook trigger's error statuses
+ * (https://support.atlassian.com/cloud-automation/docs/configure-the-incoming-webhook-trigger-in-atlassian-automation/),
+ * so this reads them by their HTTP meaning: 401/403 a refused `X-Automation-Webhook-Token`, 404/410 a
+ * URL Jira does not know, another 4xx a refused message.
+ */
+export function webhookRefusalAdvice(status: number | null): Advice {
+  if (status === 401 || status === 403) {
+    return {
+      problem: `Jira refused the webhook secret (${status})`,
+      fix: "copy the secret from the Jira rule's Incoming webhook trigger into the handler's Webhook secret",
+      where: "handler",
+      transient: false,
+    };
+  }
+  if (status === 404 || status === 410) {
+    return {
+      problem: `Jira does not know the webhook URL (${status}): the rule may have been deleted, or its URL changed`,
+      fix: "copy the URL from the Jira rule's Incoming webhook trigger into the handler",
+      where: "handler",
+      transient: false,
+    };
+  }
+  if (status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return {
+      problem: `Jira refused the message (${status})`,
+      fix: "check the rule's audit log in Jira (is the rule enabled?), then retry the dead letters",
+      where: "jira",
+      transient: false,
+    };
+  }
+  return {
+    problem: status === null ? "Jira could not be reached" : `Jira failed (${status})`,
+    fix: null,
+    where: null,
+    transient: true,
+  };
+}
+
 /** Why Microsoft cannot notify a handler at all; it polls instead. */
 export function pushUnavailableAdvice(facts: {
   cause: "shared_mailbox" | "no_public_url" | "http_public_url";

@@ -5,6 +5,7 @@
 import type { AccountObject } from "./objects/account-object.ts";
 import type { Directory } from "./objects/directory-object.ts";
 import type { HandlerObject } from "./objects/handler-object.ts";
+import type { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 
 export interface Env {
   /** Configuration read often and written rarely: credentials (secrets sealed). */
@@ -15,6 +16,8 @@ export interface Env {
   DIRECTORY: DurableObjectNamespace<Directory>;
   /** One object per mail handler: its configuration, delta cursor, outbox and dead letters. */
   HANDLERS: DurableObjectNamespace<HandlerObject>;
+  /** One object per app and mailbox: Outlook's four concurrent requests, shared by every caller. */
+  MAILBOX_BUDGETS: DurableObjectNamespace<MailboxBudget>;
 
   /** Secret: bearer token for `/api/*` and the admin pages. */
   ADMIN_TOKEN?: string;

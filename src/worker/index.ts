@@ -9,6 +9,7 @@ import type { Env } from "./env.ts";
 export { AccountObject } from "./objects/account-object.ts";
 export { Directory } from "./objects/directory-object.ts";
 export { HandlerObject } from "./objects/handler-object.ts";
+export { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 
 export default {
   fetch: app.fetch,

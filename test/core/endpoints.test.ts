@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkEndpoint, DEFAULT_ALLOWED_AUTH_HOSTS, sameAuthority } from "../../src/core/microsoft/endpoints.ts";
+import {
+  checkEndpoint,
+  DEFAULT_ALLOWED_AUTH_HOSTS,
+  sameAuthority,
+  v2EndpointsOf,
+} from "../../src/core/microsoft/endpoints.ts";
 import type { EndpointCheck, EndpointPolicy } from "../../src/core/microsoft/endpoints.ts";
 
 const STRICT: EndpointPolicy = { allowedHosts: DEFAULT_ALLOWED_AUTH_HOSTS, allowHttpLoopback: false };
@@ -87,5 +92,28 @@ describe("checkEndpoint", () => {
     ).toBe(true);
     expect(sameAuthority(auth, endpoint("https://login.microsoftonline.com/common/oauth2/v2.0/token"))).toBe(false);
     expect(sameAuthority(auth, endpoint(`https://login.microsoftonline.us/${TENANT}/oauth2/v2.0/token`))).toBe(false);
+  });
+});
+
+describe("v2EndpointsOf", () => {
+  it("builds both v2.0 URLs for a tenant id, domain or keyword, which checkEndpoint then accepts", () => {
+    const tenant = "6731de76-14a6-49ae-97bc-6eba6914391e";
+    const endpoints = v2EndpointsOf(` ${tenant} `, "login.microsoftonline.us");
+    expect(endpoints).toEqual({
+      authorize: `https://login.microsoftonline.us/${tenant}/oauth2/v2.0/authorize`,
+      token: `https://login.microsoftonline.us/${tenant}/oauth2/v2.0/token`,
+    });
+    const policy: EndpointPolicy = { allowedHosts: DEFAULT_ALLOWED_AUTH_HOSTS, allowHttpLoopback: false };
+    expect(checkEndpoint(endpoints?.token ?? "", { kind: "token", policy }).ok).toBe(true);
+    expect(v2EndpointsOf("contoso.onmicrosoft.com", "login.microsoftonline.com")?.authorize).toBe(
+      "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize",
+    );
+    expect(v2EndpointsOf("organizations", "login.microsoftonline.com")).not.toBeNull();
+  });
+
+  it("refuses what is not a tenant", () => {
+    for (const tenant of ["", "contoso", "a/b", "https://login.microsoftonline.com/x", "6731de76-14a6"]) {
+      expect(v2EndpointsOf(tenant, "login.microsoftonline.com"), tenant).toBeNull();
+    }
   });
 });

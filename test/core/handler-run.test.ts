@@ -115,3 +115,125 @@ describe("a handler run with in-memory storage", () => {
     expect((await session.control.hook(hook.id)).requests).toHaveLength(MAX_DELIVERY_ATTEMPTS);
   });
 });
+
+describe("a handler run against Graph's documented behaviour", () => {
+  it("remembers read mail it leaves out, so a later mark-unread or flag never posts it (as a blank issue or at all)", async () => {
+    const [read] = await session.control.addMessages(address, [{ subject: "already read", isRead: true }]);
+    await runHandler(settings, deps);
+    await session.control.changeMessage(address, read?.id ?? "", { isRead: false });
+    await session.control.changeMessage(address, read?.id ?? "", { flagged: true });
+    expect((await runHandler(settings, deps)).counts).toMatchObject({ fetched: 0, delivered: 0 });
+    expect(await accepted()).toEqual([]);
+    expect(store.messages.get(read?.id ?? "")?.state).toBe("ignored");
+  });
+
+  it("reads an unknown message that the delta sends only in part in full (batched) before posting it", async () => {
+    const [first] = await session.control.addMessages(address, [
+      { subject: "[OPS-1] printer", from: { name: "Ann", address: "ann@example.com" } },
+    ]);
+    const leaveUnread = { ...settings, afterProcessing: "none" as const };
+    expect((await runHandler(leaveUnread, deps)).counts).toMatchObject({ delivered: 1 });
+    // As if the store had never seen it: the next round sends the flag as id + flag + parentFolderId only.
+    store.messages.clear();
+    await session.control.changeMessage(address, first?.id ?? "", { flagged: true });
+    await session.control.resetCounters(session.tenant.tenantId);
+    expect((await runHandler(leaveUnread, deps)).counts).toMatchObject({ fetched: 1, delivered: 1 });
+    const posted = (await accepted()).at(-1);
+    expect(posted?.data.message).toMatchObject({ subject: "[OPS-1] printer", from: { address: "ann@example.com" } });
+    expect(posted?.issues).toEqual(["OPS-1"]);
+    expect((await session.control.counters(session.tenant.tenantId))["graph-batched.GET /me/messages/{id}"]).toBe(1);
+  });
+
+  it("completes a first sync of 5,000 messages whose pages Graph cannot serve at full size", async () => {
+    await session.control.updateSettings(session.tenant.tenantId, { deltaPageBodyLimitBytes: 60_000 });
+    const body = { contentType: "text" as const, content: "y".repeat(1000) };
+    for (let start = 0; start < 5000; start += 1000) {
+      await session.control.addMessages(
+        address,
+        Array.from({ length: 1000 }, (_, index) => ({ subject: `bulk ${start + index}`, body })),
+      );
+    }
+    const sizes: number[] = [];
+    const remember = store.saveDeltaPaging.bind(store);
+    store.saveDeltaPaging = (paging) => {
+      sizes.push(paging.size);
+      remember(paging);
+    };
+    let delivered = 0;
+    for (let run = 0; run < 30 && delivered < 5000; run++) {
+      delivered += (await runHandler({ ...settings, afterProcessing: "none" }, deps)).counts.delivered;
+    }
+    expect(delivered).toBe(5000);
+    // It halved from 200 until Graph served the pages (at most 60 bodies of 1,000 bytes fit), then grew
+    // back only slowly and never to a size Graph had refused.
+    expect(sizes.slice(0, 2)).toEqual([100, 50]);
+    expect(Math.max(...sizes.slice(2))).toBeLessThan(100);
+    expect(new Set((await accepted()).map((payload) => payload.data.dedupeKey)).size).toBe(5000);
+  });
+
+  it("grows the page size back once Graph serves the smaller pages", async () => {
+    store.saveDeltaPaging({ size: 20, streak: 0 });
+    await session.control.addMessages(
+      address,
+      Array.from({ length: 200 }, (_, index) => ({ subject: `m ${index}` })),
+    );
+    await runHandler({ ...settings, afterProcessing: "none" }, deps);
+    expect(store.deltaPaging()?.size).toBeGreaterThan(20);
+  });
+
+  it("turns a malformed Graph answer into a typed invalid_response error, not a TypeError", async () => {
+    await session.control.updateSettings(session.tenant.tenantId, {
+      graphFaults: [{ failure: { kind: "malformed" }, match: { path: "delta" }, remaining: 1 }],
+    });
+    await expect(runHandler(settings, deps)).rejects.toMatchObject({ name: "GraphError", code: "invalid_response" });
+    await session.control.addMessages(address, [{ subject: "after" }]);
+    expect((await runHandler(settings, deps)).counts).toMatchObject({ delivered: 1 });
+  });
+
+  it("posts one of two mails sharing a Message-ID and lists the other as a skipped duplicate", async () => {
+    await session.control.addMessages(address, [
+      { subject: "copy one", internetMessageId: "<same@example.com>" },
+      { subject: "copy two", internetMessageId: "<same@example.com>" },
+    ]);
+    expect((await runHandler(settings, deps)).counts).toMatchObject({ delivered: 1, skipped: 1 });
+    expect([...store.messages.values()].map((message) => message.skipReason).sort()).toEqual(["duplicate", null]);
+    expect(await accepted()).toHaveLength(1);
+  });
+
+  it("keeps going past a poisoned message: 99 delivered once, the one it cannot read in the dead letters", async () => {
+    await session.control.addMessages(address, [
+      ...Array.from({ length: 98 }, (_, index) => ({ subject: `fine ${index}` })),
+      { subject: "odd id", internetMessageId: "<evil\r\nInjected: yes\u0000@example.com>" },
+      { subject: "unreadable", rawOverrides: { internetMessageHeaders: "not a list" } },
+    ]);
+    const counts = (await runHandler(settings, deps)).counts;
+    expect(counts).toMatchObject({ delivered: 99, deadLettered: 1, pending: 0 });
+    const keys = (await accepted()).map((payload) => payload.data.dedupeKey);
+    expect(new Set(keys).size).toBe(99);
+    expect(keys.filter((key) => key.startsWith("sha256:"))).toHaveLength(1);
+    const dead = [...store.messages.values()].filter((message) => message.state === "dead");
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.lastError).toContain("internetMessageHeaders");
+    expect((await runHandler(settings, deps)).counts).toMatchObject({ fetched: 0, delivered: 0, deadLettered: 0 });
+  });
+
+  it("marks read after a batch failed whole with 424 on a later round, and never posts again for it", async () => {
+    await session.control.updateSettings(session.tenant.tenantId, {
+      batchThrottling: "whole",
+      graphFaults: [
+        {
+          failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "1" },
+          match: { method: "PATCH" },
+          remaining: 1,
+        },
+      ],
+    });
+    await session.control.addMessages(address, [{ subject: "one" }, { subject: "two" }]);
+    const outcome = await runHandler(settings, deps);
+    expect(outcome.counts).toMatchObject({ delivered: 2 });
+    expect(outcome.warning).toBeNull();
+    expect((await session.control.messages(address)).every((message) => message.isRead)).toBe(true);
+    expect((await session.control.counters(session.tenant.tenantId))["graph.batch_failed_dependency"]).toBe(1);
+    expect(await accepted()).toHaveLength(2);
+  });
+});

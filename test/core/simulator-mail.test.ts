@@ -226,3 +226,199 @@ describe("simulated Graph mail", () => {
     expect(noRecipients.status).toBe(400);
   });
 });
+
+describe("simulated Graph as strict as Microsoft (docs/microsoft.md)", () => {
+  async function deltaToEnd(session: Awaited<ReturnType<typeof inProcessSession>>, token: string, first: string) {
+    let link: string | undefined = first;
+    const items: Record<string, unknown>[] = [];
+    let deltaLink = "";
+    while (link !== undefined) {
+      const page = await ((await session.graph(link, { token, prefer: IMMUTABLE })).json() as Promise<Page>);
+      items.push(...page.value);
+      link = page["@odata.nextLink"];
+      deltaLink = page["@odata.deltaLink"] ?? deltaLink;
+    }
+    return { items, deltaLink };
+  }
+
+  it("sends an update as the id, the changed properties and parentFolderId; a message moved in comes whole", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const [seeded] = await session.control.addMessages(address, [{ subject: "first", isRead: true }]);
+    const start = await deltaToEnd(session, token, "/me/mailFolders/inbox/messages/delta?$select=subject,isRead,body");
+    expect(Object.keys(start.items[0] ?? {}).sort()).toEqual(["@odata.etag", "body", "id", "isRead", "subject"]);
+    await session.control.changeMessage(address, seeded?.id ?? "", { isRead: false });
+    await session.control.addFolder(address, "Elsewhere");
+    const [moved] = await session.control.addMessages(address, [{ subject: "moved in" }], { folder: "Elsewhere" });
+    await session.graph(`/me/messages/${encodeURIComponent(moved?.id ?? "")}/move`, {
+      token,
+      method: "POST",
+      body: { destinationId: "inbox" },
+    });
+    const round = await deltaToEnd(session, token, start.deltaLink);
+    const update = round.items.find((item) => item["id"] === seeded?.id);
+    expect(Object.keys(update ?? {}).sort()).toEqual(["@odata.etag", "id", "isRead", "parentFolderId"]);
+    expect(update?.["isRead"]).toBe(false);
+    const whole = round.items.find((item) => item["id"] === moved?.id);
+    expect(Object.keys(whole ?? {}).sort()).toEqual(["@odata.etag", "body", "id", "isRead", "subject"]);
+  });
+
+  it("answers 504 for a delta page whose bodies are too heavy, and serves the same page smaller", async () => {
+    const session = await inProcessSession({ settings: { deltaPageBodyLimitBytes: 10_000 } });
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    await session.control.addMessages(
+      address,
+      Array.from({ length: 20 }, () => ({ body: { contentType: "text" as const, content: "x".repeat(1000) } })),
+    );
+    const link = "/me/mailFolders/inbox/messages/delta?$select=subject,body";
+    expect((await session.graph(link, { token, prefer: "odata.maxpagesize=20" })).status).toBe(504);
+    expect((await session.graph(link, { token, prefer: "odata.maxpagesize=5" })).status).toBe(200);
+    expect(
+      (
+        await session.graph("/me/mailFolders/inbox/messages/delta?$select=subject", {
+          token,
+          prefer: "odata.maxpagesize=20",
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("fails a batch with throttled items with 424 as a whole, or answers their 429s inside a 200", async () => {
+    for (const batchThrottling of ["whole", "items"] as const) {
+      const session = await inProcessSession({
+        settings: {
+          batchThrottling,
+          graphFaults: [
+            {
+              failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "1" },
+              match: { method: "PATCH" },
+              remaining: 1,
+            },
+          ],
+        },
+      });
+      const token = await session.signIn();
+      const address = session.tenant.users[0]?.mail ?? "";
+      const seeded = await session.control.addMessages(address, [{ subject: "a" }, { subject: "b" }]);
+      const requests = seeded.map((message, index) => ({
+        id: String(index),
+        method: "PATCH",
+        url: `/me/messages/${encodeURIComponent(message.id)}`,
+        headers: { "content-type": "application/json" },
+        body: { isRead: true },
+      }));
+      const response = await session.graph("/$batch", { token, method: "POST", body: { requests } });
+      if (batchThrottling === "whole") {
+        expect(response.status).toBe(424);
+      } else {
+        expect(response.status).toBe(200);
+        const { responses } = await (response.json() as Promise<{
+          responses: { status: number; headers?: Record<string, string> }[];
+        }>);
+        expect(responses.map((item) => item.status).sort()).toEqual([200, 429]);
+        expect(responses.find((item) => item.status === 429)?.headers?.["Retry-After"]).toBe("1");
+      }
+    }
+  });
+
+  it("lists hidden folders only with includeHiddenFolders=true", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    await session.control.addFolder(address, "Secret", { parent: "inbox", hidden: true });
+    const names = async (query: string) =>
+      ((await (await session.graph(`/me/mailFolders/inbox/childFolders${query}`, { token })).json()) as Page).value.map(
+        (folder) => folder["displayName"],
+      );
+    expect(await names("")).toEqual([]);
+    expect(await names("?includeHiddenFolders=true")).toEqual(["Secret"]);
+  });
+
+  it("names the mailbox in its errors: an unknown address, and a mailbox Graph cannot reach", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const code = async (path: string) =>
+      ((await (await session.graph(path, { token })).json()) as { error: { code: string } }).error.code;
+    expect(await code("/users/nobody@contoso.test/mailFolders/inbox")).toBe("ErrorInvalidUser");
+    await session.control.createSharedMailbox({
+      tenantId: session.tenant.tenantId,
+      address: "onprem@contoso.test",
+      restEnabled: false,
+      access: [{ userId: session.tenant.users[0]?.id ?? "", access: "full" }],
+    });
+    expect(await code("/users/onprem@contoso.test/mailFolders/inbox")).toBe("MailboxNotEnabledForRESTAPI");
+    expect(await code("/me/mailFolders/nope")).toBe("ErrorItemNotFound");
+  });
+
+  it("refuses $select of properties the attachment base type lacks", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const [seeded] = await session.control.addMessages(address, [
+      { attachments: [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa("a") }] },
+    ]);
+    const path = `/me/messages/${encodeURIComponent(seeded?.id ?? "")}/attachments`;
+    const refused = await session.graph(`${path}?$select=id,contentId`, { token });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("'contentId'");
+    expect((await session.graph(`${path}?$select=id,name,contentType,size,isInline`, { token })).status).toBe(200);
+  });
+
+  it("refuses sendMail beyond its limits with Graph's errors, and keeps no headers on the Sent Items copy", async () => {
+    const session = await inProcessSession();
+    const token = await session.signIn();
+    const address = session.tenant.users[0]?.mail ?? "";
+    const mail = (message: Record<string, unknown>) => ({
+      message: {
+        subject: "s",
+        body: { contentType: "Text", content: "t" },
+        toRecipients: [{ emailAddress: { address } }],
+        ...message,
+      },
+    });
+    const refusal = async (body: unknown) => {
+      const response = await session.graph("/me/sendMail", { token, method: "POST", body });
+      return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code };
+    };
+    const headers = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ name: `x-h${index}`, value: "v" }));
+    expect(await refusal(mail({ internetMessageHeaders: headers(6) }))).toEqual({
+      status: 400,
+      code: "InvalidInternetMessageHeaderCollection",
+    });
+    expect(await refusal(mail({ internetMessageHeaders: [] }))).toEqual({
+      status: 400,
+      code: "InvalidInternetMessageHeaderCollection",
+    });
+    expect(await refusal(mail({ internetMessageHeaders: [{ name: "Plain", value: "v" }] }))).toEqual({
+      status: 400,
+      code: "InvalidInternetMessageHeader",
+    });
+    const many = Array.from({ length: 501 }, (_, index) => ({ emailAddress: { address: `r${index}@example.com` } }));
+    expect((await refusal(mail({ toRecipients: many }))).status).toBe(400);
+    expect(await refusal(mail({ body: { contentType: "Text", content: "x".repeat(4_000_000) } }))).toEqual({
+      status: 413,
+      code: "BadRequest",
+    });
+    const sent = await session.graph("/me/sendMail", {
+      token,
+      method: "POST",
+      body: mail({ internetMessageHeaders: headers(5) }),
+    });
+    expect(sent.status).toBe(202);
+    const copies = await session.graph("/me/mailFolders/sentitems/messages?$select=internetMessageHeaders", { token });
+    expect(((await copies.json()) as Page).value[0]?.["internetMessageHeaders"]).toEqual([]);
+  });
+
+  it("answers a malformed 200 when told to, so that clients can prove they parse what comes back", async () => {
+    const session = await inProcessSession({
+      settings: { graphFaults: [{ failure: { kind: "malformed" }, remaining: 1 }] },
+    });
+    const token = await session.signIn();
+    const response = await session.graph("/me/mailFolders/inbox/messages/delta", { token });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { value: unknown }).value).toBe("not what Graph documents");
+  });
+});

@@ -12,6 +12,9 @@ import type { TenantInfo } from "../simulator/control.ts";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots", import.meta.url));
 const V1_ENDPOINT = "https://login.microsoftonline.com/contoso.example/oauth2/authorize";
+const DESKTOP = { width: 1200, height: 900 };
+/** A small phone: every page must fit it without scrolling sideways. */
+const PHONE = { width: 390, height: 844 };
 
 let stack: LocalStack;
 let sim: SimulatorClient;
@@ -20,11 +23,25 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const dialogs: string[] = [];
+const tooWide: string[] = [];
 let shot = 0;
 
+/** Screenshots the page at desktop width and at 390 px, and notes a page that scrolls sideways on the phone. */
 async function screenshot(name: string): Promise<void> {
   shot++;
-  await page.screenshot({ path: join(SCREENSHOTS, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
+  const file = `${String(shot).padStart(2, "0")}-${name}`;
+  await page.screenshot({ path: join(SCREENSHOTS, `${file}.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > PHONE.width) {
+    tooWide.push(`${name}: ${width}px`);
+  }
+  await page.screenshot({ path: join(SCREENSHOTS, `${file}-390.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
+
+async function mainText(): Promise<string> {
+  return (await page.locator("main").textContent()) ?? "";
 }
 
 beforeAll(async () => {
@@ -36,10 +53,15 @@ beforeAll(async () => {
     apps: [{ redirectUris: [] }],
     settings: { signIn: "page" },
   });
-  await sim.addMessages(tenant.users[0]?.mail ?? "", [
+  const mailbox = tenant.users[0]?.mail ?? "";
+  await sim.addFolder(mailbox, "Support", { parent: "inbox" });
+  await sim.addMessages(mailbox, [
     { subject: "[OPS-1] Printer jammed", from: { name: "Megan", address: "megan@customer.example" } },
     { subject: "Automatic reply", headers: [{ name: "Auto-Submitted", value: "auto-replied" }] },
   ]);
+  await sim.addMessages(mailbox, [{ subject: "Escalation", from: { name: "Lee", address: "lee@customer.example" } }], {
+    folder: "Inbox/Support",
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -53,7 +75,7 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
-  context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  context = await browser.newContext({ viewport: DESKTOP });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.workerUrl });
   page = await context.newPage();
   page.on("dialog", (dialog) => {
@@ -68,34 +90,51 @@ afterAll(async () => {
 });
 
 describe("the admin pages in Chromium", () => {
-  it("walk an administrator from sign-in to a mailbox in Jira, through a revoked consent and back", async () => {
+  it("walk an administrator from nothing to mail in Jira, through every failure to its fix", async () => {
+    const app = tenant.apps[0];
+    const hook = await sim.createHook();
+
+    // Sign-in and the guided first hour (issue point 6).
     await page.goto(stack.workerUrl);
-    await expect(page.getByRole("heading", { name: "Sign in to edgepost" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Sign in to edgepost" }).waitFor();
     await screenshot("sign-in");
     await page.getByLabel("Admin token").fill(stack.adminToken);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
-    await screenshot("overview");
+    expect(await page.locator('ol.steps li[aria-current="step"]').textContent()).toContain(
+      "Enter the Azure app's credentials",
+    );
+    await screenshot("overview-first-steps");
 
-    await page.getByRole("link", { name: "Credentials", exact: true }).click();
-    await page.getByRole("link", { name: "New credentials" }).click();
-    const app = tenant.apps[0];
+    await page.getByRole("link", { name: "New credentials" }).first().click();
+    expect(await page.locator("#redirect-uri").textContent()).toBe(`${stack.workerUrl}/oauth/callback`);
     await page.getByLabel("Name").fill(`Contoso <script>alert("x")</script>`);
     await page.getByLabel("Client ID").fill(app?.clientId ?? "");
     await page.getByLabel("Client Secret").fill(app?.clientSecret ?? "");
+    await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);
+    await page.getByRole("button", { name: "Fill in the endpoints" }).click();
+    expect(await page.getByLabel("Token Endpoint URL").inputValue()).toBe(
+      `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`,
+    );
+    expect(await page.getByLabel("Client Secret").inputValue()).toBe("");
+    await screenshot("credential-form-endpoints-filled");
+
+    // A v1 endpoint: the summary takes the focus, names the field by its label and links to it.
     await page.getByLabel("Auth Endpoint URL").fill(V1_ENDPOINT);
     await page.getByLabel("Token Endpoint URL").fill(tenant.endpoints.token);
     await page.getByRole("button", { name: "Create" }).click();
     await page.locator("#authEndpoint-error").waitFor();
-    expect(await page.locator("#authEndpoint-error").textContent()).toContain("v1 endpoint");
-    await screenshot("credential-form-v1-error");
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("error-summary");
+    expect(await page.locator(".error-summary a").first().textContent()).toMatch(/^Auth Endpoint URL is a v1 endpoint/);
     expect(await page.getByLabel("Client Secret").inputValue()).toBe("");
-
-    await page.getByLabel("Client Secret").fill(app?.clientSecret ?? "");
+    expect(await mainText()).toContain("The secret you typed is kept");
+    await screenshot("credential-form-v1-error");
+    await page.locator(".error-summary a").first().click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("authEndpoint");
     await page.getByLabel("Auth Endpoint URL").fill(tenant.endpoints.authorize);
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByRole("heading", { name: "Redirect URI" }).waitFor();
-    await page.getByRole("button", { name: "Copy" }).click();
+    await page.getByRole("button", { name: "Copy the Redirect URI" }).click();
     await page.getByText("Copied to the clipboard.").waitFor();
     const redirectUri = await page.evaluate(() => navigator.clipboard.readText());
     expect(redirectUri).toBe(`${stack.workerUrl}/oauth/callback`);
@@ -107,30 +146,63 @@ describe("the admin pages in Chromium", () => {
     await screenshot("microsoft-sign-in");
     await page.getByRole("button", { name: /Adele Vance/ }).click();
     await page.getByRole("heading", { name: "Mailbox connected" }).waitFor();
-    expect(await page.locator("main").textContent()).toContain(tenant.users[0]?.mail ?? "?");
+    expect(await mainText()).toContain(tenant.users[0]?.mail ?? "?");
     await screenshot("mailbox-connected");
 
-    await page.goto(`${stack.workerUrl}/accounts`);
-    await expect(page.locator("tbody .badge.ok", { hasText: "connected" }).count()).resolves.toBe(1);
-    await screenshot("accounts-connected");
-
-    const hook = await sim.createHook();
-    await page.goto(`${stack.workerUrl}/handlers/new`);
+    // Pickers (point 5): the connected page leads to a form with the account's mailbox and folders.
+    await page.getByRole("link", { name: "Create a handler for this mailbox" }).click();
+    await page.getByRole("heading", { name: "New handler" }).waitFor();
+    const folders = await page
+      .locator("#folder-options option")
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(folders).toEqual(expect.arrayContaining(["Inbox", "Inbox/Support", "Sent Items"]));
+    expect(await page.locator("#mailbox-options option").first().textContent()).toContain(tenant.users[0]?.mail ?? "?");
     await page.getByLabel("Name").fill("Adele's inbox");
+    await page.getByLabel("Folder", { exact: true }).fill("Inbox/Suport");
     await page.getByLabel("Jira Automation webhook URL").fill(hook.url);
-    await page.getByLabel("Webhook secret").fill(hook.token ?? "");
+    await page.getByLabel("Webhook secret").fill("not-the-rule-secret");
     await screenshot("handler-form");
     await page.getByRole("button", { name: "Create" }).click();
+    await page.locator("#folder-error").waitFor();
+    expect(await page.locator("#folder-error").textContent()).toContain('Did you mean "Inbox/Support"?');
+    expect(await page.getByLabel("Name").inputValue()).toBe("Adele's inbox");
+    expect(await page.getByLabel("Webhook secret").inputValue()).toBe("");
+    expect(await page.content()).not.toContain("not-the-rule-secret");
+    await screenshot("handler-form-folder-typo");
+    await page.getByLabel("Folder", { exact: true }).fill("inbox");
+    await page.getByRole("button", { name: "Create" }).click();
+
+    // Failures stay visible (point 1), actions are safe to reload (point 3).
     await page.getByRole("button", { name: "Run now" }).click();
-    await page.getByText("Run finished: 2 new, 1 delivered, 1 skipped").waitFor();
-    await screenshot("handler-ran");
+    await page.getByText("Run finished with failures: 2 new, 0 delivered, 1 skipped").waitFor();
+    expect(await page.locator("main > p .badge").first().textContent()).toBe("needs attention");
+    expect(await mainText()).toContain("What to fix: Jira refused the webhook secret (401).");
+    const postsAfterRun = (await sim.hook(hook.id)).requests.length;
+    await page.reload();
+    await page.getByText("Run finished with failures").waitFor();
+    expect((await sim.hook(hook.id)).requests).toHaveLength(postsAfterRun);
+    await screenshot("handler-dead-letter");
+    await page.getByRole("link", { name: "edgepost" }).click();
+    expect(await mainText()).toContain("Handler Adele's inbox: 1 message waits in the dead letters.");
+    await screenshot("overview-needs-attention");
+
+    await page.goto(`${stack.workerUrl}/handlers`);
+    await page.getByRole("link", { name: "Adele's inbox" }).click();
+    await page.getByRole("link", { name: "Edit the handler" }).click();
+    await page.getByLabel("Webhook secret").fill(hook.token ?? "");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("1 message failed with the settings before this change.").waitFor();
+    await screenshot("handler-saved-offer-retry");
+    await page.getByRole("button", { name: "Retry all" }).first().click();
+    await page.getByText("Retried: the message was delivered.").waitFor();
+    expect(await page.locator("main > p .badge").first().textContent()).toBe("ok");
+    await screenshot("handler-retried");
     const received = await sim.hook(hook.id);
+    const accepted = received.requests.filter((request) => request.status === 200);
     expect(
-      received.requests.map(
-        (request) => (request.body as { data: { message: { subject: string } } }).data.message.subject,
-      ),
+      accepted.map((request) => (request.body as { data: { message: { subject: string } } }).data.message.subject),
     ).toEqual(["[OPS-1] Printer jammed"]);
-    expect(received.requests[0]?.headers["x-automation-webhook-token"]).toBe(hook.token);
+    expect(accepted[0]?.headers["x-automation-webhook-token"]).toBe(hook.token);
 
     // Push: the handler subscribed to Adele's inbox, so new mail reaches Jira without Run now.
     const pushBadge = page.locator("#push-heading + dl .badge");
@@ -142,24 +214,39 @@ describe("the admin pages in Chromium", () => {
       { timeout: 30_000, interval: 500 },
     );
     await sim.addMessages(tenant.users[0]?.mail ?? "", [{ subject: "[OPS-2] Pushed, not polled" }]);
-    await vi.waitFor(async () => expect((await sim.hook(hook.id)).requests).toHaveLength(2), {
-      timeout: 30_000,
-      interval: 200,
-    });
+    await vi.waitFor(
+      async () => {
+        const posts = (await sim.hook(hook.id)).requests.filter((request) => request.status === 200);
+        expect(posts).toHaveLength(2);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     await page.reload();
     const pushFacts = (await page.locator("#push-heading + dl").textContent()) ?? "";
     expect(pushFacts).toMatch(/Last notification\s*\d{4}-\d{2}-\d{2} /);
     await screenshot("handler-push-active");
 
+    // Delete asks first and can be cancelled.
+    await page.getByRole("link", { name: "Delete" }).click();
+    await page.getByRole("heading", { name: "Delete Adele's inbox?" }).waitFor();
+    await screenshot("handler-delete-confirm");
+    await page.getByRole("link", { name: "Cancel" }).click();
+    await page.getByRole("heading", { name: "Adele's inbox" }).waitFor();
+
+    // A revoked consent, found by Test connection, fixed by Reconnect.
     await sim.revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", { clientId: app?.clientId ?? "" });
     await page.goto(`${stack.workerUrl}/accounts`);
     await page.getByRole("button", { name: "Test connection" }).click();
-    await page.getByText("needs re-authorization").first().waitFor();
+    await page.getByText("must sign in to Microsoft again: press Reconnect").waitFor();
+    expect(page.url()).toContain("?notice=token-reauth");
+    expect(await page.locator("tbody .badge.bad").textContent()).toBe("reconnect needed");
+    expect(await mainText()).toContain("The grant was revoked");
+    await page.getByText(/Details \(AADSTS50173/).click();
+    await screenshot("accounts-reconnect-needed");
+    await page.getByRole("link", { name: "Disconnect" }).click();
+    expect(await mainText()).toContain("These handlers read this mailbox; delete them first");
+    await screenshot("account-disconnect-blocked");
     await page.goto(`${stack.workerUrl}/accounts`);
-    await expect(page.locator("tbody .badge.bad", { hasText: "reauth required" }).count()).resolves.toBe(1);
-    expect(await page.locator("main").textContent()).toContain("AADSTS50173");
-    await screenshot("accounts-reauth-required");
-
     await page.getByRole("button", { name: "Reconnect" }).click();
     await page.getByRole("button", { name: /Adele Vance/ }).click();
     await page.getByRole("heading", { name: "Mailbox connected" }).waitFor();
@@ -168,11 +255,23 @@ describe("the admin pages in Chromium", () => {
     await screenshot("accounts-reconnected");
 
     await page.goto(`${stack.workerUrl}/credentials`);
-    expect(await page.locator("main").textContent()).toContain(`Contoso <script>alert("x")</script>`);
+    expect(await mainText()).toContain(`Contoso <script>alert("x")</script>`);
+    await screenshot("credentials");
+    await page.goto(`${stack.workerUrl}/handlers`);
+    await screenshot("handlers");
     expect(dialogs).toEqual([]);
     const html = await page.content();
     expect(html).not.toContain(app?.clientSecret ?? "?");
     expect(html).not.toContain(hook.token ?? "?");
+    expect(tooWide).toEqual([]);
+  });
+
+  it("take the keyboard to the content first", async () => {
+    await page.goto(`${stack.workerUrl}/handlers`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
   });
 
   it("refuse a form posted to edgepost from another page", async () => {

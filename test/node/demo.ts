@@ -20,6 +20,7 @@ const stack = await startLocalStack({
   workerPort: WORKER_PORT,
   simulatorPort: SIMULATOR_PORT,
   stateDir: join(STATE_ROOT, "demo"),
+  cron: "every-minute",
 });
 const sim = new SimulatorClient(stack.simulator.url);
 const tenant = await sim.createTenant({
@@ -108,7 +109,7 @@ edgepost demo is running.
    and folder "Inbox/Escalations", with
      webhook URL    ${hook.url}
      webhook secret ${hook.token ?? ""}
-   then press Run now (the cron also runs it within a minute).
+   then press Run now (the cron runs it every minute too, as on Cloudflare).
    A handler of Adele's own inbox shows "Change notifications: active" within seconds. Send her new
    mail and it reaches Jira without Run now:
      curl -X POST ${stack.simulator.url}/_sim/mailboxes/${encodeURIComponent(adele.mail ?? "")}/messages \\

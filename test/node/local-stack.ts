@@ -12,8 +12,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startCronTicker } from "../../src/dev/cron-ticker.ts";
 import { startSimulatorServer } from "./simulator-server.ts";
 import type { ChildProcess } from "node:child_process";
+import type { CronTicker } from "../../src/dev/cron-ticker.ts";
 import type { SimulatorServer } from "./simulator-server.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,6 +36,8 @@ export interface LocalStackOptions {
   stateDir: string;
   /** Show wrangler's own output. */
   echo?: "wrangler" | "quiet";
+  /** Fire the cron at the start of every minute, as Cloudflare does (the demo); tests fire it themselves. */
+  cron?: "every-minute" | "manual";
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -79,7 +83,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
     },
   );
+  let ticker: CronTicker | undefined;
   const stop = async (): Promise<void> => {
+    ticker?.stop();
     await stopProcess(wrangler);
     await simulator.close();
   };
@@ -88,6 +94,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await stop();
     throw error;
+  }
+  if (options.cron === "every-minute") {
+    ticker = startCronTicker(workerUrl, { onError: (message) => console.error(`edgepost: ${message}`) });
   }
   return { workerUrl, simulator, adminToken, stop };
 }

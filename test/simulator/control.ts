@@ -5,7 +5,7 @@
  * the relay that carries those calls to a Worker without a port. JSON over HTTP under `/_sim/`.
  * @module
  */
-import { addFolder, addMessage, createMailbox, folderByPath, rootFolder } from "./mailbox.ts";
+import { addFolder, addMessage, createMailbox, findMessage, folderByPath, rootFolder, touch } from "./mailbox.ts";
 import { defaultTenantSettings, grantKey, randomGuid, randomOpaque } from "./state.ts";
 import type { MessageInput } from "./mailbox.ts";
 import type { Notifier, RelayAnswer } from "./notifier.ts";
@@ -64,6 +64,15 @@ export interface SharedMailboxInput {
   displayName?: string;
   access?: { userId: string; access: "read" | "full" }[];
   sendAs?: string[];
+  /** `false`: Graph answers MailboxNotEnabledForRESTAPI (inactive, soft-deleted or on-premises). */
+  restEnabled?: boolean;
+}
+
+/** A change a person makes in Outlook, which the next delta round sends as a partial update. */
+export interface MessageChange {
+  isRead?: boolean;
+  flagged?: boolean;
+  categories?: string[];
 }
 
 export interface SeededMessage {
@@ -112,7 +121,7 @@ export async function handleControl(
   const [collection, id, sub, subId, action] = segments;
 
   if (collection === "mailboxes") {
-    return mailboxAction(state, { request, body, id, sub, notifier });
+    return mailboxAction(state, { request, body, id, sub, subId, notifier });
   }
   if (collection === "subscriptions" && id !== undefined && sub === "lifecycle" && request.method === "POST") {
     return lifecycleAction(state, id, body as { event: LifecycleEvent }, notifier);
@@ -311,9 +320,9 @@ function subscriptionInfo(subscription: SimSubscription): SubscriptionInfo {
 
 function mailboxAction(
   state: SimState,
-  options: { request: Request; body: unknown; id?: string; sub?: string; notifier: Notifier },
+  options: { request: Request; body: unknown; id?: string; sub?: string; subId?: string; notifier: Notifier },
 ): Response {
-  const { request, body, id, sub, notifier } = options;
+  const { request, body, id, sub, subId, notifier } = options;
   if (id === undefined && request.method === "POST") {
     const input = body as SharedMailboxInput;
     if (!state.tenants.has(input.tenantId)) {
@@ -331,6 +340,7 @@ function mailboxAction(
     for (const userId of input.sendAs ?? []) {
       mailbox.sendAs.add(userId);
     }
+    mailbox.restEnabled = input.restEnabled ?? true;
     return json(201, { address: mailbox.address });
   }
   const mailbox = id === undefined ? undefined : state.mailboxes.get(id.toLowerCase());
@@ -356,12 +366,12 @@ function mailboxAction(
     return json(200, { sendAs: [...mailbox.sendAs] });
   }
   if (sub === "folders" && request.method === "POST") {
-    const input = body as { displayName: string; parent?: string };
+    const input = body as { displayName: string; parent?: string; hidden?: boolean };
     const parent = input.parent === undefined ? rootFolder(mailbox) : folderByPath(mailbox, input.parent);
     if (parent === undefined) {
       return json(404, { error: `no folder ${input.parent ?? ""}` });
     }
-    const folder = addFolder(mailbox, input.displayName, parent.id);
+    const folder = addFolder(mailbox, input.displayName, parent.id, { hidden: input.hidden ?? false });
     return json(201, { id: folder.id, displayName: folder.displayName });
   }
   if (sub === "messages" && request.method === "POST") {
@@ -381,6 +391,25 @@ function mailboxAction(
       };
     });
     return json(201, created);
+  }
+  if (sub === "messages" && subId !== undefined && request.method === "PATCH") {
+    const message = findMessage(mailbox, subId);
+    if (message === undefined) {
+      return json(404, { error: `no message ${subId}` });
+    }
+    const change = body as MessageChange;
+    if (change.isRead !== undefined) {
+      message.isRead = change.isRead;
+    }
+    if (change.flagged !== undefined) {
+      message.flagged = change.flagged;
+    }
+    if (change.categories !== undefined) {
+      message.categories = change.categories;
+    }
+    const properties = Object.keys(change).map((name) => (name === "flagged" ? "flag" : name));
+    touch(mailbox, message, properties);
+    return json(200, { id: message.immutableId, properties });
   }
   if (sub === "messages" && request.method === "GET") {
     const states: MailboxMessageState[] = [...mailbox.messages.values()].map((message) => ({

@@ -91,6 +91,10 @@ export async function handleGraph(
     if (fault?.kind === "network") {
       throw new SimulatedNetworkError("graph connection dropped");
     }
+    if (fault?.kind === "malformed") {
+      count(tenant, "graph.fault.malformed");
+      return graphJson(request, { value: "not what Graph documents", "@odata.nextLink": 42 });
+    }
     if (fault?.kind === "error") {
       count(tenant, `graph.fault.${fault.status}`);
       return graphError(request, fault.status, fault.error, fault.description ?? "Please retry again later.", {
@@ -191,6 +195,12 @@ async function batch(context: GraphContext, options: GraphOptions): Promise<Resp
     }
   };
   await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, worker));
+  // docs/microsoft.md, "Throttled batches": Graph may fail the whole batch with 424 when items were
+  // throttled, instead of answering 200 with their 429s inside.
+  if (context.tenant.settings.batchThrottling === "whole" && responses.some((response) => response["status"] === 429)) {
+    count(context.tenant, "graph.batch_failed_dependency");
+    return graphError(request, 424, "FailedDependency", "One or more requests in the batch were throttled.");
+  }
   return graphJson(request, { responses });
 }
 

@@ -51,6 +51,7 @@ const MESSAGE_PROPERTIES = new Set([
 ]);
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 1000;
+const ATTACHMENT_BASE_PROPERTIES = new Set(["id", "name", "contentType", "size", "isInline", "lastModifiedDateTime"]);
 /** Outlook serves four concurrent requests per app and mailbox; a fifth is throttled. */
 const MAILBOX_CONCURRENCY = 4;
 
@@ -83,6 +84,14 @@ export function resolveMailbox(context: GraphContext, segments: string[]): MailT
     state.mailboxes.get(key) ?? [...state.mailboxes.values()].find((candidate) => candidate.ownerId === key);
   if (mailbox === undefined || mailbox.tenantId !== user.tenantId) {
     return graphError(request, 404, "ErrorInvalidUser", `The requested user '${segments[1]}' is invalid.`);
+  }
+  if (!mailbox.restEnabled) {
+    return graphError(
+      request,
+      404,
+      "MailboxNotEnabledForRESTAPI",
+      "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+    );
   }
   const prefix = `users/${encodeURIComponent(segments[1])}`;
   if (mailbox.ownerId === user.id) {
@@ -122,7 +131,7 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
   }
   if (collection === "mailFolders") {
     if (id === undefined && method === "GET") {
-      return folderList(context, mailbox, childFolders(mailbox, rootFolder(mailbox).id));
+      return folderList(context, mailbox, visibleChildren(context, mailbox, rootFolder(mailbox).id));
     }
     const folder = id === undefined ? undefined : findFolder(mailbox, id);
     if (folder === undefined) {
@@ -132,7 +141,7 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
       return graphJson(request, folderJson(mailbox, folder));
     }
     if (sub === "childFolders" && method === "GET") {
-      return folderList(context, mailbox, childFolders(mailbox, folder.id));
+      return folderList(context, mailbox, visibleChildren(context, mailbox, folder.id));
     }
     if (sub === "messages" && subId === undefined && method === "GET") {
       return listMessages(context, target, folder);
@@ -162,6 +171,16 @@ export async function mailRoute(context: GraphContext, target: MailTarget): Prom
           .get("$select")
           ?.split(",")
           .map((field) => field.trim()) ?? null;
+      // Only the base type's properties can be selected on the collection (docs/microsoft.md, "Attachments").
+      const unknown = select?.find((field) => !ATTACHMENT_BASE_PROPERTIES.has(field));
+      if (unknown !== undefined) {
+        return graphError(
+          request,
+          400,
+          "RequestBroker--ParseUri",
+          `Could not find a property named '${unknown}' on type 'microsoft.graph.attachment'.`,
+        );
+      }
       return graphJson(request, { value: message.attachments.map((attachment) => attachmentJson(attachment, select)) });
     }
     if (sub === "attachments" && subId !== undefined && method === "GET") {
@@ -336,8 +355,14 @@ function folderJson(mailbox: SimMailbox, folder: SimFolder): Record<string, unkn
     childFolderCount: childFolders(mailbox, folder.id).length,
     unreadItemCount: messages.filter((message) => !message.isRead).length,
     totalItemCount: messages.length,
-    isHidden: false,
+    isHidden: folder.isHidden,
   };
+}
+
+/** Hidden folders only with `includeHiddenFolders=true` (docs/microsoft.md, "Hidden folders"). */
+function visibleChildren(context: GraphContext, mailbox: SimMailbox, parentId: string): SimFolder[] {
+  const hidden = context.url.searchParams.get("includeHiddenFolders") === "true";
+  return childFolders(mailbox, parentId).filter((folder) => hidden || !folder.isHidden);
 }
 
 function folderList(context: GraphContext, mailbox: SimMailbox, folders: SimFolder[]): Response {
@@ -394,7 +419,7 @@ async function patchMessage(context: GraphContext, mailbox: SimMailbox, message:
   if ("isRead" in update) {
     message.isRead = update["isRead"] === true;
   }
-  touch(mailbox, message);
+  touch(mailbox, message, Object.keys(update));
   return graphJson(context.request, messageJson(context, message, null));
 }
 
@@ -422,7 +447,7 @@ function delta(context: GraphContext, target: MailTarget, folder: SimFolder): Re
     items = [...mailbox.messages.values()]
       .filter((message) => message.folderId === folder.id)
       .sort((a, b) => a.seq - b.seq)
-      .map((message) => ({ id: message.immutableId, removedRestId: null }));
+      .map((message) => ({ id: message.immutableId, removedRestId: null, changed: null }));
     token = {
       mailbox: mailbox.address,
       folderId: folder.id,
@@ -461,8 +486,16 @@ function delta(context: GraphContext, target: MailTarget, folder: SimFolder): Re
         "@removed": { reason: "deleted" },
       };
     }
-    return messageJson(context, message, token.select);
+    // An update carries the id, the properties that changed and parentFolderId, not the whole $select
+    // (docs/microsoft.md, "Delta updates are partial").
+    const select = item.changed === null ? token.select : [...item.changed, "parentFolderId"];
+    return messageJson(context, message, select);
   });
+  if (pageBodyBytes(value) > context.tenant.settings.deltaPageBodyLimitBytes) {
+    // Pages of many messages with full bodies time out at Graph's gateway (docs/microsoft.md,
+    // "Large delta pages time out"); the same request with a smaller page works.
+    return graphError(request, 504, "GatewayTimeout", "The gateway did not receive a response in time.");
+  }
   const base = `${url.origin}/v1.0/${target.prefix}/mailFolders/${encodeURIComponent(folder.id)}/messages/delta`;
   const body: Record<string, unknown> = {
     "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(message)",
@@ -482,10 +515,20 @@ function delta(context: GraphContext, target: MailTarget, folder: SimFolder): Re
   return graphJson(request, body, { headers: { "preference-applied": `odata.maxpagesize=${pageSize}` } });
 }
 
+/** The bytes of the message bodies on a page. */
+function pageBodyBytes(value: Record<string, unknown>[]): number {
+  return value.reduce((sum, item) => {
+    const content = (item["body"] as { content?: unknown } | undefined)?.content;
+    return sum + (typeof content === "string" ? content.length : 0);
+  }, 0);
+}
+
 interface RoundItem {
   id: string;
   /** Set for a removal: the REST id the message had in this folder. */
   removedRestId: string | null;
+  /** For an update of a message the round's start already knew: the properties that changed. */
+  changed: string[] | null;
 }
 
 /** The items of each round in progress, by skip token: a round is a snapshot, as paging must not skip. */
@@ -494,7 +537,21 @@ const roundItems = new Map<string, RoundItem[]>();
 function changesSince(mailbox: SimMailbox, folder: SimFolder, since: number): RoundItem[] {
   const changed = [...mailbox.messages.values()]
     .filter((message) => message.folderId === folder.id && message.seq > since)
-    .map((message) => ({ seq: message.seq, item: { id: message.immutableId, removedRestId: null } }));
+    .map((message) => ({
+      seq: message.seq,
+      item: {
+        id: message.immutableId,
+        removedRestId: null,
+        changed:
+          message.addedSeq > since
+            ? null
+            : [
+                ...new Set(
+                  message.changes.filter((change) => change.seq > since).flatMap((change) => change.properties),
+                ),
+              ],
+      },
+    }));
   const removed = mailbox.tombstones
     .filter(
       (tombstone) =>
@@ -502,7 +559,10 @@ function changesSince(mailbox: SimMailbox, folder: SimFolder, since: number): Ro
         tombstone.seq > since &&
         mailbox.messages.get(tombstone.immutableId)?.folderId !== folder.id,
     )
-    .map((tombstone) => ({ seq: tombstone.seq, item: { id: tombstone.immutableId, removedRestId: tombstone.restId } }));
+    .map((tombstone) => ({
+      seq: tombstone.seq,
+      item: { id: tombstone.immutableId, removedRestId: tombstone.restId, changed: null },
+    }));
   return [...changed, ...removed].sort((a, b) => a.seq - b.seq).map((entry) => entry.item);
 }
 
@@ -540,7 +600,7 @@ function messageJson(
     createdDateTime: message.receivedDateTime,
     lastModifiedDateTime: message.receivedDateTime,
     changeKey: `CQAAABYAAA${message.seq}`,
-    categories: [],
+    categories: message.categories,
     receivedDateTime: message.receivedDateTime,
     sentDateTime: message.receivedDateTime,
     hasAttachments: message.attachments.some((attachment) => !attachment.isInline),
@@ -560,7 +620,7 @@ function messageJson(
     ccRecipients: message.cc.map(recipient),
     bccRecipients: message.bcc.map(recipient),
     replyTo: message.replyTo.map(recipient),
-    flag: { flagStatus: "notFlagged" },
+    flag: { flagStatus: message.flagged ? "flagged" : "notFlagged" },
     inferenceClassification: "focused",
   };
   const fields = Array.isArray(select) ? select : Object.keys(all);
@@ -569,7 +629,15 @@ function messageJson(
       .filter((field) => field !== "id")
       .map((field) => [field, field === "internetMessageHeaders" ? message.headers : all[field]]),
   );
-  return { "@odata.etag": `W/"CQAAABYAAA${message.seq}"`, id: idFor(context.request, message), ...picked };
+  const overrides = Object.fromEntries(
+    Object.entries(message.rawOverrides ?? {}).filter(([field]) => fields.includes(field)),
+  );
+  return {
+    "@odata.etag": `W/"CQAAABYAAA${message.seq}"`,
+    id: idFor(context.request, message),
+    ...picked,
+    ...overrides,
+  };
 }
 
 function attachmentJson(attachment: SimAttachment, select: string[] | null): Record<string, unknown> {

@@ -41,6 +41,8 @@ export interface MessageInput {
   conversationId?: string;
   headers?: { name: string; value: string }[];
   attachments?: AttachmentInput[];
+  /** Test-only: properties Graph sends as given (an item edgepost cannot read). */
+  rawOverrides?: Record<string, unknown>;
 }
 
 /** An Exchange-looking id: standard base64, so `+`, `/` and `=` appear and must be URL-encoded. */
@@ -59,6 +61,7 @@ export function createMailbox(
     displayName: "Top of Information Store",
     parentId: null,
     wellKnownName: "msgfolderroot",
+    isHidden: false,
   };
   const mailbox: SimMailbox = {
     address: fields.address.toLowerCase(),
@@ -71,11 +74,18 @@ export function createMailbox(
     seq: 0,
     access: new Map(),
     sendAs: new Set(),
+    restEnabled: true,
     syncStateValidFrom: 0,
     inFlight: 0,
   };
   for (const [wellKnownName, displayName] of WELL_KNOWN_FOLDERS) {
-    const folder: SimFolder = { id: exchangeId("AQMkAD"), displayName, parentId: root.id, wellKnownName };
+    const folder: SimFolder = {
+      id: exchangeId("AQMkAD"),
+      displayName,
+      parentId: root.id,
+      wellKnownName,
+      isHidden: false,
+    };
     mailbox.folders.set(folder.id, folder);
   }
   state.mailboxes.set(mailbox.address, mailbox);
@@ -126,8 +136,19 @@ export function childFolders(mailbox: SimMailbox, parentId: string): SimFolder[]
   return [...mailbox.folders.values()].filter((folder) => folder.parentId === parentId);
 }
 
-export function addFolder(mailbox: SimMailbox, displayName: string, parentId: string): SimFolder {
-  const folder: SimFolder = { id: exchangeId("AQMkAD"), displayName, parentId, wellKnownName: null };
+export function addFolder(
+  mailbox: SimMailbox,
+  displayName: string,
+  parentId: string,
+  options: { hidden?: boolean } = {},
+): SimFolder {
+  const folder: SimFolder = {
+    id: exchangeId("AQMkAD"),
+    displayName,
+    parentId,
+    wellKnownName: null,
+    isHidden: options.hidden ?? false,
+  };
   mailbox.folders.set(folder.id, folder);
   return folder;
 }
@@ -140,6 +161,11 @@ export function addMessage(mailbox: SimMailbox, folder: SimFolder, input: Messag
     restId: exchangeId("AAMkAG"),
     folderId: folder.id,
     seq: mailbox.seq,
+    addedSeq: mailbox.seq,
+    changes: [],
+    rawOverrides: input.rawOverrides ?? null,
+    flagged: false,
+    categories: [],
     internetMessageId:
       input.internetMessageId === undefined ? `<${randomGuid()}@sim.outlook.test>` : input.internetMessageId,
     conversationId: input.conversationId ?? exchangeId("AAQkAG"),
@@ -184,9 +210,11 @@ export function findMessage(mailbox: SimMailbox, id: string): SimMessage | undef
   return [...mailbox.messages.values()].find((message) => message.restId === id);
 }
 
-export function touch(mailbox: SimMailbox, message: SimMessage): void {
+/** Records a change of `properties`: the next delta round sends the message as an update carrying them. */
+export function touch(mailbox: SimMailbox, message: SimMessage, properties: readonly string[]): void {
   mailbox.seq++;
   message.seq = mailbox.seq;
+  message.changes.push({ seq: mailbox.seq, properties: [...properties] });
 }
 
 /** Moves a message: a new REST id (the immutable one stays), a removal in the old folder. */
@@ -200,7 +228,11 @@ export function moveMessage(mailbox: SimMailbox, message: SimMessage, destinatio
   });
   message.folderId = destination.id;
   message.restId = exchangeId("AAMkAG");
-  touch(mailbox, message);
+  // In the destination it is a new message: its next delta round there sends it whole.
+  mailbox.seq++;
+  message.seq = mailbox.seq;
+  message.addedSeq = mailbox.seq;
+  message.changes = [];
 }
 
 export function userMailbox(state: SimState, user: { id: string }): SimMailbox | undefined {

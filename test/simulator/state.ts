@@ -77,6 +77,10 @@ export interface SimAccessToken {
 /** A failure to inject: a Microsoft-shaped error, or a dropped connection. */
 export type SimFailure =
   | {
+      /** A 200 whose body is not the shape Graph documents, to check that answers are parsed. */
+      kind: "malformed";
+    }
+  | {
       kind: "error";
       status: number;
       /** OAuth `error` for the identity platform, Graph `error.code` for Graph. */
@@ -110,6 +114,10 @@ export interface TenantSettings {
   graphLatencyMs: number;
   /** `error=` redirect instead of a code at the authorization endpoint. */
   authorizeError: { error: string; code: number; description: string } | null;
+  /** A delta page whose bodies add up to more bytes than this answers 504 (docs/microsoft.md). */
+  deltaPageBodyLimitBytes: number;
+  /** How Graph answers a batch with throttled items: per item (429 inside a 200), or whole (424). */
+  batchThrottling: "items" | "whole";
   tokenFaults: SimFaultRule[];
   graphFaults: SimFaultRule[];
   /**
@@ -221,6 +229,14 @@ export interface SimMessage {
   folderId: string;
   /** Change sequence within the mailbox; delta returns messages changed after a token's watermark. */
   seq: number;
+  /** The sequence at which the message arrived in its current folder: later rounds see it as new. */
+  addedSeq: number;
+  /** Properties changed since it arrived, with the sequence of each change: delta sends updates in part. */
+  changes: { seq: number; properties: string[] }[];
+  /** Test-only: properties sent as they are, to stage an item edgepost cannot read. */
+  rawOverrides: Record<string, unknown> | null;
+  flagged: boolean;
+  categories: string[];
   internetMessageId: string | null;
   conversationId: string;
   subject: string;
@@ -241,6 +257,8 @@ export interface SimFolder {
   displayName: string;
   parentId: string | null;
   wellKnownName: string | null;
+  /** Left out of folder lists unless `includeHiddenFolders=true`. */
+  isHidden: boolean;
 }
 
 /** A removal seen by delta: the message left the folder (moved or deleted) at `seq`. */
@@ -276,6 +294,8 @@ export interface SimMailbox {
   access: Map<string, "read" | "full">;
   /** Users allowed to send as this mailbox (Send As / Send on Behalf). */
   sendAs: Set<string>;
+  /** `false` for a mailbox Graph cannot reach (inactive, soft-deleted, on-premises). */
+  restEnabled: boolean;
   /** Delta and skip tokens issued before this time no longer work (410 SyncStateNotFound). */
   syncStateValidFrom: number;
   inFlight: number;
@@ -333,6 +353,8 @@ export function defaultTenantSettings(): TenantSettings {
     tokenLatencyMs: 0,
     graphLatencyMs: 0,
     authorizeError: null,
+    deltaPageBodyLimitBytes: 2_000_000,
+    batchThrottling: "whole",
     tokenFaults: [],
     graphFaults: [],
     notificationDelivery: "http",

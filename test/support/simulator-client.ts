@@ -7,6 +7,7 @@ import type {
   AppInfo,
   LifecycleEvent,
   MailboxMessageState,
+  MessageChange,
   SeededMessage,
   SharedMailboxInput,
   SubscriptionInfo,
@@ -117,7 +118,7 @@ export class SimulatorClient {
   addFolder(
     address: string,
     displayName: string,
-    options: { parent?: string } = {},
+    options: { parent?: string; hidden?: boolean } = {},
   ): Promise<{ id: string; displayName: string }> {
     return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/folders`, { displayName, ...options });
   }
@@ -128,6 +129,15 @@ export class SimulatorClient {
 
   messages(address: string): Promise<MailboxMessageState[]> {
     return this.#call("GET", `/_sim/mailboxes/${encodeURIComponent(address)}/messages`);
+  }
+
+  /** Changes a message as a person would in Outlook (read state, flag, categories). */
+  changeMessage(address: string, messageId: string, change: MessageChange): Promise<void> {
+    return this.#call(
+      "PATCH",
+      `/_sim/mailboxes/${encodeURIComponent(address)}/messages/${encodeURIComponent(messageId)}`,
+      change,
+    );
   }
 
   /** Makes every delta and skip token of the mailbox answer 410 SyncStateNotFound. */

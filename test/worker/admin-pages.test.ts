@@ -74,11 +74,11 @@ describe("signing in", () => {
 });
 
 describe("credential pages", () => {
-  it("shows the seed's fields in the seed's order with the defaults filled in", async () => {
+  it("shows the seed's fields in the seed's order with the defaults filled in, and the Redirect URI first", async () => {
     const browser = await signIn();
     const { html } = await browser.get("/credentials/new");
     const labels = [...html.matchAll(/<label for="[^"]+">([^<]+)<\/label>/g)].map((match) => match[1]);
-    expect(labels).toEqual([
+    expect(labels.slice(0, 8)).toEqual([
       "Name",
       "OAuth2 Service Provider",
       "Grant type",
@@ -88,38 +88,101 @@ describe("credential pages", () => {
       "Token Endpoint URL",
       "Scopes",
     ]);
+    expect(labels.slice(8)).toEqual(["Directory (tenant) ID", "Microsoft cloud"]);
     expect(html).toContain('<option value="microsoft" selected="">Microsoft 365</option>');
     expect(html).toContain('<option value="authorization_code" selected="">Auth code (delegated)</option>');
     expect(html).toContain(
       'value="offline_access openid User.Read Mail.ReadWrite Mail.ReadWrite.Shared Mail.Send Mail.Send.Shared"',
     );
+    expect(html.indexOf('<code id="redirect-uri">https://edgepost.test/oauth/callback</code>')).toBeGreaterThan(0);
+    expect(html.indexOf("redirect-uri")).toBeLessThan(html.indexOf('id="name"'));
   });
 
-  it("shows the API's message next to a v1 endpoint, keeps the values but never the secret", async () => {
+  it("fills both endpoint URLs from a tenant id, keeping what was typed and the secret, unshown", async () => {
+    const tenant = await createTenantForWorker();
+    const browser = await signIn();
+    const secret = tenant.apps[0]?.clientSecret ?? "?";
+    const filled = await browser.submit(
+      "/credentials",
+      {
+        name: "Shortcut",
+        provider: "microsoft",
+        grantType: "authorization_code",
+        clientId: tenant.apps[0]?.clientId ?? "",
+        clientSecret: secret,
+        authEndpoint: "",
+        tokenEndpoint: "",
+        scopes: "",
+        tenant: "6731de76-14a6-49ae-97bc-6eba6914391e",
+        tenantHost: "login.microsoftonline.us",
+        _action: "fill-endpoints",
+      },
+      { fromPage: "/credentials/new" },
+    );
+    expect(filled.status).toBe(200);
+    expect(filled.html).toContain(
+      'value="https://login.microsoftonline.us/6731de76-14a6-49ae-97bc-6eba6914391e/oauth2/v2.0/authorize"',
+    );
+    expect(filled.html).toContain(
+      'value="https://login.microsoftonline.us/6731de76-14a6-49ae-97bc-6eba6914391e/oauth2/v2.0/token"',
+    );
+    expect(filled.html).toContain('value="Shortcut"');
+    expect(filled.html).not.toContain(secret);
+    expect(filled.html).toContain('name="clientSecret:kept"');
+    const wrong = await browser.submit(
+      "/credentials",
+      { name: "x", tenant: "not a tenant", _action: "fill-endpoints" },
+      { fromPage: "/credentials/new" },
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('<a href="#tenant">Directory (tenant) ID must be a GUID');
+  });
+
+  it("lists errors in the form's words, focused and linked to their fields, and keeps the secret unshown", async () => {
     const tenant = await createTenantForWorker();
     const browser = await signIn();
     const body = credentialBody(tenant, {
       authEndpoint: `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/authorize`,
     });
     const before = (await env.CONFIG.list({ prefix: "credential:" })).keys.length;
-    const result = await browser.submit(
-      "/credentials",
-      { ...body, provider: "microsoft", grantType: "authorization_code", scopes: "offline_access openid" } as Record<
-        string,
-        string
-      >,
-      {
-        fromPage: "/credentials/new",
-      },
-    );
+    const fields = { ...body, provider: "microsoft", grantType: "authorization_code", scopes: "offline_access openid" };
+    const result = await browser.submit("/credentials", fields as Record<string, string>, {
+      fromPage: "/credentials/new",
+    });
     expect(result.status).toBe(400);
     expect(result.html).toMatch(
-      /<p class="error" id="authEndpoint-error">authEndpoint is a v1 endpoint; in Azure open the app&#39;s Endpoints and copy the v2.0 one/,
+      /<p class="error" id="authEndpoint-error">Auth Endpoint URL is a v1 endpoint; in Azure open the app&#39;s Endpoints and copy the v2.0 one/,
     );
+    expect(result.html).toMatch(/<div class="error-summary" role="alert" tabindex="-1" autofocus=""/);
+    expect(result.html).toContain('<a href="#authEndpoint">Auth Endpoint URL is a v1 endpoint');
     expect(result.html).toContain('aria-invalid="true"');
+    expect(result.html).not.toContain("/api/");
     expect(result.html).toContain(`value="${tenant.apps[0]?.clientId ?? ""}"`);
     expect(result.html).not.toContain(tenant.apps[0]?.clientSecret ?? "?");
     expect((await env.CONFIG.list({ prefix: "credential:" })).keys.length).toBe(before);
+
+    const kept = /name="clientSecret:kept" value="([^"]+)"/.exec(result.html)?.[1] ?? "";
+    const fixed = await browser.submit(
+      "/credentials",
+      {
+        ...(fields as Record<string, string>),
+        clientSecret: "",
+        "clientSecret:kept": kept,
+        authEndpoint: tenant.endpoints.authorize,
+      },
+      { fromPage: "/credentials/new" },
+    );
+    expect(fixed.status).toBe(303);
+    const id = /\/credentials\/(cred_[a-z2-7]+)/.exec(fixed.response.headers.get("location") ?? "")?.[1] ?? "";
+    const { signIn: authorize } = await import("../support/accounts.ts");
+    expect((await authorize(`/api/credentials/${id}/authorize`)).status).toBe(200);
+
+    const forged = await browser.submit(
+      "/credentials",
+      { ...(fields as Record<string, string>), clientSecret: "", "clientSecret:kept": `${kept}x` },
+      { fromPage: "/credentials/new" },
+    );
+    expect(forged.html).toContain("Client Secret must not be empty");
   });
 
   it("creates a credential and shows its Redirect URI with a Copy button, never the secret", async () => {
@@ -239,20 +302,28 @@ describe("pages survive <script> in every text field", () => {
 });
 
 describe("account and handler pages", () => {
-  it("shows reauth_required with Microsoft's code in plain words, and Test connection finds it", async () => {
+  it("shows a revoked consent in plain words, Microsoft's text behind Details, after a Test connection redirect", async () => {
     const { tenant, account } = await connectedSetup();
     const browser = await signIn();
-    expect((await browser.get("/accounts")).html).toContain('<span class="badge ok">connected</span>');
+    const listed = (await browser.get("/accounts")).html;
+    expect(listed).toContain('<span class="badge ok">connected</span>');
+    expect(listed).toContain(`<code id="id-${account.id}">${account.id}</code>`);
+    expect(listed).toContain(`data-copy="id-${account.id}"`);
     await simulator().revokeConsent(tenant.tenantId, tenant.users[0]?.id ?? "", {
       clientId: tenant.apps[0]?.clientId ?? "",
     });
     const checked = await browser.submit(`/accounts/${account.id}/check`, {}, { fromPage: "/accounts" });
-    expect(checked.status).toBe(409);
-    expect(checked.html).toContain("needs re-authorization");
-    const { html } = await browser.get("/accounts");
-    expect(html).toContain('<span class="badge bad">reauth required</span>');
-    expect(html).toContain("<code>AADSTS50173</code>");
+    expect(checked.status).toBe(303);
+    const location = checked.response.headers.get("location") ?? "";
+    expect(location).toBe(`/accounts?notice=token-reauth&about=${account.id}#${account.id}`);
+    const { html } = await browser.get(location.split("#")[0] ?? "");
+    expect(html).toContain(`${account.email} must sign in to Microsoft again: press Reconnect next to it.`);
+    expect(html).toContain('<span class="badge bad">reconnect needed</span>');
     expect(html).toContain("The grant was revoked");
+    expect(html).toMatch(
+      /<details><summary>Details \(AADSTS50173, since [^)]+\)<\/summary><p class="mono">AADSTS50173: /,
+    );
+    expect(html).not.toContain("/api/");
     const reconnect = await browser.submit(`/accounts/${account.id}/reconnect`, {}, { fromPage: "/accounts" });
     expect(reconnect.status).toBe(303);
     expect(new URL(reconnect.response.headers.get("location") ?? "").searchParams.get("login_hint")).toBe(
@@ -260,16 +331,23 @@ describe("account and handler pages", () => {
     );
   });
 
-  it("creates a handler through the form, shows inline errors, runs it and retries a dead letter", async () => {
+  it("creates a handler through the form with a folder suggestion, runs it and retries, each action redirecting", async () => {
     const world = await handlerWorld();
     const sim = simulator();
+    await sim.addFolder(world.address, "Support", { parent: "inbox" });
     await sim.addMessages(world.address, [{ subject: "From the form" }]);
     const browser = await signIn();
+    const form = (await browser.get(`/handlers/new?account=${world.account.id}`)).html;
+    expect(form).toContain(`<option value="${world.account.id}" selected="">`);
+    expect(form).toContain('<datalist id="folder-options">');
+    expect(form).toContain('<option value="Inbox/Support">Inbox/Support</option>');
+    expect(form).toContain(`<option value="me">${world.account.email} (its own mailbox)</option>`);
+    expect(form).toContain('<option value="auto" selected="">Push');
     const fields = {
       name: "Form handler",
       accountId: world.account.id,
       mailbox: "me",
-      folder: "Inbox/Nowhere",
+      folder: "Inbox/Suport",
       onlyUnread: "on",
       afterProcessing: "markRead",
       moveToFolder: "",
@@ -282,29 +360,126 @@ describe("account and handler pages", () => {
       enabled: "on",
       push: "off",
     };
-    const form = await browser.get("/handlers/new");
-    expect(form.html).toContain('<option value="auto" selected="">Push');
     const invalid = await browser.submit("/handlers", fields, { fromPage: "/handlers/new" });
     expect(invalid.status).toBe(400);
-    expect(invalid.html).toContain('<p class="error" id="folder-error">folder was not found');
-    const created = await browser.submit("/handlers", { ...fields, folder: "inbox" }, { fromPage: "/handlers/new" });
+    expect(invalid.html).toContain('<p class="error" id="folder-error">Folder was not found');
+    expect(invalid.html).toContain("Did you mean &quot;Inbox/Support&quot;?");
+    expect(invalid.html).toContain('value="Inbox/Suport"');
+    expect(invalid.html).not.toContain(world.hook.token ?? "?");
+    const kept = /name="webhookToken:kept" value="([^"]+)"/.exec(invalid.html)?.[1] ?? "";
+    expect(kept).not.toBe("");
+    const created = await browser.submit(
+      "/handlers",
+      { ...fields, folder: "Inbox", webhookToken: "", "webhookToken:kept": kept },
+      { fromPage: "/handlers/new" },
+    );
     expect(created.status).toBe(303);
     const path = (created.response.headers.get("location") ?? "").split("?")[0] ?? "";
+    expect((await callJson<{ webhookTokenSet: boolean }>("GET", `/api${path}`)).body.webhookTokenSet).toBe(true);
+    await sim.addMessages(world.address, [{ subject: "From the form" }]);
     expect((await callJson<{ push: string }>("GET", `/api${path}`)).body.push).toBe("off");
     expect((await browser.get(path)).html).toContain("turned off for this handler: it polls");
     await sim.updateHook(world.hook.id, {
       faults: [{ failure: { kind: "error", status: 422, error: "bad" }, remaining: 1 }],
     });
     const ran = await browser.submit(`${path}/run`, {}, { fromPage: path });
-    expect(ran.html).toContain(
-      "Run finished: 1 new, 0 delivered, 0 skipped, 0 waiting for a retry, 1 to the dead letters.",
+    expect(ran.status).toBe(303);
+    const result = ran.response.headers.get("location") ?? "";
+    expect(result).toMatch(/\?notice=ran&fetched=2&delivered=1&skipped=0&failed=0&pending=0&deadLettered=1$/);
+    const shown = await browser.get(result);
+    expect(shown.html).toContain(
+      "Run finished with failures: 2 new, 1 delivered, 0 skipped, 0 waiting for a retry, 1 to the dead letters.",
     );
-    expect(ran.html).toContain("webhook answered 422");
+    expect(shown.html).toContain('<span class="badge warn">needs attention</span>');
+    expect(shown.html).toContain("<strong>What to fix:</strong> Jira refused the message (422).");
+    expect(shown.html).toContain('<span class="badge bad">dead letter</span>');
+    expect(shown.html).toContain('<span class="badge ok">delivered</span>');
+    expect(shown.html).toContain("HTTP 422");
+    expect(shown.html).toContain("{{webhookData.data.message.subject}}");
+    expect(shown.html).toContain("{{webhookData.issues}}");
+    expect((await browser.get(result)).status).toBe(200);
+    const posted = (await sim.hook(world.hook.id)).requests.length;
     const messageId =
       (await callJson<{ items: { messageId: string }[] }>("GET", `/api${path}/dead-letters`)).body.items[0]
         ?.messageId ?? "";
     const retried = await browser.submit(`${path}/dead-letters/retry`, { messageId }, { fromPage: path });
-    expect(retried.html).toContain("Delivered; the message left the dead letters.");
-    expect((await sim.hook(world.hook.id)).requests.filter((request) => request.status === 200)).toHaveLength(1);
+    expect(retried.response.headers.get("location")).toBe(`${path}?notice=retry-delivered`);
+    expect((await browser.get(`${path}?notice=retry-delivered`)).html).toContain(
+      "Delivered; the message left the dead letters.",
+    );
+    expect((await sim.hook(world.hook.id)).requests).toHaveLength(posted + 1);
+    expect((await callJson<{ status: string }>("GET", `/api${path}`)).body.status).toBe("ok");
+  });
+
+  it("asks before deleting or disconnecting, and says what must go first", async () => {
+    const world = await handlerWorld();
+    const handler = await createHandler(world, { name: "To delete" });
+    const browser = await signIn();
+    const blocked = await browser.get(`/accounts/${world.account.id}/delete`);
+    expect(blocked.html).toContain(`Disconnect ${world.account.email}?`);
+    expect(blocked.html).toContain(`<a href="/handlers/${handler.id}">To delete</a>`);
+    expect(blocked.html).not.toContain(`action="/accounts/${world.account.id}/delete"`);
+    const credentialBlocked = await browser.get(`/credentials/${world.credentialId}/delete`);
+    expect(credentialBlocked.html).toContain("1 mailbox is still connected");
+
+    const confirm = await browser.get(`/handlers/${handler.id}/delete`);
+    expect(confirm.html).toContain("Delete To delete?");
+    expect(confirm.html).toContain(`action="/handlers/${handler.id}/delete"`);
+    const deleted = await browser.submit(
+      `/handlers/${handler.id}/delete`,
+      {},
+      { fromPage: `/handlers/${handler.id}/delete` },
+    );
+    expect(deleted.response.headers.get("location")).toBe("/handlers?notice=handler-deleted");
+
+    const disconnect = await browser.get(`/accounts/${world.account.id}/delete`);
+    expect(disconnect.html).toContain(`action="/accounts/${world.account.id}/delete"`);
+    const gone = await browser.submit(`/accounts/${world.account.id}/delete`, {}, { fromPage: "/accounts" });
+    expect(gone.response.headers.get("location")).toBe("/accounts?notice=account-deleted");
+    expect((await browser.get("/accounts?notice=account-deleted")).html).toContain(
+      "Mailbox disconnected and its tokens erased.",
+    );
+  });
+
+  it("names a refused webhook secret with a link to fix it, then offers to retry with the new one", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    await sim.addMessages(world.address, [{ subject: "One" }, { subject: "Two" }]);
+    const handler = await createHandler(world, { webhookToken: "not-the-rule-secret" });
+    await callJson("POST", `/api/handlers/${handler.id}/run`);
+    const browser = await signIn();
+    const page = (await browser.get(`/handlers/${handler.id}`)).html;
+    expect(page).toContain("<strong>What to fix:</strong> Jira refused the webhook secret (401).");
+    expect(page).toContain(`href="/handlers/${handler.id}/edit"`);
+    expect(page).toMatch(/<details><summary>Details<\/summary><p class="mono">2 message\(s\) went to the dead letters/);
+    const saved = await browser.submit(
+      `/handlers/${handler.id}`,
+      {
+        name: handler.name,
+        accountId: world.account.id,
+        mailbox: "me",
+        folder: "inbox",
+        afterProcessing: "markRead",
+        webhookUrl: world.hook.url,
+        webhookToken: world.hook.token ?? "",
+        pollIntervalMinutes: "1",
+        maxAttachmentBytes: "1000",
+        enabled: "on",
+      },
+      { fromPage: `/handlers/${handler.id}/edit` },
+    );
+    expect(saved.response.headers.get("location")).toBe(`/handlers/${handler.id}?notice=handler-saved`);
+    const offer = (await browser.get(`/handlers/${handler.id}?notice=handler-saved`)).html;
+    expect(offer).toContain("2 messages failed with the settings before this change.");
+    const retried = await browser.submit(
+      `/handlers/${handler.id}/dead-letters/retry-all`,
+      {},
+      { fromPage: `/handlers/${handler.id}` },
+    );
+    const location = retried.response.headers.get("location") ?? "";
+    expect(location).toBe(`/handlers/${handler.id}?notice=retried&delivered=2&failed=0`);
+    const after = (await browser.get(location)).html;
+    expect(after).toContain("Retried: all 2 were delivered.");
+    expect(after).not.toContain("What to fix");
   });
 });

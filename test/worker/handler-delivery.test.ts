@@ -83,6 +83,9 @@ function expectedText(input: MessageInput, index: number): { bodyText: string; b
     : { bodyText: `Body of message ${index}`, bodyHtml: input.body?.content ?? null };
 }
 
+/** Many runs with faults and waits: generous, so a busy machine does not fail it. */
+const HEAVY_SCENARIO_TIMEOUT_MS = 120_000;
+
 describe("ingestion from Graph to the Jira webhook", () => {
   it("posts each unread message once with every field, skips read mail and auto-replies, marks all read, then only new mail", async () => {
     const world = await handlerWorld();
@@ -216,60 +219,67 @@ describe("ingestion from Graph to the Jira webhook", () => {
     expect(view.lastSuccessAt).toBe(view.lastRunAt);
   });
 
-  it("survives throttling, PATCH failures, a delta expiry and a failing Jira: every message posted once, counts add up", async () => {
-    const world = await handlerWorld({ settings: { graphLatencyMs: 5 } });
-    const sim = simulator();
-    const seeded = await sim.addMessages(
-      world.address,
-      Array.from({ length: 60 }, (_, index) => ({
-        subject: `Load ${index}`,
-        attachments:
-          index % 10 === 0 ? [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa(`file ${index}`) }] : [],
-      })),
-    );
-    const handler = await createHandler(world);
-    await sim.updateSettings(world.tenant.tenantId, {
-      graphFaults: [
-        {
-          failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" },
-          probability: 0.2,
-          remaining: -1,
-        },
-        {
-          failure: { kind: "error", status: 503, error: "ServiceUnavailable" },
-          match: { method: "PATCH" },
-          probability: 0.1,
-          remaining: -1,
-        },
-      ],
-    });
-    await sim.updateHook(world.hook.id, { failuresPerKey: { count: 2, status: 503 } });
-    for (let round = 0; round < 8; round++) {
-      if (round === 1) {
-        await sim.expireSyncState(world.address);
-        await sim.addMessages(world.address, [{ subject: "arrived during the outage" }]);
+  it(
+    "survives throttling, PATCH failures, a delta expiry and a failing Jira: every message posted once, counts add up",
+    async () => {
+      // Throttled batch items answered one by one (the 424 form of a throttled batch has its own tests).
+      const world = await handlerWorld({ settings: { graphLatencyMs: 5, batchThrottling: "items" } });
+      const sim = simulator();
+      const seeded = await sim.addMessages(
+        world.address,
+        Array.from({ length: 60 }, (_, index) => ({
+          subject: `Load ${index}`,
+          attachments:
+            index % 10 === 0
+              ? [{ name: "a.txt", contentType: "text/plain", contentBase64: btoa(`file ${index}`) }]
+              : [],
+        })),
+      );
+      const handler = await createHandler(world);
+      await sim.updateSettings(world.tenant.tenantId, {
+        graphFaults: [
+          {
+            failure: { kind: "error", status: 429, error: "TooManyRequests", retryAfter: "0.5" },
+            probability: 0.2,
+            remaining: -1,
+          },
+          {
+            failure: { kind: "error", status: 503, error: "ServiceUnavailable" },
+            match: { method: "PATCH" },
+            probability: 0.1,
+            remaining: -1,
+          },
+        ],
+      });
+      await sim.updateHook(world.hook.id, { failuresPerKey: { count: 2, status: 503 } });
+      for (let round = 0; round < 8; round++) {
+        if (round === 1) {
+          await sim.expireSyncState(world.address);
+          await sim.addMessages(world.address, [{ subject: "arrived during the outage" }]);
+        }
+        await runNow(handler.id);
+        await makeRetriesDue(handler.id);
       }
+      const view = await handlerView(handler.id);
+      expect(view.counts).toEqual({ delivered: 61, skipped: 0, pending: 0, deadLettered: 0 });
+      const record = await sim.hook(world.hook.id);
+      expect(Object.keys(record.acceptedByKey)).toHaveLength(61);
+      expect(record.requests.filter((request) => request.status === 503)).toHaveLength(122);
+      expect(Object.values(record.acceptedByKey).every((count) => count === 1)).toBe(true);
+      for (const message of seeded) {
+        expect(record.acceptedByKey[message.internetMessageId ?? ""]).toBe(1);
+      }
+      const counters = await sim.counters(world.tenant.tenantId);
+      expect(counters["graph.fault.429"] ?? 0).toBeGreaterThan(0);
+      expect(counters["graph.fault.503"] ?? 0).toBeGreaterThan(0);
+      expect(counters["graph.throttled.concurrency"] ?? 0).toBe(0);
+      await sim.updateSettings(world.tenant.tenantId, { graphFaults: [] });
       await runNow(handler.id);
-      await makeRetriesDue(handler.id);
-    }
-    const view = await handlerView(handler.id);
-    expect(view.counts).toEqual({ delivered: 61, skipped: 0, pending: 0, deadLettered: 0 });
-    const record = await sim.hook(world.hook.id);
-    expect(Object.keys(record.acceptedByKey)).toHaveLength(61);
-    expect(record.requests.filter((request) => request.status === 503)).toHaveLength(122);
-    expect(Object.values(record.acceptedByKey).every((count) => count === 1)).toBe(true);
-    for (const message of seeded) {
-      expect(record.acceptedByKey[message.internetMessageId ?? ""]).toBe(1);
-    }
-    const counters = await sim.counters(world.tenant.tenantId);
-    expect(counters["graph.fault.429"] ?? 0).toBeGreaterThan(0);
-    expect(counters["graph.fault.503"] ?? 0).toBeGreaterThan(0);
-    expect(counters["graph.throttled.concurrency"] ?? 0).toBe(0);
-    await sim.updateSettings(world.tenant.tenantId, { graphFaults: [] });
-    await runNow(handler.id);
-    expect((await sim.messages(world.address)).filter((message) => !message.isRead)).toEqual([]);
-    expect(await graphRequests(world.tenant.tenantId)).toBeGreaterThan(0);
-  });
+      expect((await sim.messages(world.address)).filter((message) => !message.isRead)).toEqual([]);
+      expect(await graphRequests(world.tenant.tenantId)).toBeGreaterThan(0);
+    },
+    HEAVY_SCENARIO_TIMEOUT_MS,
+  );
 });
 
 describe("dead letters", () => {
@@ -287,8 +297,13 @@ describe("dead letters", () => {
     });
 
     const result = await runNow(handler.id);
-    expect(result).toMatchObject({ fetched: 1, delivered: 0, deadLettered: 1, pending: 0, status: "error" });
+    expect(result).toMatchObject({ fetched: 1, delivered: 0, deadLettered: 1, pending: 0, status: "attention" });
     expect(result.lastError).toContain("dead letters");
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "attention",
+      lastSuccessAt: null,
+      lastErrorWhere: "jira",
+    });
     expect(result.lastError).toContain("400");
     const letters = await callJson<{ items: Record<string, unknown>[] }>(
       "GET",
@@ -330,6 +345,45 @@ describe("dead letters", () => {
     expect(view).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 1, deadLettered: 0 } });
     const missing = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/nope/retry`);
     expect(missing.status).toBe(404);
+  });
+
+  it("Retry all tries every dead letter once more and reports how many went through", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    await sim.addMessages(world.address, [{ subject: "One" }, { subject: "Two" }, { subject: "Three" }]);
+    const handler = await createHandler(world);
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 401, error: "unauthorized" }, remaining: -1 }],
+    });
+    expect(await runNow(handler.id)).toMatchObject({ deadLettered: 3, status: "attention" });
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("handler");
+
+    const refused = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
+    expect(refused.body).toEqual({ delivered: 0, failed: 3 });
+    await sim.updateHook(world.hook.id, {
+      faults: [{ failure: { kind: "error", status: 401, error: "x" }, remaining: 1 }],
+    });
+    const retried = await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
+    expect(retried).toMatchObject({ status: 200, body: { delivered: 2, failed: 1 } });
+    const letters = await callJson<{ items: { attempts: number }[] }>(
+      "GET",
+      `/api/handlers/${handler.id}/dead-letters`,
+    );
+    expect(letters.body.items.map((letter) => letter.attempts)).toEqual([3]);
+    expect((await handlerView(handler.id)).status).toBe("attention");
+
+    expect((await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`)).body).toEqual({
+      delivered: 1,
+      failed: 0,
+    });
+    expect(await handlerView(handler.id)).toMatchObject({
+      status: "ok",
+      lastError: null,
+      lastErrorWhere: null,
+      counts: { delivered: 3 },
+    });
+    expect((await sim.messages(world.address)).every((message) => message.isRead)).toBe(true);
+    expect((await callJson("POST", "/api/handlers/hdl_aaaaaaaaaaaaaaaa/dead-letters/retry")).status).toBe(404);
   });
 
   it("retries 5xx with backoff, first within 5 s, and reports the handler as retrying", async () => {

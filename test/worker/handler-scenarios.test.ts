@@ -132,7 +132,7 @@ describe("shared mailboxes", () => {
     expect(refused.status).toBe("error");
     expect(refused.lastError).toContain(shared);
     expect(refused.lastError).toContain("Full Access");
-    expect((await handlerView(handler.id)).status).toBe("error");
+    expect(await handlerView(handler.id)).toMatchObject({ status: "error", lastErrorWhere: "exchange" });
 
     const create = await callJson<{ errors: { path: string; message: string }[] }>("POST", "/api/handlers", {
       body: { name: "No rights", accountId: world.account.id, mailbox: shared, webhookUrl: world.hook.url },
@@ -159,7 +159,17 @@ describe("account trouble", () => {
     expect(result).toMatchObject({ fetched: 0, delivered: 0, status: "error" });
     expect(result.lastError).toContain("needs re-authorization");
     expect(result.lastError).toContain("AADSTS50173");
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("account");
     expect(await graphRequests(world.tenant.tenantId)).toBe(before);
+
+    const { signIn } = await import("../support/accounts.ts");
+    expect((await signIn(`/api/accounts/${world.account.id}/reauthorize`)).status).toBe(200);
+    const cleared = await eventually(
+      () => handlerView(handler.id),
+      (view) => view.status === "ok",
+    );
+    expect(cleared).toMatchObject({ status: "ok", lastError: null, counts: { delivered: 1 } });
+    expect(cleared.lastSuccessAt).not.toBeNull();
   });
 
   it("accepts a folder it cannot check yet, then names the missing path in the handler's error", async () => {
@@ -176,6 +186,7 @@ describe("account trouble", () => {
     expect(result.status).toBe("error");
     expect(result.lastError).toContain('Folder "Inbox/Missing"');
     expect(result.lastError).toContain('no folder "Missing" in "Inbox"');
+    expect((await handlerView(handler.id)).lastErrorWhere).toBe("handler");
   });
 
   it("refreshes once and retries when Graph refuses an access token that edgepost still thought valid", async () => {
@@ -289,3 +300,14 @@ describe("run limits", () => {
     LARGE_RUN_TIMEOUT_MS,
   );
 });
+
+/** What `read` gives once `done` holds; the reconnect wakes the handler in the background. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const value = await read();
+    if (done(value) || attempt === 200) {
+      return value;
+    }
+    await scheduler.wait(50);
+  }
+}

@@ -35,12 +35,14 @@ describe("POST /api/handlers", () => {
       skipAutoReplies: true,
       skipRules: ["own_mail", "auto_submitted", "auto_reply", "delivery_report", "bulk"],
       afterProcessingSkipped: "none",
+      retentionDays: 30,
       enabled: true,
       push: "auto",
       status: "idle",
       lastRunAt: null,
       lastSuccessAt: null,
       lastError: null,
+      lastErrorWhere: null,
       counts: { delivered: 0, skipped: 0, pending: 0, deadLettered: 0 },
       // These tests run without PUBLIC_URL: push is unavailable and says why (test/push has it set).
       pushStatus: {
@@ -177,6 +179,7 @@ describe("changing and deleting handlers", () => {
       skipAutoReplies: false,
       skipRules: ["bulk"],
       afterProcessingSkipped: "same",
+      retentionDays: 7,
       enabled: false,
     });
     const patched = await callJson<HandlerView>("PATCH", `/api/handlers/${handler.id}`, {

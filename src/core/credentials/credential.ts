@@ -11,7 +11,8 @@ import type { EndpointKind, EndpointPolicy, MicrosoftEndpoint } from "../microso
 import type { FieldIssue } from "../validation.ts";
 
 const CREDENTIAL_NAME_MAX = 100;
-const CLIENT_ID_MAX = 256;
+/** An Application (client) ID is a GUID (https://learn.microsoft.com/entra/identity-platform/application-model). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLIENT_SECRET_MAX = 1024;
 const SCOPES_MAX = 50;
 const SCOPE_MAX_LENGTH = 256;
@@ -22,7 +23,14 @@ function fieldsSchema(policy: EndpointPolicy) {
     name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX),
     provider: z.literal("microsoft").default("microsoft"),
     grantType: z.literal("authorization_code").default("authorization_code"),
-    clientId: z.string().trim().min(1).max(CLIENT_ID_MAX).regex(/^\S+$/, "must not contain spaces"),
+    clientId: z
+      .string()
+      .trim()
+      .min(1)
+      .regex(
+        GUID,
+        "must be the Application (client) ID from the app's Overview in Azure: a GUID such as 00000000-0000-0000-0000-000000000000",
+      ),
     clientSecret: z.string().trim().min(1).max(CLIENT_SECRET_MAX),
     authEndpoint: endpointSchema("authorize", policy),
     tokenEndpoint: endpointSchema("token", policy),
@@ -49,6 +57,14 @@ function fieldsSchema(policy: EndpointPolicy) {
 
 /** Validated, normalised fields of a create or a patch; `clientSecret` still in plain text. */
 export type CredentialFields = z.output<ReturnType<typeof fieldsSchema>>;
+
+/** Every field's default, for a new credential's form (no endpoint is parsed, so no host is allowed). */
+export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = fieldsSchema({
+  allowedHosts: [],
+  allowHttpLoopback: false,
+})
+  .partial()
+  .parse({});
 
 /**
  * A credential as stored in KV: the fields as they were validated when saved (stored values are not

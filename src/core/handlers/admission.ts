@@ -13,7 +13,7 @@ import { ruleReason } from "../mail/auto-reply.ts";
 import { mailboxPath } from "../mail/folder-lookup.ts";
 import { MESSAGE_SELECT, parseMessageItem } from "../mail/graph-message.ts";
 import { hasOwnMarker } from "../mail/sent-marker.ts";
-import { BATCH_LIMIT, isRetryableStatus, sendBatch } from "../microsoft/graph-batch.ts";
+import { BATCH_LIMIT, isRetryableStatus, sendBatchRetrying } from "../microsoft/graph-batch.ts";
 import { buildPayload, dedupeKeyOf } from "../jira/payload.ts";
 import { IMMUTABLE_IDS } from "./delta-reader.ts";
 import type { MailMessage } from "../mail/message.ts";
@@ -48,6 +48,10 @@ export async function admitPage(
     const item = parseMessageItem(raw);
     if (item.kind === "invalid") {
       logger.warn("handler.invalid_item", { handlerId: settings.handlerId, messageId: item.id, problem: item.problem });
+      if (item.id !== null && !store.isKnown(item.id)) {
+        // Listed with the reason, so a person sees it; an item without an id cannot even be named.
+        unpreparable(await unreadableSeen(item.id, raw), new Error(item.problem), settings, deps, counts);
+      }
     } else if (item.kind === "complete" && !store.isKnown(item.message.id)) {
       complete.push(item.message);
     } else if (item.kind === "partial" && !store.isKnown(item.id)) {
@@ -76,13 +80,13 @@ async function readInFull(
   const base = mailboxPath(settings.mailbox);
   for (let start = 0; start < ids.length; start += BATCH_LIMIT) {
     const chunk = ids.slice(start, start + BATCH_LIMIT);
-    const results = await sendBatch(
+    const results = await sendBatchRetrying(
       deps.graph,
       chunk.map((id) => ({
         method: "GET",
         url: `${base}/messages/${encodeURIComponent(id)}?$select=${MESSAGE_SELECT.join(",")}`,
       })),
-      { prefer: IMMUTABLE_IDS },
+      { prefer: IMMUTABLE_IDS, sleep: deps.sleep },
     );
     for (const [index, result] of results.entries()) {
       const id = chunk[index] ?? "";
@@ -171,7 +175,7 @@ async function prepare(
     deps.graph,
     mailboxPath(settings.mailbox),
     withFiles.map((entry) => ({ messageId: entry.message.id, maxBytes: settings.maxAttachmentBytes })),
-    { prefer: IMMUTABLE_IDS },
+    { prefer: IMMUTABLE_IDS, sleep: deps.sleep },
   );
   for await (const result of results) {
     const entry = byId.get(result.messageId);
@@ -228,6 +232,20 @@ function unpreparable(
     messageId: seen.messageId,
     error: reason,
   });
+}
+
+/** What can be said of an item Graph sent that edgepost cannot read: its id, and its subject if it has one. */
+async function unreadableSeen(id: string, raw: unknown): Promise<SeenMessage> {
+  const subject = (raw as { subject?: unknown }).subject;
+  return {
+    messageId: id,
+    dedupeKey: await dedupeKeyOf({ id, internetMessageId: null }),
+    internetMessageId: null,
+    conversationId: null,
+    subject: typeof subject === "string" ? subject : "",
+    from: null,
+    receivedAt: "",
+  };
 }
 
 async function seenOf(message: MailMessage): Promise<SeenMessage> {

@@ -13,7 +13,7 @@ export class HandlerFolderError extends HandlerBlockedError {
   readonly field: "folder" | "moveToFolder";
 
   constructor(field: "folder" | "moveToFolder", message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { where: "handler", cause: options?.cause });
     this.field = field;
   }
 }

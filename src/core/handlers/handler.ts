@@ -7,6 +7,7 @@ import { z } from "zod";
 import { RULE_REASONS } from "../mail/auto-reply.ts";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
+import type { FixPlace } from "../advice.ts";
 import type { PushStatus } from "../push/push-rules.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -15,7 +16,18 @@ const MAX_ATTACHMENT_BYTES_LIMIT = 25 * 1024 * 1024;
 const NAME_MAX = 100;
 const FOLDER_MAX = 512;
 const WEBHOOK_TOKEN_MAX = 1024;
+const DEFAULT_RETENTION_DAYS = 30;
+const MAX_RETENTION_DAYS = 3650;
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** `me` (the account's own mailbox) or a shared mailbox's address, lower-cased. */
+export const mailboxSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+    message: 'must be "me" or a mailbox address',
+  });
 
 /**
  * A handler's settings as the API takes them: every field, its rule and its default. The stored
@@ -26,15 +38,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
   return z.strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     accountId: z.string().trim().min(1),
-    /** `me` or a shared mailbox's address, lower-cased. */
-    mailbox: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
-        message: 'must be "me" or a mailbox address',
-      })
-      .default("me"),
+    mailbox: mailboxSchema.default("me"),
     folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
     onlyUnread: z.boolean().default(true),
     afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
@@ -62,6 +66,8 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean }) {
       .default([...RULE_REASONS]),
     /** Skipped mail stays unread in place (`none`), or is marked read or moved like delivered mail (`same`). */
     afterProcessingSkipped: z.enum(["none", "same"]).default("none"),
+    /** Days a handled message's subject and sender are kept; after that only hashes that prevent reposts. */
+    retentionDays: z.int().min(1).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
     enabled: z.boolean().default(true),
     /** `auto`: Graph change notifications wake the handler where Microsoft offers them (see `push/push-rules.ts`). */
     push: z.enum(["auto", "off"]).default("auto"),
@@ -82,6 +88,9 @@ export type AfterProcessing = HandlerConfig["afterProcessing"];
 
 /** The setting names, in the schema's order. */
 export const HANDLER_CONFIG_KEYS = Object.keys(storedConfigSchema.shape) as (keyof HandlerConfig)[];
+
+/** Every setting's default, for a new handler's form (settings without one, such as `name`, are absent). */
+export const HANDLER_DEFAULTS: Partial<HandlerConfig> = storedConfigSchema.partial().parse({});
 
 export interface HandlerInput {
   config: HandlerConfig;
@@ -146,7 +155,8 @@ function isWebhookUrl(value: string, options: { allowHttpLoopback: boolean }): b
   );
 }
 
-export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "error";
+/** `attention`: runs succeed, but something they left (dead letters, mail not marked read) needs a person. */
+export type HandlerStatus = "ok" | "idle" | "disabled" | "retrying" | "attention" | "error";
 
 export interface HandlerCounts {
   delivered: number;
@@ -162,6 +172,8 @@ export interface HandlerView extends HandlerConfig {
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** Where the administrator fixes `lastError`: an account (reconnect), a credential, the handler, Jira, Exchange or Azure. */
+  lastErrorWhere: FixPlace | null;
   counts: HandlerCounts;
   pushStatus: PushStatus;
   createdAt: string;

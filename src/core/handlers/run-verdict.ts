@@ -8,11 +8,18 @@ import { AccountTokenError } from "../accounts/token-broker.ts";
 import { adviceText, describeMailbox, mailAccessAdvice, tokenFailureAdvice } from "../advice.ts";
 import { FolderNotFoundError } from "../mail/folder-lookup.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
-import type { Advice } from "../advice.ts";
+import type { Advice, FixPlace } from "../advice.ts";
 
 /** Something only the administrator can fix (status `error`): the run will fail the same way until then. */
 export class HandlerBlockedError extends Error {
   override readonly name = "HandlerBlockedError";
+  /** Where the administrator makes the fix, when known. */
+  readonly where: FixPlace | null;
+
+  constructor(message: string, options: { where?: FixPlace; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.where = options.where ?? null;
+  }
 }
 
 /** A passing failure (status `retrying`): the next run picks up where this one stopped. */
@@ -34,6 +41,8 @@ export interface RunVerdict {
   outcome: Exclude<RunOutcomeKind, "ok">;
   /** What the handler shows as `lastError`. */
   message: string;
+  /** Where the administrator makes the fix (`lastErrorWhere`), or null when none is known. */
+  where: FixPlace | null;
   /** Set when the failure was not one edgepost knows: a bug, logged with its details. */
   unexpected: Error | null;
 }
@@ -41,15 +50,16 @@ export interface RunVerdict {
 /** The verdict on an error that ended a run. */
 export function runVerdict(error: unknown, context: RunFailureContext): RunVerdict {
   if (error instanceof HandlerDelayedError) {
-    return { outcome: "delayed", message: error.message, unexpected: null };
+    return { outcome: "delayed", message: error.message, where: null, unexpected: null };
   }
   if (error instanceof HandlerBlockedError) {
-    return { outcome: "blocked", message: error.message, unexpected: null };
+    return { outcome: "blocked", message: error.message, where: error.where, unexpected: null };
   }
   if (error instanceof FolderNotFoundError) {
     return {
       outcome: "blocked",
       message: `Folder "${context.folder}" was not found in ${describeMailbox(context.mailbox)}: ${error.message}`,
+      where: "handler",
       unexpected: null,
     };
   }
@@ -62,10 +72,16 @@ export function runVerdict(error: unknown, context: RunFailureContext): RunVerdi
   return {
     outcome: "blocked",
     message: "The run failed unexpectedly; the Worker's log has the details",
+    where: null,
     unexpected: error instanceof Error ? error : new Error(String(error)),
   };
 }
 
 function fromAdvice(advice: Advice): RunVerdict {
-  return { outcome: advice.transient ? "delayed" : "blocked", message: adviceText(advice), unexpected: null };
+  return {
+    outcome: advice.transient ? "delayed" : "blocked",
+    message: adviceText(advice),
+    where: advice.where,
+    unexpected: null,
+  };
 }

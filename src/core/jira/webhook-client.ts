@@ -7,6 +7,8 @@ import { parseRetryAfter, send } from "../outbound-http.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
+/** How a delivery error that carries the webhook's status starts: `webhook answered 401: …`. */
+const WEBHOOK_ANSWERED = "webhook answered";
 const ERROR_DETAIL_MAX = 200;
 
 /** What the webhook answered; `status` is its HTTP status, or 0 when no answer came. */
@@ -55,7 +57,7 @@ export async function postToWebhook(
     await response.body?.cancel();
     return { kind: "delivered", status: response.status };
   }
-  const error = `webhook answered ${response.status}${await describe(response)}`;
+  const error = `${WEBHOOK_ANSWERED} ${response.status}${await describe(response)}`;
   if (response.status === 408 || response.status === 429 || response.status >= 500) {
     return {
       kind: "retry",
@@ -65,6 +67,12 @@ export async function postToWebhook(
     };
   }
   return { kind: "reject", status: response.status, error };
+}
+
+/** The status a delivery error names (`webhook answered 401…`), or null when the webhook did not answer. */
+export function webhookStatusOf(error: string): number | null {
+  const status = new RegExp(`^${WEBHOOK_ANSWERED} (\\d{3})`).exec(error)?.[1];
+  return status === undefined ? null : Number(status);
 }
 
 /** Jira's own message, when it sent one in a known shape. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { BATCH_LIMIT, isRetryableStatus, sendBatch } from "../microsoft/graph-batch.ts";
+import { BATCH_LIMIT, isRetryableStatus, sendBatchRetrying } from "../microsoft/graph-batch.ts";
 import { parseGraphBody } from "../microsoft/graph-client.ts";
 import type { PayloadAttachment } from "../jira/payload.ts";
 import type { BatchItem, BatchResult } from "../microsoft/graph-batch.ts";
@@ -64,12 +64,12 @@ export async function* readAttachments(
   graph: GraphClient,
   mailboxPath: string,
   requests: readonly AttachmentRequest[],
-  options: { prefer?: string } = {},
+  options: { prefer?: string; sleep: (ms: number) => Promise<void> },
 ): AsyncGenerator<AttachmentResult> {
   const messagePath = (id: string): string => `${mailboxPath}/messages/${encodeURIComponent(id)}`;
   const planned: Planned[] = [];
   for (const chunk of chunks(requests, BATCH_LIMIT)) {
-    const results = await sendBatch(
+    const results = await sendBatchRetrying(
       graph,
       chunk.map((request) => ({
         method: "GET",
@@ -165,7 +165,7 @@ async function download(
   graph: GraphClient,
   round: readonly Planned[],
   messagePath: (id: string) => string,
-  options: { prefer?: string },
+  options: { prefer?: string; sleep: (ms: number) => Promise<void> },
 ): Promise<Map<string, Download>> {
   const files = round.flatMap((message) =>
     message.listed
@@ -180,7 +180,7 @@ async function download(
       method: "GET",
       url: `${messagePath(file.messageId)}/attachments/${encodeURIComponent(file.item.id)}`,
     }));
-    const results = await sendBatch(graph, items, options);
+    const results = await sendBatchRetrying(graph, items, options);
     for (const [index, file] of batch.entries()) {
       const result = results[index] as BatchResult;
       if (result.status >= 200 && result.status < 300) {

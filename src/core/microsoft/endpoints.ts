@@ -113,6 +113,19 @@ function describeKind(kind: string): string {
   return kind === "authorize" ? "authorization" : "token";
 }
 
+/**
+ * The two v2.0 endpoint URLs of a tenant (a GUID, a domain such as `contoso.onmicrosoft.com`, or
+ * `organizations`, `common`, `consumers`) on a sign-in host: what Azure's Endpoints page lists. Null
+ * when `tenant` is none of those.
+ */
+export function v2EndpointsOf(tenant: string, host: string): Record<EndpointKind, string> | null {
+  const value = tenant.trim();
+  if (!isTenantGuid(value) && !DOMAIN_PATTERN.test(value) && !TENANT_KEYWORDS.has(value.toLowerCase())) {
+    return null;
+  }
+  return { authorize: exampleUrl(host, value, "authorize"), token: exampleUrl(host, value, "token") };
+}
+
 function exampleUrl(host: string, tenant: string, kind: EndpointKind): string {
   return `https://${host}/${tenant}/oauth2/v2.0/${kind}`;
 }

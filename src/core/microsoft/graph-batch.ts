@@ -96,3 +96,37 @@ export async function sendBatch(
     return { status: answer.status, retryAfterSeconds: Number.isFinite(seconds) ? seconds : null, body: answer.body };
   });
 }
+
+/** Rounds of sending retryable items again inside one call. */
+const RETRY_ROUNDS = 3;
+/** Longest `Retry-After` waited for here; past it the caller decides. */
+const MAX_RETRY_WAIT_SECONDS = 30;
+
+/**
+ * `sendBatch`, sending the items Graph throttled or failed in passing again after the longest
+ * `Retry-After` they carried (a few rounds); what still fails comes back with its status.
+ */
+export async function sendBatchRetrying(
+  graph: GraphClient,
+  items: readonly BatchItem[],
+  options: { prefer?: string; sleep: (ms: number) => Promise<void> },
+): Promise<BatchResult[]> {
+  const results = await sendBatch(graph, items, options);
+  for (let round = 1; round < RETRY_ROUNDS; round++) {
+    const again = results.flatMap((result, index) => (isRetryableStatus(result.status) ? [index] : []));
+    const wait = Math.max(1, ...again.map((index) => results[index]?.retryAfterSeconds ?? 1));
+    if (again.length === 0 || wait > MAX_RETRY_WAIT_SECONDS) {
+      break;
+    }
+    await options.sleep(wait * 1000);
+    const retried = await sendBatch(
+      graph,
+      again.map((index) => items[index] as BatchItem),
+      options,
+    );
+    for (const [position, index] of again.entries()) {
+      results[index] = retried[position] as BatchResult;
+    }
+  }
+  return results;
+}

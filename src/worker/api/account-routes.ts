@@ -5,11 +5,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
+import { mailboxSchema } from "../../core/handlers/handler.ts";
+import { readFolderTree } from "../../core/mail/folder-tree.ts";
 import { MailTooLargeError, parseOutgoingMail, sendMailBody } from "../../core/mail/outgoing.ts";
 import { sentMarker } from "../../core/mail/sent-marker.ts";
 import type { OutgoingMail } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
-import { adviceText, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
+import { adviceText, mailAccessAdvice, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
@@ -36,6 +38,8 @@ const tokenBody = z
     forceRefresh: z.boolean().optional(),
   })
   .optional();
+
+const foldersQuery = z.strictObject({ mailbox: mailboxSchema.default("me") });
 
 accountRoutes.get("/", async (c) => c.json({ items: await listAccounts(c.env) }));
 
@@ -65,6 +69,25 @@ accountRoutes.post("/:id/reauthorize", async (c) => {
     );
   }
   return answerAuthorizeUrl(c, credential, { loginHint: account.username || null, reauthorizeAccountId: account.id });
+});
+
+/** The mailbox's folder tree, for pickers: `?mailbox=` is `me` (default) or a shared mailbox's address. */
+accountRoutes.get("/:id/folders", async (c) => {
+  const account = await requireAccount(c);
+  const { mailbox } = parseInput(foldersQuery, c.req.query());
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { mailbox });
+  try {
+    return c.json(await readFolderTree(graph, mailbox));
+  } catch (error) {
+    if (error instanceof AccountTokenError) {
+      throw tokenProblem(account.id, error.result);
+    }
+    if (error instanceof GraphError) {
+      const advice = mailAccessAdvice(error, { mailbox, account: `account ${account.email ?? account.username}` });
+      throw new ProblemError(problem("upstream", adviceText(advice), { members: { code: error.code } }));
+    }
+    throw error;
+  }
 });
 
 accountRoutes.post("/:id/token", async (c) => {
@@ -99,7 +122,8 @@ accountRoutes.post("/:id/send", async (c) => {
     { now: Date.now() },
   );
   const body = tooLargeAs413(() => sendMailBody(mail, { marker }));
-  const graph = accountGraphClient(c.env, c.get("settings"), id);
+  // sendMail counts against the signed-in user's own mailbox, whatever `from` says.
+  const graph = accountGraphClient(c.env, c.get("settings"), id, { mailbox: "me" });
   try {
     // Only a 429 says Graph did nothing; after a 503, a 504 or no answer the mail may have gone out.
     await graph.request({ method: "POST", path: "/me/sendMail", body, retriedStatuses: [429], repeatable: false });

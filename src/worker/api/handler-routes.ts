@@ -132,6 +132,15 @@ handlerRoutes.get("/:id/dead-letters", async (c) => {
   return c.json({ items });
 });
 
+handlerRoutes.post("/:id/dead-letters/retry", async (c) => {
+  const id = handlerIdParam(c);
+  const result = await c.env.HANDLERS.getByName(id).retryDeadLetters();
+  if (!result.found) {
+    throw notFound("handler", id);
+  }
+  return c.json({ delivered: result.delivered, failed: result.failed });
+});
+
 handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
   const id = handlerIdParam(c);
   const messageId = c.req.param("messageId");
@@ -179,12 +188,17 @@ async function resolveWhereAble(
   if (account.status !== "connected") {
     return null;
   }
-  const graph = accountGraphClient(c.env, c.get("settings"), account.id, { headers: { prefer: IMMUTABLE_IDS } });
+  const graph = accountGraphClient(c.env, c.get("settings"), account.id, {
+    mailbox: config.mailbox,
+    headers: { prefer: IMMUTABLE_IDS },
+  });
   try {
     return await resolveHandlerFolders(graph, config);
   } catch (error) {
     if (error instanceof HandlerFolderError) {
-      throw new ValidationError([fieldIssue(error.field, `was not found: ${error.message}`)], { cause: error });
+      const where = config.mailbox === "me" ? "the account's mailbox" : config.mailbox;
+      const detail = error.cause instanceof Error ? error.cause.message : error.message;
+      throw new ValidationError([fieldIssue(error.field, `was not found in ${where}: ${detail}`)], { cause: error });
     }
     if (error instanceof GraphError && config.mailbox !== "me" && (error.status === 403 || error.status === 404)) {
       const advice = mailAccessAdvice(error, {

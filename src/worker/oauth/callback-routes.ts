@@ -129,6 +129,7 @@ oauthCallbackRoutes.get("/callback", async (c) => {
     return pageResponse(
       200,
       ConnectedPage({
+        accountId: view.id,
         mailbox: view.email ?? view.username,
         username: view.username,
         credentialName: credentialRecord.name,

@@ -10,6 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { KEEP_ALIVE_IDLE_MS } from "../../core/accounts/token-broker.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { wakeHandlersOfAccount } from "../stores/directory-shards.ts";
 import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -67,8 +68,27 @@ export class Directory extends DurableObject<Env> {
     return this.#tables.countHandlersByAccount(accountId);
   }
 
-  upsertAccount(view: AccountView, refreshUsedAt: number): void {
+  /**
+   * Keeps the account's summary. When it comes back from `reauth_required` (the mailbox was
+   * reconnected), its handlers run at once, so the errors its sign-in caused clear without waiting for
+   * their next poll.
+   */
+  async upsertAccount(view: AccountView, refreshUsedAt: number): Promise<void> {
+    const before = this.#tables.accountStatus(view.id);
     this.#tables.upsertAccount(view, refreshUsedAt);
+    if (before === "reauth_required" && view.status === "connected") {
+      await wakeHandlersOfAccount(this.env, view.id).catch((error: unknown) => {
+        CONSOLE_LOGGER.warn("reconnect.wake_failed", {
+          accountId: view.id,
+          error: error instanceof Error ? error.message : "unknown",
+        });
+      });
+    }
+  }
+
+  /** Runs this shard's enabled handlers of the account now. */
+  async wakeHandlersOf(accountId: string): Promise<void> {
+    await Promise.all(this.#tables.enabledHandlersOf(accountId).map((id) => this.env.HANDLERS.getByName(id).wake()));
   }
 
   removeAccount(accountId: string): void {

@@ -109,6 +109,17 @@ export class DirectoryTables {
     return this.#db.count(sql`SELECT count(*) AS n FROM handlers WHERE account_id = ${accountId}`);
   }
 
+  /** The account's status as last reported, or null when the shard does not know it. */
+  accountStatus(accountId: string): string | null {
+    return this.#db.first<{ status: string }>(sql`SELECT status FROM accounts WHERE id = ${accountId}`)?.status ?? null;
+  }
+
+  enabledHandlersOf(accountId: string): string[] {
+    return this.#db
+      .all<{ id: string }>(sql`SELECT id FROM handlers WHERE account_id = ${accountId} AND enabled = 1`)
+      .map((row) => row.id);
+  }
+
   upsertAccount(view: AccountView, refreshUsedAt: number): void {
     this.#db.run(sql`INSERT INTO accounts (id, credential_id, summary, updated_at, status, refresh_used_at)
       VALUES (${view.id}, ${view.credentialId}, ${JSON.stringify(view)}, ${view.updatedAt}, ${view.status}, ${refreshUsedAt})

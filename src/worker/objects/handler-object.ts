@@ -10,13 +10,14 @@ import { DurableObject } from "cloudflare:workers";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
 import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { emptyRunCounts, readStoredConfig } from "../../core/handlers/handler.ts";
-import { handlerStatus } from "../../core/handlers/handler-status.ts";
+import { handlerStatus, runSucceeded } from "../../core/handlers/handler-status.ts";
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
+import { webhookRefusalAdvice } from "../../core/advice.ts";
 import { AfterProcessing } from "../../core/handlers/after-processing.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { runHandler } from "../../core/handlers/handler-run.ts";
+import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
 import { notifiedRunAt } from "../../core/push/push-rules.ts";
-import { postToWebhook } from "../../core/jira/webhook-client.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
@@ -26,6 +27,7 @@ import { AlarmSchedule } from "./alarm-schedule.ts";
 import { HandlerPush } from "./handler-push.ts";
 import { HandlerTables } from "./handler-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type {
   ActivityItem,
   DeadLetter,
@@ -70,6 +72,8 @@ export type DeadLetterRetry =
   | { found: false }
   | { found: true; delivered: true }
   | { found: true; delivered: false; error: string };
+
+export type DeadLettersRetry = { found: false } | { found: true; delivered: number; failed: number };
 
 /**
  * Why the object's alarm wakes it: a run the cron handed over, a retry or the rest of a run (`run`); a
@@ -205,40 +209,33 @@ export class HandlerObject extends DurableObject<Env> {
   /** One more attempt for a dead letter; `attempts` counts on. Delivered, it leaves the list and is marked read or moved. */
   async retryDeadLetter(messageId: string): Promise<DeadLetterRetry> {
     const row = this.#tables.row();
-    const letter = row === null ? null : this.#tables.deadLetter(messageId);
-    if (row === null || letter === null) {
+    if (row === null || this.#tables.deadLetter(messageId) === null) {
       return { found: false };
     }
-    const sealed = this.#tables.payload(messageId);
-    if (sealed === null) {
-      return { found: true, delivered: false, error: "This message never had a payload to post (see its last error)" };
-    }
-    const keyRing = (await loadSettings(this.env)).keyRing;
     const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
-    const outcome = await postToWebhook(
-      {
-        url: settings.webhook.url,
-        token: settings.webhook.token,
-        idempotencyKey: letter.dedupeKey,
-        body: await payloadSeal(row.id, keyRing).open(messageId, sealed),
-      },
-      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
-    );
-    const now = this[OBJECT_CLOCK].now();
-    if (outcome.kind !== "delivered") {
-      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, status: outcome.status, now });
-      await this.#publish({ required: false });
-      return { found: true, delivered: false, error: outcome.error };
+    const error = await this.#redeliver(row.id, settings, messageId);
+    await this.#afterRedelivery(row, settings, { delivered: error === null ? 1 : 0 });
+    return error === null ? { found: true, delivered: true } : { found: true, delivered: false, error };
+  }
+
+  /** One more attempt for every dead letter, oldest mail first. */
+  async retryDeadLetters(): Promise<DeadLettersRetry> {
+    const row = this.#tables.row();
+    if (row === null) {
+      return { found: false };
     }
-    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, status: outcome.status, now });
-    if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
-      this.#tables.clearLastError();
+    const settings = await this.#runSettings(row, { readId: row.read_folder_id ?? "", moveId: row.move_folder_id });
+    let delivered = 0;
+    let failed = 0;
+    for (const { messageId } of this.#tables.deadLetters()) {
+      if ((await this.#redeliver(row.id, settings, messageId)) === null) {
+        delivered++;
+      } else {
+        failed++;
+      }
     }
-    if (row.read_folder_id !== null) {
-      await this.#afterProcessQuietly(row, settings);
-    }
-    await this.#publish({ required: false });
-    return { found: true, delivered: true };
+    await this.#afterRedelivery(row, settings, { delivered });
+    return { found: true, delivered, failed };
   }
 
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */
@@ -270,6 +267,48 @@ export class HandlerObject extends DurableObject<Env> {
     return true;
   }
 
+  /** Posts a dead letter once more: null when delivered, else the error it stays with. */
+  async #redeliver(handlerId: string, settings: RunSettings, messageId: string): Promise<string | null> {
+    const letter = this.#tables.deadLetter(messageId);
+    if (letter === null) {
+      return "It is no longer a dead letter";
+    }
+    const sealed = this.#tables.payload(messageId);
+    if (sealed === null) {
+      return "This message never had a payload to post (see its last error)";
+    }
+    const keyRing = (await loadSettings(this.env)).keyRing;
+    const outcome = await postToWebhook(
+      {
+        url: settings.webhook.url,
+        token: settings.webhook.token,
+        idempotencyKey: letter.dedupeKey,
+        body: await payloadSeal(handlerId, keyRing).open(messageId, sealed),
+      },
+      { http: (request) => fetch(request), clock: this[OBJECT_CLOCK] },
+    );
+    const now = this[OBJECT_CLOCK].now();
+    if (outcome.kind !== "delivered") {
+      this.#tables.recordDeadLetterAttempt(messageId, { error: outcome.error, status: outcome.status, now });
+      return outcome.error;
+    }
+    this.#tables.recordDelivered(messageId, { attempts: letter.attempts + 1, status: outcome.status, now });
+    return null;
+  }
+
+  /** After dead letters were retried: the error clears once none is left, delivered mail is marked read or moved. */
+  async #afterRedelivery(row: HandlerRow, settings: RunSettings, options: { delivered: number }): Promise<void> {
+    if (options.delivered > 0) {
+      if (this.#tables.counts().deadLettered === 0 && row.last_outcome === "ok") {
+        this.#tables.clearLastError();
+      }
+      if (row.read_folder_id !== null) {
+        await this.#afterProcessQuietly(row, settings);
+      }
+    }
+    await this.#publish({ required: false });
+  }
+
   /** Waits for the run in progress, if any, whatever its outcome. */
   async #settled(): Promise<void> {
     await this.#running?.catch(() => undefined);
@@ -289,10 +328,14 @@ export class HandlerObject extends DurableObject<Env> {
     // This run reads the mailbox after every notification so far: it answers them all.
     await this.#alarms.clear("notifiedRun");
     const settings = await loadSettings(this.env);
-    const graph = accountGraphClient(this.env, settings, config.accountId, { headers: { prefer: IMMUTABLE_IDS } });
+    const graph = accountGraphClient(this.env, settings, config.accountId, {
+      mailbox: config.mailbox,
+      headers: { prefer: IMMUTABLE_IDS },
+    });
     const counts = emptyRunCounts();
     let outcome: RunOutcomeKind = "ok";
     let lastError: string | null = null;
+    let where: FixPlace | null = null;
     let moreWork = false;
     try {
       const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
@@ -301,10 +344,12 @@ export class HandlerObject extends DurableObject<Env> {
         this.#runDeps(graph, settings.keyRing, row.id),
         counts,
       );
+      const deadLetterError = counts.deadLettered > 0 ? (this.#tables.lastDeadLetterError() ?? "unknown") : null;
       lastError =
-        counts.deadLettered > 0
-          ? `${counts.deadLettered} message(s) went to the dead letters; last error: ${this.#tables.lastDeadLetterError() ?? "unknown"}`
-          : result.warning;
+        deadLetterError === null
+          ? result.warning
+          : `${counts.deadLettered} message(s) went to the dead letters; last error: ${deadLetterError}`;
+      where = deadLetterError === null ? null : webhookRefusalAdvice(webhookStatusOf(deadLetterError)).where;
       moreWork = result.moreWork;
     } catch (error) {
       const verdict = runVerdict(error, {
@@ -314,6 +359,7 @@ export class HandlerObject extends DurableObject<Env> {
       });
       outcome = verdict.outcome;
       lastError = verdict.message;
+      where = verdict.where;
       if (verdict.unexpected !== null) {
         CONSOLE_LOGGER.error("handler.run_failed", {
           handlerId: row.id,
@@ -323,7 +369,8 @@ export class HandlerObject extends DurableObject<Env> {
       }
     }
     counts.pending = this.#tables.pendingCount();
-    this.#tables.recordRun({ startedAt, outcome, lastError });
+    this.#tables.compact({ before: clock.now() - config.retentionDays * DAY_MS, limit: COMPACT_PER_RUN });
+    this.#tables.recordRun({ startedAt, outcome, lastError, where, succeeded: runSucceeded(outcome, counts) });
     await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
     await this.#reconcilePush({ retryNow: false });
     const view = await this.#publish({ required: false });
@@ -376,6 +423,7 @@ export class HandlerObject extends DurableObject<Env> {
   async #afterProcessQuietly(row: HandlerRow, settings: RunSettings): Promise<void> {
     const { keyRing } = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, await loadSettings(this.env), configOf(row).accountId, {
+      mailbox: configOf(row).mailbox,
       headers: { prefer: IMMUTABLE_IDS },
     });
     await new AfterProcessing(settings, this.#runDeps(graph, keyRing, row.id)).finish();
@@ -443,6 +491,7 @@ export class HandlerObject extends DurableObject<Env> {
       folders: async () => {
         const config = configOf(row);
         const graph = accountGraphClient(this.env, await loadSettings(this.env), config.accountId, {
+          mailbox: config.mailbox,
           headers: { prefer: IMMUTABLE_IDS },
         });
         return this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
@@ -484,10 +533,12 @@ export class HandlerObject extends DurableObject<Env> {
         lastOutcome: row.last_outcome as RunOutcomeKind | null,
         lastError: row.last_error,
         pending: counts.pending,
+        deadLettered: counts.deadLettered,
       }),
       lastRunAt: isoOrNull(row.last_run_at),
       lastSuccessAt: isoOrNull(row.last_success_at),
       lastError: row.last_error,
+      lastErrorWhere: row.last_error === null ? null : (row.last_error_where as FixPlace | null),
       counts,
       pushStatus: this.#push.status(),
       createdAt: row.created_at,
@@ -511,6 +562,10 @@ export class HandlerObject extends DurableObject<Env> {
     this.#alarms.forget();
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Messages compacted after one run: bounded, so a large backlog past retention costs many runs a little. */
+const COMPACT_PER_RUN = 2000;
 
 /** After failed runs in a row: 30 s, 1 min, 2 min, … at most 15 minutes. */
 const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;

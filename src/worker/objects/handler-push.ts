@@ -421,7 +421,10 @@ export class HandlerPush {
   }
 
   #graph(subject: PushSubject, settings: Settings): GraphClient {
-    return accountGraphClient(this.#env, settings, subject.config.accountId, { headers: SUBSCRIPTION_GRAPH_HEADERS });
+    return accountGraphClient(this.#env, settings, subject.config.accountId, {
+      mailbox: subject.config.mailbox,
+      headers: SUBSCRIPTION_GRAPH_HEADERS,
+    });
   }
 }
 

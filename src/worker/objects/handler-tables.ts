@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { Database, sql } from "./sql.ts";
+import type { FixPlace } from "../../core/advice.ts";
 import type { ActivityItem, DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type {
@@ -103,6 +104,26 @@ const MIGRATIONS: readonly Migration[] = [
     description: "runs in a row that did not end well, for the alarm's backoff",
     statement: "ALTER TABLE handler ADD COLUMN failed_runs INTEGER NOT NULL DEFAULT 0",
   },
+  {
+    description: "messages past their retention, kept only as hashes of their id and dedupe key",
+    statement: "CREATE TABLE seen (message_hash BLOB PRIMARY KEY, key_hash BLOB NOT NULL) WITHOUT ROWID",
+  },
+  {
+    description: "finds a compacted message by its dedupe key",
+    statement: "CREATE INDEX seen_by_key ON seen (key_hash)",
+  },
+  {
+    description: "delivered messages compacted away, so the lifetime counts stay whole",
+    statement: "ALTER TABLE handler ADD COLUMN compacted_delivered INTEGER NOT NULL DEFAULT 0",
+  },
+  {
+    description: "skipped messages compacted away",
+    statement: "ALTER TABLE handler ADD COLUMN compacted_skipped INTEGER NOT NULL DEFAULT 0",
+  },
+  {
+    description: "where the administrator fixes the last error (account, credential, handler, …)",
+    statement: "ALTER TABLE handler ADD COLUMN last_error_where TEXT",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
@@ -123,6 +144,7 @@ export interface HandlerRow extends Record<string, SqlStorageValue> {
   last_success_at: number | null;
   last_error: string | null;
   last_outcome: string | null;
+  last_error_where: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -214,10 +236,17 @@ export class HandlerTables implements HandlerStore {
     this.#db.run(sql`UPDATE handler SET webhook_token = ${sealed}`);
   }
 
-  recordRun(run: { startedAt: number; outcome: RunOutcomeKind; lastError: string | null }): void {
+  /** `succeeded`: the run ended well and failed no delivery; only then does `last_success_at` move. */
+  recordRun(run: {
+    startedAt: number;
+    outcome: RunOutcomeKind;
+    lastError: string | null;
+    where: FixPlace | null;
+    succeeded: boolean;
+  }): void {
     this.#db.run(sql`UPDATE handler SET last_run_at = ${run.startedAt},
-      last_success_at = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
-      last_error = ${run.lastError}, last_outcome = ${run.outcome},
+      last_success_at = CASE WHEN ${run.succeeded ? 1 : 0} THEN ${run.startedAt} ELSE last_success_at END,
+      last_error = ${run.lastError}, last_error_where = ${run.where}, last_outcome = ${run.outcome},
       failed_runs = CASE WHEN ${run.outcome === "ok" ? 1 : 0} THEN 0 ELSE failed_runs + 1 END`);
   }
 
@@ -227,7 +256,7 @@ export class HandlerTables implements HandlerStore {
   }
 
   clearLastError(): void {
-    this.#db.run(sql`UPDATE handler SET last_error = NULL`);
+    this.#db.run(sql`UPDATE handler SET last_error = NULL, last_error_where = NULL`);
   }
 
   /** Forgets that the object has tables; the object deletes its storage. */
@@ -279,13 +308,17 @@ export class HandlerTables implements HandlerStore {
   }
 
   isKnown(messageId: string): boolean {
-    return this.#db.first(sql`SELECT 1 AS known FROM messages WHERE message_id = ${messageId}`) !== null;
+    return (
+      this.#db.first(sql`SELECT 1 AS known FROM messages WHERE message_id = ${messageId}`) !== null ||
+      this.#db.first(sql`SELECT 1 AS known FROM seen WHERE message_hash = ${compactHash(messageId)}`) !== null
+    );
   }
 
   isDuplicate(dedupeKey: string): boolean {
     return (
       this.#db.first(sql`SELECT 1 AS found FROM messages
-        WHERE dedupe_key = ${dedupeKey} AND state IN ('pending', 'delivered', 'dead') LIMIT 1`) !== null
+        WHERE dedupe_key = ${dedupeKey} AND state IN ('pending', 'delivered', 'dead') LIMIT 1`) !== null ||
+      this.#db.first(sql`SELECT 1 AS found FROM seen WHERE key_hash = ${compactHash(dedupeKey)} LIMIT 1`) !== null
     );
   }
 
@@ -399,9 +432,12 @@ export class HandlerTables implements HandlerStore {
   // What the admin API and the object's scheduling ask
 
   counts(): MessageCounts {
+    const compacted = this.#db.first<{ compacted_delivered: number; compacted_skipped: number }>(
+      sql`SELECT compacted_delivered, compacted_skipped FROM handler LIMIT 1`,
+    );
     return {
-      delivered: this.#count("delivered"),
-      skipped: this.#count("skipped"),
+      delivered: this.#count("delivered") + (compacted?.compacted_delivered ?? 0),
+      skipped: this.#count("skipped") + (compacted?.compacted_skipped ?? 0),
       pending: this.#count("pending"),
       deadLettered: this.#count("dead"),
     };
@@ -473,6 +509,33 @@ export class HandlerTables implements HandlerStore {
     );
   }
 
+  /**
+   * Forgets up to `limit` handled messages last changed before `before` (delivered, skipped, or read
+   * mail left out), keeping only hashes of their id and dedupe key: enough that a delta reset never
+   * posts them again, without their subject or sender. Outbox and dead letters stay whole. Returns how
+   * many were compacted.
+   */
+  compact(options: { before: number; limit: number }): number {
+    const rows = this.#db.all<{ message_id: string; dedupe_key: string; state: string }>(
+      sql`SELECT message_id, dedupe_key, state FROM messages
+        WHERE state IN ('delivered', 'skipped', 'ignored') AND after_due = 0
+          AND COALESCE(updated_at, last_attempt_at, 0) < ${options.before} LIMIT ${options.limit}`,
+    );
+    for (const row of rows) {
+      // A delivered message's key still marks later copies of the same mail as duplicates; others' keys do not.
+      const keyHash = row.state === "delivered" ? compactHash(row.dedupe_key) : compactHash(`-${row.message_id}`);
+      this.#db.run(
+        sql`INSERT OR IGNORE INTO seen (message_hash, key_hash) VALUES (${compactHash(row.message_id)}, ${keyHash})`,
+      );
+      this.#db.run(sql`DELETE FROM messages WHERE message_id = ${row.message_id}`);
+    }
+    const delivered = rows.filter((row) => row.state === "delivered").length;
+    const skipped = rows.filter((row) => row.state === "skipped").length;
+    this.#db.run(sql`UPDATE handler SET compacted_delivered = compacted_delivered + ${delivered},
+      compacted_skipped = compacted_skipped + ${skipped}`);
+    return rows.length;
+  }
+
   #count(state: MessageState): number {
     return this.#db.count(sql`SELECT count(*) AS n FROM messages WHERE state = ${state}`);
   }
@@ -493,4 +556,21 @@ export class HandlerTables implements HandlerStore {
         ${message.subject}, ${message.from}, ${message.receivedAt}, ${fields.state}, ${fields.skipReason}, 0,
         ${fields.nextAttemptAt}, ${fields.afterDue}, ${fields.now})`);
   }
+}
+
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+
+/**
+ * FNV-1a, 64 bits, as an 8-byte blob. Synchronous (storage calls are), and with 64 bits two of a
+ * handler's messages share a hash only after billions of them.
+ */
+function compactHash(text: string): ArrayBuffer {
+  let hash = FNV_OFFSET;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * FNV_PRIME);
+  }
+  const bytes = new ArrayBuffer(8);
+  new DataView(bytes).setBigUint64(0, hash);
+  return bytes;
 }

@@ -53,3 +53,8 @@ export async function listHandlers(env: Env): Promise<HandlerView[]> {
   const shards = await Promise.all(allDirectoryShards(env).map((shard) => shard.listHandlers()));
   return shards.flat().sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
+
+/** Runs every enabled handler of the account now (they live in their own shards). */
+export async function wakeHandlersOfAccount(env: Env, accountId: string): Promise<void> {
+  await Promise.all(allDirectoryShards(env).map((shard) => shard.wakeHandlersOf(accountId)));
+}

@@ -7,6 +7,7 @@ import { Document } from "./document.tsx";
 import type { Child } from "hono/jsx";
 
 export function ConnectedPage(props: {
+  accountId: string;
   mailbox: string;
   username: string;
   credentialName: string;
@@ -14,7 +15,7 @@ export function ConnectedPage(props: {
 }): Child {
   return (
     <Document title="Mailbox connected">
-      <main>
+      <main id="main">
         <h1>Mailbox connected</h1>
         <div class="notice ok" role="status">
           <p>
@@ -27,9 +28,12 @@ export function ConnectedPage(props: {
           <dd>{props.username}</dd>
         </dl>
         {props.note === null ? null : <p class="notice warn">{props.note}</p>}
-        <p>
-          You can close this window, or go back to <a href="/">edgepost</a>.
-        </p>
+        <div class="actions">
+          <a class="button primary" href={`/handlers/new?account=${encodeURIComponent(props.accountId)}`}>
+            Create a handler for this mailbox
+          </a>
+          <a href="/accounts">See all mailboxes</a>
+        </div>
       </main>
     </Document>
   );
@@ -44,7 +48,7 @@ export function FailurePage(props: {
 }): Child {
   return (
     <Document title={props.title}>
-      <main>
+      <main id="main">
         <h1>{props.title}</h1>
         <div class="notice error" role="alert">
           <p>{props.message}</p>

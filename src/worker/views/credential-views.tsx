@@ -1,58 +1,43 @@
 /**
- * Credential pages: the list, the form (the seed's fields in the seed's order), and a credential's page
- * with the Redirect URI to copy into Azure and the Authorize button.
+ * Credential pages: the list, the form (the seed's fields in the seed's order, the Redirect URI to copy
+ * before saving, and a shortcut that fills the two endpoint URLs from a tenant id), and a credential's
+ * page with the Redirect URI, Authorize, the mailboxes connected through it, Edit and Delete.
  * @module
  */
-import { DEFAULT_SCOPES } from "../../core/credentials/scopes.ts";
-import { AdminPage, Field, OtherErrors, PostButton, SelectField, formatTime } from "./components.tsx";
+import { CREDENTIAL_FORM } from "../admin/credential-form.ts";
+import {
+  AdminPage,
+  CopyScript,
+  CopyValue,
+  ErrorSummary,
+  Field,
+  SelectField,
+  formatTime,
+  mailboxName,
+} from "./components.tsx";
+import { ConfirmPage } from "./confirm-views.tsx";
+import { FormFields } from "./form-fields.tsx";
 import type { Child } from "hono/jsx";
+import type { AccountView } from "../../core/accounts/account.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { FieldIssue } from "../../core/validation.ts";
+import type { FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
-
-export interface CredentialFormValues {
-  name: string;
-  provider: string;
-  grantType: string;
-  clientId: string;
-  authEndpoint: string;
-  tokenEndpoint: string;
-  scopes: string;
-}
-
-export const NEW_CREDENTIAL: CredentialFormValues = {
-  name: "",
-  provider: "microsoft",
-  grantType: "authorization_code",
-  clientId: "",
-  authEndpoint: "",
-  tokenEndpoint: "",
-  scopes: DEFAULT_SCOPES.join(" "),
-};
-
-const FORM_FIELDS = [
-  "name",
-  "provider",
-  "grantType",
-  "clientId",
-  "clientSecret",
-  "authEndpoint",
-  "tokenEndpoint",
-  "scopes",
-];
 
 export function CredentialListPage(props: {
   frame: AdminFrame;
   credentials: CredentialView[];
+  accounts: AccountView[];
   notice: Notice | null;
 }): Child {
   return (
     <AdminPage title="Credentials" frame={props.frame} notice={props.notice}>
-      <p>
+      <p>The Azure app registrations edgepost signs mailboxes in with.</p>
+      <div class="actions">
         <a class="button primary" href="/credentials/new">
           New credentials
         </a>
-      </p>
+      </div>
       {props.credentials.length === 0 ? (
         <p>No credentials yet.</p>
       ) : (
@@ -61,19 +46,23 @@ export function CredentialListPage(props: {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Client ID</th>
-              <th scope="col">Token endpoint</th>
+              <th scope="col">Mailboxes</th>
               <th scope="col">Updated</th>
             </tr>
           </thead>
           <tbody>
             {props.credentials.map((credential) => (
               <tr>
-                <td>
+                <td data-label="Name">
                   <a href={`/credentials/${credential.id}`}>{credential.name}</a>
                 </td>
-                <td class="mono">{credential.clientId}</td>
-                <td class="mono">{credential.tokenEndpoint}</td>
-                <td>{formatTime(credential.updatedAt)}</td>
+                <td data-label="Client ID" class="mono">
+                  {credential.clientId}
+                </td>
+                <td data-label="Mailboxes">
+                  {props.accounts.filter((account) => account.credentialId === credential.id).length}
+                </td>
+                <td data-label="Updated">{formatTime(credential.updatedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -83,113 +72,100 @@ export function CredentialListPage(props: {
   );
 }
 
+/** What the tenant shortcut shows: the tenant typed, the sign-in hosts to choose from. */
+export interface TenantShortcut {
+  tenant: string;
+  host: string;
+  hosts: readonly string[];
+}
+
 export function CredentialFormPage(props: {
   frame: AdminFrame;
-  values: CredentialFormValues;
+  values: FormValues;
   errors: readonly FieldIssue[];
   existing: CredentialView | null;
+  redirectUri: string;
+  shortcut: TenantShortcut;
+  kept: Readonly<Record<string, string>>;
   notice: Notice | null;
 }): Child {
-  const editing = props.existing !== null;
+  const { existing, shortcut } = props;
   return (
     <AdminPage
-      title={editing ? `Edit ${props.existing?.name ?? ""}` : "New credentials"}
+      title={existing === null ? "New credentials" : `Edit ${existing.name}`}
       frame={props.frame}
       notice={props.notice}
     >
-      <OtherErrors errors={props.errors} shown={FORM_FIELDS} />
-      <form method="post" action={editing ? `/credentials/${props.existing?.id ?? ""}` : "/credentials"} novalidate>
+      <ErrorSummary errors={props.errors} fields={[...Object.keys(CREDENTIAL_FORM), "tenant"]} />
+      {existing === null ? (
+        <>
+          <h2>First, the Redirect URI</h2>
+          <p>In Azure, add it to the app registration under Authentication → Add a platform → Web → Redirect URIs:</p>
+          <p>
+            <CopyValue id="redirect-uri" value={props.redirectUri} label="the Redirect URI" />
+          </p>
+          <h2>Then the app's credentials</h2>
+        </>
+      ) : null}
+      <form method="post" action={existing === null ? "/credentials" : `/credentials/${existing.id}`} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
-        <Field
-          name="name"
-          label="Name"
-          value={props.values.name}
-          required
+        <FormFields
+          spec={CREDENTIAL_FORM}
+          values={props.values}
           errors={props.errors}
-          hint="A name you will recognise, e.g. the Azure app's name."
+          editing={existing !== null}
+          kept={props.kept}
         />
-        <SelectField
-          name="provider"
-          label="OAuth2 Service Provider"
-          value={props.values.provider}
-          options={[["microsoft", "Microsoft 365"]]}
-          errors={props.errors}
-        />
-        <SelectField
-          name="grantType"
-          label="Grant type"
-          value={props.values.grantType}
-          options={[["authorization_code", "Auth code (delegated)"]]}
-          errors={props.errors}
-        />
-        <Field
-          name="clientId"
-          label="Client ID"
-          value={props.values.clientId}
-          required
-          errors={props.errors}
-          hint="The Application (client) ID on the app's Overview in Azure."
-        />
-        <Field
-          name="clientSecret"
-          label="Client Secret"
-          type="password"
-          required={!editing}
-          errors={props.errors}
-          autocomplete="new-password"
-          hint={
-            editing
-              ? "Leave empty to keep the stored secret. edgepost never shows it."
-              : "The secret's Value (not its Secret ID) from Certificates & secrets."
-          }
-        />
-        <Field
-          name="authEndpoint"
-          label="Auth Endpoint URL"
-          type="url"
-          value={props.values.authEndpoint}
-          required
-          errors={props.errors}
-          hint="Endpoints → OAuth 2.0 authorization endpoint (v2)."
-        />
-        <Field
-          name="tokenEndpoint"
-          label="Token Endpoint URL"
-          type="url"
-          value={props.values.tokenEndpoint}
-          required
-          errors={props.errors}
-          hint="Endpoints → OAuth 2.0 token endpoint (v2)."
-        />
-        <Field
-          name="scopes"
-          label="Scopes"
-          value={props.values.scopes}
-          errors={props.errors}
-          hint="Space-separated; must include offline_access."
-        />
-        <button type="submit" class="primary">
-          {editing ? "Save" : "Create"}
-        </button>{" "}
-        <a href={editing ? `/credentials/${props.existing?.id ?? ""}` : "/credentials"}>Cancel</a>
+        <fieldset>
+          <legend>Shortcut: fill in both endpoint URLs</legend>
+          <Field
+            name="tenant"
+            label="Directory (tenant) ID"
+            value={shortcut.tenant}
+            errors={props.errors}
+            hint="On the app's Overview in Azure; a domain such as contoso.onmicrosoft.com works too. The URLs stay editable."
+          />
+          {shortcut.hosts.length > 1 ? (
+            <SelectField
+              name="tenantHost"
+              label="Microsoft cloud"
+              value={shortcut.host}
+              options={shortcut.hosts.map((host) => [host, host])}
+              errors={props.errors}
+            />
+          ) : (
+            <input type="hidden" name="tenantHost" value={shortcut.host} />
+          )}
+          <button type="submit" name="_action" value="fill-endpoints" formnovalidate>
+            Fill in the endpoints
+          </button>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {existing === null ? "Create" : "Save"}
+          </button>
+          <a href={existing === null ? "/credentials" : `/credentials/${existing.id}`}>Cancel</a>
+        </div>
       </form>
+      {existing === null ? <CopyScript /> : null}
     </AdminPage>
   );
 }
 
-export function CredentialPage(props: { frame: AdminFrame; credential: CredentialView; notice: Notice | null }): Child {
+export function CredentialPage(props: {
+  frame: AdminFrame;
+  credential: CredentialView;
+  accounts: AccountView[];
+  notice: Notice | null;
+}): Child {
   const { credential, frame } = props;
   return (
     <AdminPage title={credential.name} frame={frame} notice={props.notice}>
       <h2>Redirect URI</h2>
       <p>Copy it into the Azure app registration (Authentication → Web → Redirect URIs):</p>
-      <p class="copy-row">
-        <code id="redirect-uri">{credential.redirectUri}</code>{" "}
-        <button type="button" class="quiet" data-copy="redirect-uri" hidden>
-          Copy
-        </button>
+      <p>
+        <CopyValue id="redirect-uri" value={credential.redirectUri} label="the Redirect URI" />
       </p>
-      <p id="redirect-uri-status" role="status" class="hint"></p>
       <h2>Authorize a mailbox</h2>
       <form method="post" action={`/credentials/${credential.id}/authorize`}>
         <input type="hidden" name="_csrf" value={frame.csrfToken} />
@@ -204,6 +180,18 @@ export function CredentialPage(props: { frame: AdminFrame; credential: Credentia
           Authorize
         </button>
       </form>
+      <h2>Mailboxes connected through these credentials</h2>
+      {props.accounts.length === 0 ? (
+        <p>None yet: press Authorize and sign in as the mailbox's user.</p>
+      ) : (
+        <ul>
+          {props.accounts.map((account) => (
+            <li>
+              <a href={`/accounts#${account.id}`}>{mailboxName(account)}</a>
+            </li>
+          ))}
+        </ul>
+      )}
       <h2>Details</h2>
       <dl class="facts">
         <dt>Client ID</dt>
@@ -218,18 +206,19 @@ export function CredentialPage(props: { frame: AdminFrame; credential: Credentia
         <dd class="mono">{credential.scopes.join(" ")}</dd>
         <dt>Updated</dt>
         <dd>{formatTime(credential.updatedAt)}</dd>
+        <dt>ID (for scripts)</dt>
+        <dd>
+          <CopyValue id="credential-id" value={credential.id} label="the credential's id" />
+        </dd>
       </dl>
-      <p>
+      <div class="actions">
         <a class="button" href={`/credentials/${credential.id}/edit`}>
           Edit
-        </a>{" "}
-        <PostButton
-          action={`/credentials/${credential.id}/delete`}
-          csrfToken={frame.csrfToken}
-          label="Delete"
-          kind="danger"
-        />
-      </p>
+        </a>
+        <a class="button" href={`/credentials/${credential.id}/delete`}>
+          Delete
+        </a>
+      </div>
       <h2>In Azure, in short</h2>
       <ol>
         <li>App registrations → New registration; platform Web, the Redirect URI above.</li>
@@ -240,7 +229,37 @@ export function CredentialPage(props: { frame: AdminFrame; credential: Credentia
         <li>Certificates & secrets → New client secret; paste its Value here (note when it expires).</li>
         <li>Endpoints → copy the two v2.0 URLs here.</li>
       </ol>
-      <script src="/assets/copy.js" defer></script>
+      <CopyScript />
     </AdminPage>
+  );
+}
+
+export function CredentialDeletePage(props: {
+  frame: AdminFrame;
+  credential: CredentialView;
+  accounts: AccountView[];
+}): Child {
+  const { credential, accounts } = props;
+  return (
+    <ConfirmPage
+      frame={props.frame}
+      title={`Delete ${credential.name}?`}
+      consequences={
+        <p>
+          The client ID, secret and endpoints are erased from edgepost. The app registration in Azure stays as it is.
+        </p>
+      }
+      action={`/credentials/${credential.id}/delete`}
+      confirmLabel="Delete the credentials"
+      cancelHref={`/credentials/${credential.id}`}
+      blockedBy={
+        accounts.length === 0 ? undefined : (
+          <p>
+            {accounts.length} mailbox{accounts.length === 1 ? " is" : "es are"} still connected through these
+            credentials: <a href="/accounts">disconnect {accounts.length === 1 ? "it" : "them"}</a> first.
+          </p>
+        )
+      }
+    />
   );
 }

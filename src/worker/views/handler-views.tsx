@@ -1,81 +1,56 @@
 /**
- * Handler pages: the list, the form, and a handler's page with its status, counts, last error, push
- * (change notifications) with what to fix, Run now and the dead letters with Retry.
+ * Handler pages: the list, the form (with the account's mailboxes and folder tree to pick from), and a
+ * handler's page: its status, what to fix and where, Run now, counts, push (change notifications) with
+ * what to fix, settings and the dead letters with Retry and Retry all.
  * @module
  */
-import { DEFAULT_MAX_ATTACHMENT_BYTES } from "../../core/handlers/handler.ts";
+import { HANDLER_FORM } from "../admin/handler-form.ts";
 import {
   AdminPage,
-  CheckboxField,
-  Field,
-  OtherErrors,
+  CopyScript,
+  CopyValue,
+  ErrorSummary,
   PostButton,
-  SelectField,
   StatusBadge,
   formatTime,
+  mailboxName,
 } from "./components.tsx";
+import { ConfirmPage } from "./confirm-views.tsx";
+import { FormFields } from "./form-fields.tsx";
+import { Activity } from "./handler-activity.tsx";
+import { JiraRecipe } from "./jira-recipe.tsx";
+import { WhatToFix } from "./what-to-fix.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
-import type { DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
+import type { ActivityItem, DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
 import type { FieldIssue } from "../../core/validation.ts";
+import type { Choice, FormValues } from "../admin/form-spec.ts";
 import type { AdminFrame, Notice } from "./components.tsx";
+import type { Suggestion } from "./form-fields.tsx";
 
-export interface HandlerFormValues {
-  name: string;
-  accountId: string;
-  mailbox: string;
-  folder: string;
-  onlyUnread: boolean;
-  afterProcessing: string;
-  moveToFolder: string;
-  webhookUrl: string;
-  pollIntervalMinutes: string;
-  includeAttachments: boolean;
-  maxAttachmentBytes: string;
-  skipAutoReplies: boolean;
-  enabled: boolean;
-  push: string;
+/** How a page names the mailbox a handler reads. */
+function handlerMailbox(handler: HandlerView, accounts: readonly AccountView[]): string {
+  if (handler.mailbox !== "me") {
+    return handler.mailbox;
+  }
+  const account = accounts.find((candidate) => candidate.id === handler.accountId);
+  return account === undefined ? "the account's mailbox" : mailboxName(account);
 }
 
-export const NEW_HANDLER: HandlerFormValues = {
-  name: "",
-  accountId: "",
-  mailbox: "me",
-  folder: "inbox",
-  onlyUnread: true,
-  afterProcessing: "markRead",
-  moveToFolder: "",
-  webhookUrl: "",
-  pollIntervalMinutes: "1",
-  includeAttachments: true,
-  maxAttachmentBytes: String(DEFAULT_MAX_ATTACHMENT_BYTES),
-  skipAutoReplies: true,
-  enabled: true,
-  push: "auto",
-};
-
-const FORM_FIELDS = [
-  "name",
-  "accountId",
-  "mailbox",
-  "folder",
-  "afterProcessing",
-  "moveToFolder",
-  "webhookUrl",
-  "webhookToken",
-  "pollIntervalMinutes",
-  "maxAttachmentBytes",
-  "push",
-];
-
-export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerView[]; notice: Notice | null }): Child {
+export function HandlerListPage(props: {
+  frame: AdminFrame;
+  handlers: HandlerView[];
+  accounts: AccountView[];
+  notice: Notice | null;
+}): Child {
   return (
     <AdminPage title="Handlers" frame={props.frame} notice={props.notice}>
-      <p>
+      <p>Each handler brings the new mail of one mailbox folder to a Jira Automation webhook.</p>
+      <div class="actions">
         <a class="button primary" href="/handlers/new">
           New handler
         </a>
-      </p>
+      </div>
       {props.handlers.length === 0 ? (
         <p>No handlers yet.</p>
       ) : (
@@ -87,7 +62,7 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
               <th scope="col">Status</th>
               <th scope="col">Push</th>
               <th scope="col">Delivered</th>
-              <th scope="col">Pending</th>
+              <th scope="col">Waiting for a retry</th>
               <th scope="col">Dead letters</th>
               <th scope="col">Last run</th>
             </tr>
@@ -95,22 +70,22 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
           <tbody>
             {props.handlers.map((handler) => (
               <tr>
-                <td>
+                <td data-label="Name">
                   <a href={`/handlers/${handler.id}`}>{handler.name}</a>
                 </td>
-                <td class="mono">
-                  {handler.mailbox} / {handler.folder}
+                <td data-label="Mailbox and folder" class="mono">
+                  {handlerMailbox(handler, props.accounts)} / {handler.folder}
                 </td>
-                <td>
+                <td data-label="Status">
                   <StatusBadge status={handler.status} />
                 </td>
-                <td>
+                <td data-label="Push">
                   <StatusBadge status={handler.pushStatus.state} />
                 </td>
-                <td>{handler.counts.delivered}</td>
-                <td>{handler.counts.pending}</td>
-                <td>{handler.counts.deadLettered}</td>
-                <td>{formatTime(handler.lastRunAt)}</td>
+                <td data-label="Delivered">{handler.counts.delivered}</td>
+                <td data-label="Waiting for a retry">{handler.counts.pending}</td>
+                <td data-label="Dead letters">{handler.counts.deadLettered}</td>
+                <td data-label="Last run">{formatTime(handler.lastRunAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -120,133 +95,76 @@ export function HandlerListPage(props: { frame: AdminFrame; handlers: HandlerVie
   );
 }
 
+/** What the folder fields offer: the chosen mailbox's folders, or why they could not be read. */
+export interface FolderPicker {
+  folders: readonly Suggestion[];
+  /** Shown under the folder field: which mailbox the list is of, or why there is none. */
+  note: string;
+}
+
 export function HandlerFormPage(props: {
   frame: AdminFrame;
-  values: HandlerFormValues;
+  values: FormValues;
   accounts: AccountView[];
+  mailboxes: readonly Suggestion[];
+  picker: FolderPicker;
   errors: readonly FieldIssue[];
   existing: HandlerView | null;
+  kept: Readonly<Record<string, string>>;
   notice: Notice | null;
 }): Child {
-  const { values, errors, existing } = props;
-  const editing = existing !== null;
+  const { errors, existing } = props;
+  const title = existing === null ? "New handler" : `Edit ${existing.name}`;
+  if (props.accounts.length === 0) {
+    return (
+      <AdminPage title={title} frame={props.frame} notice={props.notice}>
+        <div class="notice warn" role="status">
+          <p>
+            Connect a mailbox first: a handler reads the mail of a connected mailbox.{" "}
+            <a href="/credentials">Open your credentials and press Authorize</a>.
+          </p>
+        </div>
+      </AdminPage>
+    );
+  }
   return (
-    <AdminPage
-      title={editing ? `Edit ${existing?.name ?? ""}` : "New handler"}
-      frame={props.frame}
-      notice={props.notice}
-    >
-      <OtherErrors errors={errors} shown={FORM_FIELDS} />
-      <form method="post" action={editing ? `/handlers/${existing?.id ?? ""}` : "/handlers"} novalidate>
+    <AdminPage title={title} frame={props.frame} notice={props.notice}>
+      <ErrorSummary errors={errors} fields={Object.keys(HANDLER_FORM)} />
+      <form method="post" action={existing === null ? "/handlers" : `/handlers/${existing.id}`} novalidate>
         <input type="hidden" name="_csrf" value={props.frame.csrfToken} />
-        <Field name="name" label="Name" value={values.name} required errors={errors} />
-        <SelectField
-          name="accountId"
-          label="Account"
-          value={values.accountId}
-          options={[
-            ["", "Choose an account"],
-            ...props.accounts.map((account): [string, string] => [
-              account.id,
-              `${account.email ?? account.username} (${account.status})`,
-            ]),
-          ]}
+        <FormFields
+          spec={HANDLER_FORM}
+          values={props.values}
           errors={errors}
+          editing={existing !== null}
+          choices={{
+            accountId: props.accounts.map(
+              (account): Choice => [
+                account.id,
+                `${mailboxName(account)}${account.status === "connected" ? "" : " (reconnect needed)"}`,
+              ],
+            ),
+          }}
+          suggestions={{ mailbox: props.mailboxes, folder: props.picker.folders, moveToFolder: props.picker.folders }}
+          hints={{ folder: props.picker.note }}
+          stored={new Set(existing?.webhookTokenSet === true ? ["webhookToken"] : [])}
+          kept={props.kept}
+          after={{
+            folder: (
+              <p>
+                <button type="submit" name="_action" value="folders" formnovalidate>
+                  Show this mailbox's folders
+                </button>
+              </p>
+            ),
+          }}
         />
-        <Field
-          name="mailbox"
-          label="Mailbox"
-          value={values.mailbox}
-          errors={errors}
-          hint={'"me" for the account\'s own mailbox, or a shared mailbox address.'}
-        />
-        <Field
-          name="folder"
-          label="Folder"
-          value={values.folder}
-          errors={errors}
-          hint="A well-known name (inbox), a folder id, or a path such as Inbox/Support."
-        />
-        <CheckboxField name="onlyUnread" label="Only unread mail" checked={values.onlyUnread} />
-        <SelectField
-          name="afterProcessing"
-          label="After delivery"
-          value={values.afterProcessing}
-          options={[
-            ["markRead", "Mark read"],
-            ["move", "Move to a folder"],
-            ["none", "Leave as is"],
-          ]}
-          errors={errors}
-        />
-        <Field
-          name="moveToFolder"
-          label="Move to folder"
-          value={values.moveToFolder}
-          errors={errors}
-          hint='Only with "Move to a folder".'
-        />
-        <Field
-          name="webhookUrl"
-          label="Jira Automation webhook URL"
-          type="url"
-          value={values.webhookUrl}
-          required
-          errors={errors}
-        />
-        <Field
-          name="webhookToken"
-          label="Webhook secret"
-          type="password"
-          errors={errors}
-          autocomplete="new-password"
-          hint={
-            editing
-              ? existing?.webhookTokenSet === true
-                ? "Stored. Leave empty to keep it."
-                : "None stored."
-              : "Sent as X-Automation-Webhook-Token."
-          }
-        />
-        {editing && existing?.webhookTokenSet === true ? (
-          <CheckboxField name="removeWebhookToken" label="Remove the stored secret" checked={false} />
-        ) : null}
-        <Field
-          name="pollIntervalMinutes"
-          label="Poll every (minutes)"
-          type="number"
-          value={values.pollIntervalMinutes}
-          errors={errors}
-        />
-        <CheckboxField name="includeAttachments" label="Include attachments" checked={values.includeAttachments} />
-        <Field
-          name="maxAttachmentBytes"
-          label="Attachment bytes per message"
-          type="number"
-          value={values.maxAttachmentBytes}
-          errors={errors}
-        />
-        <CheckboxField
-          name="skipAutoReplies"
-          label="Skip automatic replies, delivery reports and bulk mail"
-          checked={values.skipAutoReplies}
-        />
-        <SelectField
-          name="push"
-          label="Change notifications"
-          value={values.push}
-          options={[
-            ["auto", "Push: Microsoft tells edgepost about new mail at once (polling stays on)"],
-            ["off", "Off: poll only"],
-          ]}
-          errors={errors}
-          hint="Needs PUBLIC_URL set to the Worker's https address; not offered for shared mailboxes."
-        />
-        <CheckboxField name="enabled" label="Enabled" checked={values.enabled} />
-        <button type="submit" class="primary">
-          {editing ? "Save" : "Create"}
-        </button>{" "}
-        <a href={editing ? `/handlers/${existing?.id ?? ""}` : "/handlers"}>Cancel</a>
+        <div class="actions">
+          <button type="submit" class="primary">
+            {existing === null ? "Create" : "Save"}
+          </button>
+          <a href={existing === null ? "/handlers" : `/handlers/${existing.id}`}>Cancel</a>
+        </div>
       </form>
     </AdminPage>
   );
@@ -255,35 +173,50 @@ export function HandlerFormPage(props: {
 export function HandlerPage(props: {
   frame: AdminFrame;
   handler: HandlerView;
+  account: AccountView | null;
   deadLetters: DeadLetter[];
+  /** What happened to the latest messages, newest first (`GET /api/handlers/{id}/activity`). */
+  activity: ActivityItem[];
+  /** After a change of settings: offer to retry the dead letters with the new ones. */
+  offerRetryAll: boolean;
   notice: Notice | null;
 }): Child {
   const { handler, frame } = props;
+  const accounts = props.account === null ? [] : [props.account];
   return (
     <AdminPage title={handler.name} frame={frame} notice={props.notice}>
+      {props.offerRetryAll && props.deadLetters.length > 0 ? (
+        <div class="notice warn" role="status">
+          <p>
+            {props.deadLetters.length} message{props.deadLetters.length === 1 ? "" : "s"} failed with the settings
+            before this change. Retry {props.deadLetters.length === 1 ? "it" : "them"} with the new ones?
+          </p>
+          <PostButton
+            action={`/handlers/${handler.id}/dead-letters/retry-all`}
+            csrfToken={frame.csrfToken}
+            label="Retry all"
+          />
+        </div>
+      ) : null}
       <p>
         <StatusBadge status={handler.status} /> last run {formatTime(handler.lastRunAt)}, last success{" "}
         {formatTime(handler.lastSuccessAt)}
       </p>
-      {handler.lastError === null ? null : (
-        <div class="notice error" role="alert">
-          <p>
-            <strong>What to fix:</strong> {handler.lastError}
-          </p>
-        </div>
-      )}
-      <p>
-        <PostButton action={`/handlers/${handler.id}/run`} csrfToken={frame.csrfToken} label="Run now" />{" "}
+      <WhatToFix
+        handler={handler}
+        account={props.account}
+        deadLetters={props.deadLetters}
+        csrfToken={frame.csrfToken}
+      />
+      <div class="actions">
+        <PostButton action={`/handlers/${handler.id}/run`} csrfToken={frame.csrfToken} label="Run now" />
         <a class="button" href={`/handlers/${handler.id}/edit`}>
           Edit
-        </a>{" "}
-        <PostButton
-          action={`/handlers/${handler.id}/delete`}
-          csrfToken={frame.csrfToken}
-          label="Delete"
-          kind="danger"
-        />
-      </p>
+        </a>
+        <a class="button" href={`/handlers/${handler.id}/delete`}>
+          Delete
+        </a>
+      </div>
       <h2>Counts</h2>
       <dl class="facts">
         <dt>Delivered</dt>
@@ -296,17 +229,31 @@ export function HandlerPage(props: {
         <dd>{handler.counts.deadLettered}</dd>
       </dl>
       <PushSection handler={handler} />
+      <h2>Dead letters</h2>
+      <DeadLetters handler={handler} letters={props.deadLetters} csrfToken={frame.csrfToken} />
+      <h2>Recent activity</h2>
+      <Activity items={props.activity} />
       <h2>Settings</h2>
       <dl class="facts">
         <dt>Account</dt>
-        <dd class="mono">{handler.accountId}</dd>
+        <dd>
+          {props.account === null ? (
+            "no longer connected"
+          ) : (
+            <a href={`/accounts#${props.account.id}`}>{mailboxName(props.account)}</a>
+          )}
+        </dd>
         <dt>Mailbox / folder</dt>
         <dd class="mono">
-          {handler.mailbox} / {handler.folder}
+          {handlerMailbox(handler, accounts)} / {handler.folder}
         </dd>
         <dt>After delivery</dt>
         <dd>
-          {handler.afterProcessing === "move" ? `move to ${handler.moveToFolder ?? ""}` : handler.afterProcessing}
+          {handler.afterProcessing === "move"
+            ? `move to ${handler.moveToFolder ?? ""}`
+            : handler.afterProcessing === "markRead"
+              ? "mark read"
+              : "leave as is"}
         </dd>
         <dt>Webhook</dt>
         <dd class="mono">{handler.webhookUrl}</dd>
@@ -314,46 +261,83 @@ export function HandlerPage(props: {
         <dd>{handler.webhookTokenSet ? "stored (encrypted, never shown)" : "none"}</dd>
         <dt>Polls every</dt>
         <dd>{handler.pollIntervalMinutes} min</dd>
+        <dt>ID (for scripts)</dt>
+        <dd>
+          <CopyValue id="handler-id" value={handler.id} label="the handler's id" />
+        </dd>
       </dl>
-      <h2>Dead letters</h2>
-      {props.deadLetters.length === 0 ? (
-        <p>None.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">From</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.deadLetters.map((letter) => (
-              <tr>
-                <td>{letter.subject}</td>
-                <td class="mono">{letter.from ?? "—"}</td>
-                <td>{letter.attempts}</td>
-                <td>
-                  {letter.lastError}
-                  <br />
-                  <span class="hint">{formatTime(letter.lastAttemptAt)}</span>
-                </td>
-                <td>
-                  <PostButton
-                    action={`/handlers/${handler.id}/dead-letters/retry`}
-                    csrfToken={frame.csrfToken}
-                    label="Retry"
-                    hidden={{ messageId: letter.messageId }}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <JiraRecipe />
+      <CopyScript />
     </AdminPage>
+  );
+}
+
+function DeadLetters(props: { handler: HandlerView; letters: DeadLetter[]; csrfToken: string }): Child {
+  const { handler, letters, csrfToken } = props;
+  if (letters.length === 0) {
+    return <p>None.</p>;
+  }
+  return (
+    <>
+      <div class="actions">
+        <PostButton action={`/handlers/${handler.id}/dead-letters/retry-all`} csrfToken={csrfToken} label="Retry all" />
+      </div>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Subject</th>
+            <th scope="col">From</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last error</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {letters.map((letter) => (
+            <tr>
+              <td data-label="Subject">{letter.subject}</td>
+              <td data-label="From" class="mono">
+                {letter.from ?? "—"}
+              </td>
+              <td data-label="Attempts">{letter.attempts}</td>
+              <td data-label="Last error">
+                {letter.lastError}
+                <br />
+                <span class="hint">{formatTime(letter.lastAttemptAt)}</span>
+              </td>
+              <td data-label="Action">
+                <PostButton
+                  action={`/handlers/${handler.id}/dead-letters/retry`}
+                  csrfToken={csrfToken}
+                  label="Retry"
+                  hidden={{ messageId: letter.messageId }}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function HandlerDeletePage(props: { frame: AdminFrame; handler: HandlerView }): Child {
+  const { handler } = props;
+  return (
+    <ConfirmPage
+      frame={props.frame}
+      title={`Delete ${handler.name}?`}
+      consequences={
+        <p>
+          edgepost stops reading {handler.mailbox === "me" ? "the mailbox" : handler.mailbox} / {handler.folder} for
+          this handler and forgets its deliveries, its {handler.counts.pending} waiting retries and its{" "}
+          {handler.counts.deadLettered} dead letters. The mail stays in the mailbox.
+        </p>
+      }
+      action={`/handlers/${handler.id}/delete`}
+      confirmLabel="Delete the handler"
+      cancelHref={`/handlers/${handler.id}`}
+    />
   );
 }
 

@@ -1,8 +1,10 @@
 /**
- * The sign-in page and the overview.
+ * The sign-in page and the overview: the first hour's four steps with where the administrator is,
+ * and everything that needs a person, each with a link to where it is fixed.
  * @module
  */
-import { AdminPage, NoticeBox, StatusBadge } from "./components.tsx";
+import { isClientSecretProblem } from "../../core/advice.ts";
+import { AdminPage, NoticeBox, StatusBadge, mailboxName } from "./components.tsx";
 import { Document } from "./document.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -41,30 +43,44 @@ export function SignInPage(props: { next: string; notice: Notice | null }): Chil
   );
 }
 
-export function OverviewPage(props: {
-  frame: AdminFrame;
+interface OverviewData {
   credentials: CredentialView[];
   accounts: AccountView[];
   handlers: HandlerView[];
-}): Child {
-  const attention = [
-    ...props.accounts
-      .filter((account) => account.status !== "connected")
-      .map((account) => ({
-        href: "/accounts",
-        label: `Account ${account.email ?? account.username}`,
-        status: account.status,
-      })),
-    ...props.handlers
-      .filter((handler) => handler.status === "error")
-      .map((handler) => ({
-        href: `/handlers/${handler.id}`,
-        label: `Handler ${handler.name}`,
-        status: handler.status,
-      })),
-  ];
+}
+
+export function OverviewPage(props: OverviewData & { frame: AdminFrame }): Child {
+  const steps = setupSteps(props);
+  const attention = needsAttention(props);
+  const recovering = props.handlers.filter((handler) => handler.status === "retrying");
   return (
     <AdminPage title="Overview" frame={props.frame}>
+      {steps.every((step) => step.done) ? null : <SetupSteps steps={steps} />}
+      <h2>Needs attention</h2>
+      {attention.length === 0 ? (
+        <p>Nothing: every mailbox is connected, and no handler has an error or dead letters.</p>
+      ) : (
+        <ul>
+          {attention.map((item) => (
+            <li>
+              <StatusBadge status={item.status} /> {item.text} <a href={item.href}>{item.action}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {recovering.length === 0 ? null : (
+        <>
+          <h2>Recovering by itself</h2>
+          <ul>
+            {recovering.map((handler) => (
+              <li>
+                <a href={`/handlers/${handler.id}`}>{handler.name}</a>: {handler.counts.pending} deliveries wait for a
+                retry; edgepost retries them on its own.
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <ul class="cards">
         <li>
           <a href="/credentials">
@@ -73,7 +89,7 @@ export function OverviewPage(props: {
         </li>
         <li>
           <a href="/accounts">
-            <strong>{props.accounts.length}</strong> accounts
+            <strong>{props.accounts.length}</strong> mailboxes
           </a>
         </li>
         <li>
@@ -82,25 +98,112 @@ export function OverviewPage(props: {
           </a>
         </li>
       </ul>
-      <h2>Needs attention</h2>
-      {attention.length === 0 ? (
-        <p>Nothing: every account is connected and no handler reports an error.</p>
-      ) : (
-        <ul>
-          {attention.map((item) => (
-            <li>
-              <a href={item.href}>{item.label}</a> <StatusBadge status={item.status} />
-            </li>
-          ))}
-        </ul>
-      )}
-      {props.credentials.length === 0 ? (
-        <p>
-          Start by <a href="/credentials/new">entering the credentials of your Azure app</a>.
-        </p>
-      ) : null}
     </AdminPage>
   );
+}
+
+interface SetupStep {
+  text: string;
+  href: string;
+  action: string;
+  done: boolean;
+}
+
+/** Credential → Azure → authorize → handler; a sign-in only works once the Redirect URI is in Azure. */
+function setupSteps(data: OverviewData): SetupStep[] {
+  const credential = data.credentials[0];
+  const credentialPage = credential === undefined ? "/credentials/new" : `/credentials/${credential.id}`;
+  const connected = data.accounts.length > 0;
+  return [
+    {
+      text: "Enter the Azure app's credentials (client ID, secret, endpoints).",
+      href: "/credentials/new",
+      action: "New credentials",
+      done: credential !== undefined,
+    },
+    {
+      text: "Copy the Redirect URI into the Azure app registration.",
+      href: credentialPage,
+      action: "Show the Redirect URI",
+      done: connected,
+    },
+    {
+      text: "Authorize a mailbox: sign in as its user.",
+      href: credentialPage,
+      action: "Authorize",
+      done: connected,
+    },
+    {
+      text: "Create a handler that sends the mailbox's mail to a Jira Automation webhook.",
+      href: "/handlers/new",
+      action: "New handler",
+      done: data.handlers.length > 0,
+    },
+  ];
+}
+
+function SetupSteps(props: { steps: SetupStep[] }): Child {
+  const current = props.steps.findIndex((step) => !step.done);
+  return (
+    <>
+      <h2>Getting started</h2>
+      <ol class="steps">
+        {props.steps.map((step, index) => (
+          <li class={step.done ? "done" : undefined} aria-current={index === current ? "step" : undefined}>
+            {step.done ? "Done: " : index === current ? "Next: " : ""}
+            {step.text} {step.done ? null : <a href={step.href}>{step.action}</a>}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+interface AttentionItem {
+  status: string;
+  text: string;
+  href: string;
+  action: string;
+}
+
+/** Everything that waits for a person, in the order a person would fix it: sign-ins, secrets, handlers. */
+function needsAttention(data: OverviewData): AttentionItem[] {
+  const credentialName = (id: string): string =>
+    data.credentials.find((credential) => credential.id === id)?.name ?? id;
+  const signIns = data.accounts
+    .filter((account) => account.status === "reauth_required")
+    .map((account) => ({
+      status: account.status,
+      text: `${mailboxName(account)} must sign in to Microsoft again.`,
+      href: `/accounts#${account.id}`,
+      action: "Reconnect",
+    }));
+  const secrets = [
+    ...new Set(
+      data.accounts
+        .filter(
+          (account) => account.status === "connected" && isClientSecretProblem(account.lastRefreshError?.code ?? ""),
+        )
+        .map((account) => account.credentialId),
+    ),
+  ].map((credentialId) => ({
+    status: "error",
+    text: `Microsoft refused the client secret of the credentials ${credentialName(credentialId)}.`,
+    href: `/credentials/${credentialId}/edit`,
+    action: "Put a new secret on them",
+  }));
+  const handlers = data.handlers
+    .filter((handler) => handler.status === "error" || handler.status === "attention")
+    .map((handler) => ({
+      status: handler.status,
+      text:
+        handler.status === "attention"
+          ? `Handler ${handler.name}: ${handler.counts.deadLettered} message${handler.counts.deadLettered === 1 ? " waits" : "s wait"} in the dead letters.`
+          : `Handler ${handler.name} stopped working.`,
+      href: `/handlers/${handler.id}`,
+      action: "What to fix",
+    }));
+  return [...signIns, ...secrets, ...handlers];
 }
 
 export function NotFoundView(props: { frame: AdminFrame; path: string }): Child {
