@@ -15,6 +15,14 @@ const TEST_BINDINGS = {
   ALLOWED_AUTH_HOSTS: "",
 };
 
+/**
+ * Where Graph reaches the Worker in the push tests and benchmarks: the origin the tests address it at.
+ * The other workerd tests run without `PUBLIC_URL`, so push is unavailable there and polling is tested
+ * alone; the simulator carries its calls to this origin through the test's relay
+ * (`test/support/notification-relay.ts`), since the Worker in workerd has no port to call.
+ */
+export const PUSH_BINDINGS = { PUBLIC_URL: "https://edgepost.test" };
+
 /** Tests and benchmarks both run inside workerd against the real bindings and the simulator. */
 export function workerdConfig(options: {
   include: string[];
@@ -22,8 +30,12 @@ export function workerdConfig(options: {
   name?: string;
   fileParallelism?: boolean;
   testTimeout?: number;
+  /** For `afterAll`'s leak scan, which takes a while after a benchmark's thousands of requests. */
+  hookTimeout?: number;
   /** Projects with a higher group order start once the lower ones are done. */
   groupOrder?: number;
+  /** Settings on top of the tests' own, such as `PUBLIC_URL` for push. */
+  bindings?: Record<string, string>;
 }): ViteUserConfig {
   return defineConfig({
     plugins: [
@@ -33,6 +45,7 @@ export function workerdConfig(options: {
         miniflare: {
           bindings: {
             ...TEST_BINDINGS,
+            ...options.bindings,
             SIMULATOR_URL: inject("simulatorUrl"),
             GRAPH_BASE_URL: `${inject("simulatorUrl")}/v1.0`,
           },
@@ -48,6 +61,7 @@ export function workerdConfig(options: {
       globalSetup: ["test/node/global-setup.ts"],
       setupFiles: ["test/support/capture-logs.ts"],
       testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: options.hookTimeout ?? 10_000,
       fileParallelism: options.fileParallelism ?? true,
     },
   });
@@ -76,6 +90,10 @@ export default defineConfig({
       // 10,000 objects: alone, after the others, so that their open files do not add up (see the test).
       {
         ...workerdConfig({ include: ["test/worker/scale.test.ts"], name: "workerd-scale", groupOrder: 1 }),
+        extends: false,
+      },
+      {
+        ...workerdConfig({ name: "workerd-push", include: ["test/push/**/*.test.ts"], bindings: PUSH_BINDINGS }),
         extends: false,
       },
       {

@@ -1,6 +1,6 @@
 /**
- * The HTTP surface: health, the OAuth redirect URI, the admin API under `/api`, the admin pages, and
- * problem+json for every API error.
+ * The HTTP surface: health, the OAuth redirect URI, Microsoft Graph's change notifications under
+ * `/graph`, the admin API under `/api`, the admin pages, and problem+json for every API error.
  * @module
  */
 import { Hono } from "hono";
@@ -10,10 +10,14 @@ import { handleError, handleNotFound } from "./http/error-handler.ts";
 import { requireSettings } from "./http/middleware.ts";
 import { ASSETS } from "./views/assets.ts";
 import { oauthCallbackRoutes } from "./oauth/callback-routes.ts";
+import { notificationRoutes } from "./push/notification-routes.ts";
 import type { AppEnv } from "./http/context.ts";
 
 export const app = new Hono<AppEnv>();
 
+// Mounted before the settings check: Microsoft's calls are answered (never with a 5xx) whatever else
+// is wrong, and need no session or bearer.
+app.route("/graph", notificationRoutes);
 app.use("*", requireSettings);
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.get("/assets/:name", (c) => {

@@ -1,6 +1,6 @@
 /**
- * The cron's work, every minute: each directory shard does its own share (handing due handler runs to
- * their objects, keeping idle refresh tokens alive), so this invocation makes one call per shard however
+ * The cron's work, every minute: each directory shard does its own share (handing due handler runs and
+ * push subscription renewals to their objects, keeping idle refresh tokens alive), so this invocation makes one call per shard however
  * many mailboxes there are.
  * @module
  */
@@ -14,6 +14,7 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Tic
   const total: TickReport = {
     keepAlive: { due: 0, refreshed: 0, failed: 0 },
     handlers: { due: 0, dispatched: 0, failed: 0 },
+    subscriptions: { due: 0, dispatched: 0, failed: 0 },
   };
   let failedShards = 0;
   for (const result of results) {
@@ -27,6 +28,9 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Tic
     total.handlers.due += result.value.handlers.due;
     total.handlers.dispatched += result.value.handlers.dispatched;
     total.handlers.failed += result.value.handlers.failed;
+    total.subscriptions.due += result.value.subscriptions.due;
+    total.subscriptions.dispatched += result.value.subscriptions.dispatched;
+    total.subscriptions.failed += result.value.subscriptions.failed;
   }
   CONSOLE_LOGGER.info("cron.tick", {
     failedShards,
@@ -34,6 +38,7 @@ export async function runScheduled(env: Env, scheduledTime: number): Promise<Tic
     handlersDispatched: total.handlers.dispatched,
     keepAliveDue: total.keepAlive.due,
     keepAliveRefreshed: total.keepAlive.refreshed,
+    renewalsDue: total.subscriptions.due,
   });
   return total;
 }

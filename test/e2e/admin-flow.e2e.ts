@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startLocalStack, STATE_ROOT } from "../node/local-stack.ts";
 import { SimulatorClient } from "../support/simulator-client.ts";
 import { CHROMIUM_PATH } from "../vitest.config.ts";
@@ -203,6 +203,28 @@ describe("the admin pages in Chromium", () => {
       accepted.map((request) => (request.body as { data: { message: { subject: string } } }).data.message.subject),
     ).toEqual(["[OPS-1] Printer jammed"]);
     expect(accepted[0]?.headers["x-automation-webhook-token"]).toBe(hook.token);
+
+    // Push: the handler subscribed to Adele's inbox, so new mail reaches Jira without Run now.
+    const pushBadge = page.locator("#push-heading + dl .badge");
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        expect(await pushBadge.textContent()).toBe("active");
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    await sim.addMessages(tenant.users[0]?.mail ?? "", [{ subject: "[OPS-2] Pushed, not polled" }]);
+    await vi.waitFor(
+      async () => {
+        const posts = (await sim.hook(hook.id)).requests.filter((request) => request.status === 200);
+        expect(posts).toHaveLength(2);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    await page.reload();
+    const pushFacts = (await page.locator("#push-heading + dl").textContent()) ?? "";
+    expect(pushFacts).toMatch(/Last notification\s*\d{4}-\d{2}-\d{2} /);
+    await screenshot("handler-push-active");
 
     // Delete asks first and can be cancelled.
     await page.getByRole("link", { name: "Delete" }).click();

@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: edgepost with a simulated Microsoft 365 tenant and a simulated Jira, to try the whole
  * flow without an Azure app. Starts the simulator and `wrangler dev`, seeds a tenant with two users, a
- * shared mailbox and sample mail, creates a credential, and prints where to go. Ctrl-C stops everything.
+ * shared mailbox and sample mail, creates a credential, and prints where to go. Handlers of Adele's own
+ * mailbox get push: the simulator notifies the local Worker of new mail about half a second after it
+ * arrives, as Graph would. Ctrl-C stops everything.
  * @module
  */
 import { join } from "node:path";
@@ -11,6 +13,8 @@ import type { MessageInput } from "../simulator/mailbox.ts";
 
 const WORKER_PORT = Number(process.env["EDGEPOST_DEMO_PORT"] ?? 8787);
 const SIMULATOR_PORT = Number(process.env["EDGEPOST_SIMULATOR_PORT"] ?? 8788);
+/** Graph notifies within a minute on average; the demo is quicker so that push shows at once. */
+const DEMO_NOTIFICATION_DELAY_MS = 500;
 
 const stack = await startLocalStack({
   workerPort: WORKER_PORT,
@@ -26,7 +30,7 @@ const tenant = await sim.createTenant({
     { displayName: "Alex Wilber", userPrincipalName: "alex@contoso.example" },
   ],
   apps: [{ displayName: "edgepost demo", redirectUris: [`${stack.workerUrl}/oauth/callback`] }],
-  settings: { signIn: "page" },
+  settings: { signIn: "page", notificationDelayMs: DEMO_NOTIFICATION_DELAY_MS },
 });
 const adele = tenant.users[0];
 const app = tenant.apps[0];
@@ -106,6 +110,11 @@ edgepost demo is running.
      webhook URL    ${hook.url}
      webhook secret ${hook.token ?? ""}
    then press Run now (the cron runs it every minute too, as on Cloudflare).
+   A handler of Adele's own inbox shows "Change notifications: active" within seconds. Send her new
+   mail and it reaches Jira without Run now:
+     curl -X POST ${stack.simulator.url}/_sim/mailboxes/${encodeURIComponent(adele.mail ?? "")}/messages \\
+       -H 'content-type: application/json' -d '{"messages":[{"subject":"[OPS-42] Pushed"}]}'
+   (The shared mailbox's handler polls: Microsoft offers no delegated notifications there.)
 4. See what Jira received: ${stack.simulator.url}/jira
 5. To see a revoked consent: curl -X POST ${stack.simulator.url}/_sim/tenants/${tenant.tenantId}/users/${adele.id}/revoke \\
      -H 'content-type: application/json' -d '{"clientId":"${app.clientId}"}'

@@ -1,7 +1,9 @@
 /**
  * edgepost running for real on this machine: `wrangler dev` (the Worker with its Durable Objects, KV and
- * cron) configured through a generated env file to use the simulator as Microsoft and Jira. Used by
- * `npm run demo` and the browser test.
+ * cron) configured through a generated env file to use the simulator as Microsoft and Jira. `PUBLIC_URL`
+ * is the Worker's loopback address, so handlers get push: the simulator validates and notifies the
+ * Worker over HTTP, as Graph would (loopback http being the simulator's one test-only allowance). Used
+ * by `npm run demo` and the browser test.
  * @module
  */
 import { spawn } from "node:child_process";
@@ -41,6 +43,7 @@ export interface LocalStackOptions {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const simulator = await startSimulatorServer({ port: options.simulatorPort ?? 0 });
   const workerPort = options.workerPort ?? (await freePort());
+  const workerUrl = `http://localhost:${workerPort}`;
   const adminToken = randomBytes(32).toString("base64url");
   rmSync(options.stateDir, { recursive: true, force: true });
   mkdirSync(options.stateDir, { recursive: true });
@@ -53,6 +56,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `ENCRYPTION_KEYS=local1:${randomBytes(32).toString("base64")}`,
       "ALLOW_HTTP_LOOPBACK=true",
       `GRAPH_BASE_URL=${simulator.url}/v1.0`,
+      `PUBLIC_URL=${workerUrl}`,
       "",
     ].join("\n"),
     { mode: 0o600 },
@@ -79,7 +83,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
     },
   );
-  const workerUrl = `http://localhost:${workerPort}`;
   let ticker: CronTicker | undefined;
   const stop = async (): Promise<void> => {
     ticker?.stop();

@@ -25,7 +25,9 @@ export async function startSimulatorServer(
   const server = http.createServer((incoming, outgoing) => {
     void serve(simulator, incoming, outgoing, host);
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than workerd keeps an idle connection pooled, so that workerd never sends a request on a
+  // connection this server has just closed ("Network connection lost") in long, bursty benchmarks.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, resolve);

@@ -1,13 +1,26 @@
 /**
  * The control interface tests (and the demo) use to set the simulator up and switch its behaviour:
- * tenants, users, app registrations, consent revocation, faults, latency, clock, counters, and the
- * Jira receivers' records. JSON over HTTP under `/_sim/`.
+ * tenants, users, app registrations, consent revocation, faults, latency, clock, counters, the Jira
+ * receivers' records, Graph subscriptions with lifecycle events on demand, the calls made to apps, and
+ * the relay that carries those calls to a Worker without a port. JSON over HTTP under `/_sim/`.
  * @module
  */
 import { addFolder, addMessage, createMailbox, findMessage, folderByPath, rootFolder, touch } from "./mailbox.ts";
 import { defaultTenantSettings, grantKey, randomGuid, randomOpaque } from "./state.ts";
 import type { MessageInput } from "./mailbox.ts";
-import type { SimApp, SimFolder, SimHook, SimMailbox, SimState, SimTenant, SimUser, TenantSettings } from "./state.ts";
+import type { Notifier, RelayAnswer } from "./notifier.ts";
+import { graphDateTime } from "./notifier.ts";
+import type {
+  SimApp,
+  SimFolder,
+  SimHook,
+  SimMailbox,
+  SimState,
+  SimSubscription,
+  SimTenant,
+  SimUser,
+  TenantSettings,
+} from "./state.ts";
 
 export interface UserInput {
   userPrincipalName?: string;
@@ -78,7 +91,27 @@ export interface MailboxMessageState {
   internetMessageId: string | null;
 }
 
-export async function handleControl(state: SimState, request: Request, path: string): Promise<Response> {
+/** A subscription as the control interface shows it (its client state included, for tests). */
+export interface SubscriptionInfo {
+  id: string;
+  resource: string;
+  mailbox: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  clientState: string | null;
+  expirationDateTime: string;
+  needsReauthorization: boolean;
+}
+
+export type LifecycleEvent = "reauthorizationRequired" | "subscriptionRemoved" | "missed";
+
+export async function handleControl(
+  state: SimState,
+  request: Request,
+  path: string,
+  notifier: Notifier,
+): Promise<Response> {
   const origin = new URL(request.url).origin;
   const body = request.method === "GET" || request.method === "DELETE" ? {} : await readBody(request);
   const segments = path
@@ -88,7 +121,13 @@ export async function handleControl(state: SimState, request: Request, path: str
   const [collection, id, sub, subId, action] = segments;
 
   if (collection === "mailboxes") {
-    return mailboxAction(state, { request, body, id, sub, subId });
+    return mailboxAction(state, { request, body, id, sub, subId, notifier });
+  }
+  if (collection === "subscriptions" && id !== undefined && sub === "lifecycle" && request.method === "POST") {
+    return lifecycleAction(state, id, body as { event: LifecycleEvent }, notifier);
+  }
+  if (collection === "tenants" && id !== undefined && sub === "relay" && state.tenants.has(id)) {
+    return relayAction(id, { request, callId: subId, body: body as RelayAnswer, notifier });
   }
   if (collection === "sent" && request.method === "GET") {
     const mailbox = new URL(request.url).searchParams.get("mailbox")?.toLowerCase();
@@ -171,6 +210,15 @@ function tenantAction(
   if (sub === "issued" && request.method === "GET") {
     return json(200, issuedSecrets(state, tenant));
   }
+  if (sub === "subscriptions" && request.method === "GET") {
+    return json(
+      200,
+      [...state.subscriptions.values()].filter((item) => item.tenantId === tenant.id).map(subscriptionInfo),
+    );
+  }
+  if (sub === "calls" && request.method === "GET") {
+    return json(200, tenant.callsOut);
+  }
   return json(404, { error: `no tenant route ${request.method} ${sub ?? ""}` });
 }
 
@@ -215,11 +263,66 @@ function hookAction(
   return json(404, { error: `no hook route ${request.method}` });
 }
 
+/**
+ * Sends a lifecycle event for a subscription, as Microsoft would: `subscriptionRemoved` also removes
+ * it; `reauthorizationRequired` withholds its notifications until it is reauthorized or renewed.
+ */
+function lifecycleAction(state: SimState, id: string, input: { event: LifecycleEvent }, notifier: Notifier): Response {
+  const subscription = state.subscriptions.get(id);
+  if (subscription === undefined) {
+    return json(404, { error: `no subscription ${id}` });
+  }
+  if (!["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(input.event)) {
+    return json(400, { error: `unknown lifecycle event ${String(input.event)}` });
+  }
+  if (input.event === "subscriptionRemoved") {
+    state.subscriptions.delete(id);
+  }
+  if (input.event === "reauthorizationRequired") {
+    subscription.needsReauthorization = true;
+  }
+  notifier.lifecycle(subscription, input.event);
+  return json(202, { event: input.event });
+}
+
+/** `GET …/relay?waitMs=` takes the next call to carry (204 when none came); `POST …/relay/{callId}` answers it. */
+async function relayAction(
+  tenantId: string,
+  options: { request: Request; callId?: string; body: RelayAnswer; notifier: Notifier },
+): Promise<Response> {
+  const { request, callId, body, notifier } = options;
+  if (callId === undefined && request.method === "GET") {
+    const waitMs = Math.min(Number(new URL(request.url).searchParams.get("waitMs") ?? 0) || 0, 30_000);
+    const call = await notifier.takeRelayCall(tenantId, waitMs);
+    return call === null ? new Response(null, { status: 204 }) : json(200, call);
+  }
+  if (callId !== undefined && request.method === "POST") {
+    return notifier.answerRelayCall(tenantId, callId, body)
+      ? json(200, {})
+      : json(404, { error: `no call ${callId} waits for an answer (its deadline may have passed)` });
+  }
+  return json(404, { error: `no relay route ${request.method}` });
+}
+
+function subscriptionInfo(subscription: SimSubscription): SubscriptionInfo {
+  return {
+    id: subscription.id,
+    resource: subscription.resource,
+    mailbox: subscription.mailbox,
+    changeType: subscription.changeTypes.join(","),
+    notificationUrl: subscription.notificationUrl,
+    lifecycleNotificationUrl: subscription.lifecycleNotificationUrl,
+    clientState: subscription.clientState,
+    expirationDateTime: graphDateTime(subscription.expiresAt),
+    needsReauthorization: subscription.needsReauthorization,
+  };
+}
+
 function mailboxAction(
   state: SimState,
-  options: { request: Request; body: unknown; id?: string; sub?: string; subId?: string },
+  options: { request: Request; body: unknown; id?: string; sub?: string; subId?: string; notifier: Notifier },
 ): Response {
-  const { request, body, id, sub, subId } = options;
+  const { request, body, id, sub, subId, notifier } = options;
   if (id === undefined && request.method === "POST") {
     const input = body as SharedMailboxInput;
     if (!state.tenants.has(input.tenantId)) {
@@ -279,6 +382,7 @@ function mailboxAction(
     }
     const created: SeededMessage[] = input.messages.map((message) => {
       const added = addMessage(mailbox, folder, message);
+      notifier.messageCreated(mailbox, added);
       return {
         id: added.immutableId,
         restId: added.restId,
@@ -346,6 +450,8 @@ function createTenant(state: SimState, input: TenantInput, origin: string): Tena
     settings: { ...defaultTenantSettings(), ...input.settings },
     clockOffsetMs: 0,
     counters: new Map(),
+    callsOut: [],
+    clientStates: [],
   };
   state.tenants.set(tenantId, tenant);
   for (const user of input.users ?? [{}]) {
@@ -455,6 +561,7 @@ function issuedSecrets(state: SimState, tenant: SimTenant): Record<string, strin
     refreshTokens: [...state.refreshTokens.values()]
       .filter((token) => userIds.has(token.userId))
       .map((token) => token.token),
+    clientStates: tenant.clientStates,
   };
 }
 

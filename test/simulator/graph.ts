@@ -1,13 +1,15 @@
 /**
  * Microsoft Graph under `/v1.0`: bearer validation as Graph does it, per-mailbox concurrency,
- * injected throttling and faults with fractional `Retry-After`, JSON batching, `/me` and the mail
- * resources of `mail-routes.ts`.
+ * injected throttling and faults with fractional `Retry-After`, JSON batching, `/me`, the mail
+ * resources of `mail-routes.ts` and the subscriptions of `subscriptions.ts`.
  * @module
  */
 import { findUser } from "./identity.ts";
 import { enterMailbox, leaveMailbox, mailRoute, resolveMailbox } from "./mail-routes.ts";
 import { graphError, graphJson } from "./responses.ts";
 import { count, SimulatedNetworkError, sleep, takeFault, tenantNow } from "./state.ts";
+import { subscriptionRoute } from "./subscriptions.ts";
+import type { Notifier } from "./notifier.ts";
 import type { SimAccessToken, SimState, SimTenant, SimUser } from "./state.ts";
 
 export interface GraphContext {
@@ -19,10 +21,13 @@ export interface GraphContext {
   token: SimAccessToken;
   user: SimUser;
   tenant: SimTenant;
+  /** Makes Graph's calls to apps: validations and notifications. */
+  notifier: Notifier;
 }
 
 export interface GraphOptions {
   random: () => number;
+  notifier: Notifier;
   /** Set for the requests inside a `$batch`, which are counted apart from the HTTP requests. */
   batched?: boolean;
 }
@@ -54,7 +59,16 @@ export async function handleGraph(
   if (token.expiresAt <= tenantNow(tenant)) {
     return unauthorized(request, "Lifetime validation failed, the token is expired.");
   }
-  const context: GraphContext = { state, request, url: new URL(request.url), path, token, user, tenant };
+  const context: GraphContext = {
+    state,
+    request,
+    url: new URL(request.url),
+    path,
+    token,
+    user,
+    tenant,
+    notifier: options.notifier,
+  };
   const segments =
     path
       .split("?")[0]
@@ -95,6 +109,10 @@ export async function handleGraph(
     }
     if (segments[0] === "me" && segments.length === 1 && request.method === "GET") {
       return me(context);
+    }
+    if (segments[0] === "subscriptions") {
+      const answer = await subscriptionRoute(context, segments, options.notifier);
+      return answer ?? graphError(request, 405, "Request_BadRequest", "Method not allowed.");
     }
     const response = target === null ? null : await mailRoute(context, target);
     return (
@@ -254,7 +272,9 @@ function routeName(path: string): string {
   return segments
     .map((segment, index) =>
       index > 1 &&
-      ["users", "messages", "mailFolders", "childFolders", "attachments"].includes(segments[index - 1] ?? "") &&
+      ["users", "messages", "mailFolders", "childFolders", "attachments", "subscriptions"].includes(
+        segments[index - 1] ?? "",
+      ) &&
       !["delta", "move"].includes(segment)
         ? "{id}"
         : segment,

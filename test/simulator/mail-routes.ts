@@ -309,13 +309,13 @@ async function sendMail(context: GraphContext, target: MailTarget): Promise<Resp
     const mailbox = state.mailboxes.get(recipient.address.toLowerCase());
     const inbox = mailbox === undefined ? undefined : findFolder(mailbox, "inbox");
     if (mailbox !== undefined && inbox !== undefined) {
-      addMessage(mailbox, inbox, delivered);
+      context.notifier.messageCreated(mailbox, addMessage(mailbox, inbox, delivered));
     }
   }
   const sentItems = own === undefined ? undefined : findFolder(own, "sentitems");
   if (saveToSentItems && own !== undefined && sentItems !== undefined) {
     // The Sent Items copy carries no internet message headers (docs/microsoft.md, "Sent Items copies").
-    addMessage(own, sentItems, { ...delivered, headers: [], isRead: true });
+    context.notifier.messageCreated(own, addMessage(own, sentItems, { ...delivered, headers: [], isRead: true }));
   }
   return new Response(null, { status: 202, headers: { "request-id": crypto.randomUUID() } });
 }

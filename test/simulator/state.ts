@@ -1,6 +1,7 @@
 /**
  * The simulator's world: tenants with users and app registrations, consents, issued codes and tokens,
- * Jira webhook receivers, switchable faults and request counters. Plain data, no I/O.
+ * Graph subscriptions and the calls made for them, Jira webhook receivers, switchable faults and
+ * request counters. Plain data, no I/O (the calls themselves are `notifier.ts`'s).
  * @module
  */
 
@@ -126,6 +127,18 @@ export interface TenantSettings {
   batchThrottling: "items" | "whole";
   tokenFaults: SimFaultRule[];
   graphFaults: SimFaultRule[];
+  /**
+   * How the simulator reaches a subscription's notification URLs: `http` calls them (the demo and
+   * benchmarks against `wrangler dev`); `relay` queues each call for the test to carry to the Worker
+   * in process and answer (`/_sim/tenants/{id}/relay`), since the workerd tests' Worker has no port.
+   */
+  notificationDelivery: "http" | "relay";
+  /** Wait between a message's creation and its notification (Graph: under a minute on average). */
+  notificationDelayMs: number;
+  /** Chance (0–1) that a notification is never sent. */
+  notificationLossRate: number;
+  /** Chance (0–1) that a notification is sent twice. */
+  notificationDuplicateRate: number;
 }
 
 export interface SimTenant {
@@ -136,6 +149,48 @@ export interface SimTenant {
   /** Added to the real clock for this tenant's expiry checks (advance time without waiting). */
   clockOffsetMs: number;
   counters: Map<string, number>;
+  /** Every call the simulator made to the tenant's notification URLs, oldest first. */
+  callsOut: SimCallRecord[];
+  /** Every `clientState` an app chose for a subscription here, for tests that check nothing leaks. */
+  clientStates: string[];
+}
+
+/** A Graph subscription (https://learn.microsoft.com/graph/api/resources/subscription). */
+export interface SimSubscription {
+  id: string;
+  tenantId: string;
+  /** The signed-in user who created it (`creatorId`). */
+  userId: string;
+  clientId: string;
+  /** The resource as given, and what it resolved to. */
+  resource: string;
+  mailbox: string;
+  /** Null for every message of the mailbox. */
+  folderId: string | null;
+  changeTypes: string[];
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  clientState: string | null;
+  /** Epoch ms in the tenant's time. */
+  expiresAt: number;
+  /** Created with `Prefer: IdType="ImmutableId"`: notifications name messages by immutable id. */
+  immutableIds: boolean;
+  /** A `reauthorizationRequired` event was sent and not yet answered: notifications are withheld. */
+  needsReauthorization: boolean;
+}
+
+export type SimCallKind = "validation" | "notification" | "lifecycle";
+
+/** One call the simulator made (or tried) to an app's endpoint. */
+export interface SimCallRecord {
+  kind: SimCallKind;
+  url: string;
+  at: string;
+  /** The HTTP status, or `timeout` / `unreachable`. */
+  outcome: number | "timeout" | "unreachable";
+  subscriptionIds: string[];
+  /** Notifications or lifecycle events in the body. */
+  items: number;
 }
 
 export interface SimHookRequest {
@@ -264,6 +319,7 @@ export interface SimState {
   refreshTokens: Map<string, SimRefreshToken>;
   accessTokens: Map<string, SimAccessToken>;
   hooks: Map<string, SimHook>;
+  subscriptions: Map<string, SimSubscription>;
 }
 
 /** Server-side state behind a `$skiptoken` or `$deltatoken`. */
@@ -292,6 +348,7 @@ export function createState(): SimState {
     refreshTokens: new Map(),
     accessTokens: new Map(),
     hooks: new Map(),
+    subscriptions: new Map(),
   };
 }
 
@@ -308,6 +365,10 @@ export function defaultTenantSettings(): TenantSettings {
     batchThrottling: "whole",
     tokenFaults: [],
     graphFaults: [],
+    notificationDelivery: "http",
+    notificationDelayMs: 0,
+    notificationLossRate: 0,
+    notificationDuplicateRate: 0,
   };
 }
 

@@ -26,7 +26,12 @@ afterAll(async () => {
   const neverShown = [
     ADMIN_TOKEN,
     ...client.hookTokens,
-    ...issued.flatMap((secrets) => [...secrets.clientSecrets, ...secrets.refreshTokens, ...secrets.codes]),
+    ...issued.flatMap((secrets) => [
+      ...secrets.clientSecrets,
+      ...secrets.refreshTokens,
+      ...secrets.codes,
+      ...secrets.clientStates,
+    ]),
   ];
   const accessTokens = issued.flatMap((secrets) => secrets.accessTokens);
   for (const secret of neverShown) {

@@ -5,16 +5,26 @@
  */
 import type {
   AppInfo,
+  LifecycleEvent,
   MailboxMessageState,
   MessageChange,
   SeededMessage,
   SharedMailboxInput,
+  SubscriptionInfo,
   TenantInfo,
   TenantInput,
   UserInput,
 } from "../simulator/control.ts";
 import type { MessageInput } from "../simulator/mailbox.ts";
-import type { SimFaultRule, SimHookRequest, SimSentMessage, SimUser, TenantSettings } from "../simulator/state.ts";
+import type { RelayAnswer, RelayCall } from "../simulator/notifier.ts";
+import type {
+  SimCallRecord,
+  SimFaultRule,
+  SimHookRequest,
+  SimSentMessage,
+  SimUser,
+  TenantSettings,
+} from "../simulator/state.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
@@ -34,6 +44,7 @@ export interface IssuedSecrets {
   codes: string[];
   accessTokens: string[];
   refreshTokens: string[];
+  clientStates: string[];
 }
 
 export class SimulatorClient {
@@ -132,6 +143,40 @@ export class SimulatorClient {
   /** Makes every delta and skip token of the mailbox answer 410 SyncStateNotFound. */
   expireSyncState(address: string): Promise<void> {
     return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/expire-sync`, {});
+  }
+
+  /** The tenant's Graph subscriptions, client states included. */
+  subscriptions(tenantId: string): Promise<SubscriptionInfo[]> {
+    return this.#call("GET", `/_sim/tenants/${tenantId}/subscriptions`);
+  }
+
+  /** Sends a lifecycle event for a subscription, as Microsoft would. */
+  lifecycle(subscriptionId: string, event: LifecycleEvent): Promise<void> {
+    return this.#call("POST", `/_sim/subscriptions/${encodeURIComponent(subscriptionId)}/lifecycle`, { event });
+  }
+
+  /** Every call the simulator made to the tenant's notification URLs. */
+  callsOut(tenantId: string): Promise<SimCallRecord[]> {
+    return this.#call("GET", `/_sim/tenants/${tenantId}/calls`);
+  }
+
+  /** The next call waiting for the tenant's relay, or null when none came within `waitMs`. */
+  async takeRelayCall(tenantId: string, waitMs: number): Promise<RelayCall | null> {
+    const call = await this.#call<RelayCall | undefined>("GET", `/_sim/tenants/${tenantId}/relay?waitMs=${waitMs}`);
+    return call ?? null;
+  }
+
+  /** The Worker's answer to a relayed call; false when its deadline had passed. */
+  async answerRelayCall(tenantId: string, callId: string, answer: RelayAnswer): Promise<boolean> {
+    const response = await this.#fetch(
+      new Request(`${this.baseUrl}/_sim/tenants/${tenantId}/relay/${encodeURIComponent(callId)}`, {
+        method: "POST",
+        body: JSON.stringify(answer),
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    await response.body?.cancel();
+    return response.ok;
   }
 
   sent(address?: string): Promise<SimSentMessage[]> {

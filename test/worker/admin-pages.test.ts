@@ -338,6 +338,9 @@ describe("pages survive <script> in every text field", () => {
     const detail = (await browser.get(`/handlers/${handler.id}`)).html;
     expect(detail).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(detail).toContain("webhook answered 400");
+    // Without PUBLIC_URL (as in these tests) push is unavailable, and the page says what to set.
+    expect(detail).toContain('<span class="badge muted">unavailable</span>');
+    expect(detail).toContain("PUBLIC_URL is not set");
   });
 });
 
@@ -382,6 +385,7 @@ describe("account and handler pages", () => {
     expect(form).toContain('<datalist id="folder-options">');
     expect(form).toContain('<option value="Inbox/Support">Inbox/Support</option>');
     expect(form).toContain(`<option value="me">${world.account.email} (its own mailbox)</option>`);
+    expect(form).toContain('<option value="auto" selected="">Push');
     const fields = {
       name: "Form handler",
       accountId: world.account.id,
@@ -397,6 +401,7 @@ describe("account and handler pages", () => {
       maxAttachmentBytes: "10485760",
       skipAutoReplies: "on",
       enabled: "on",
+      push: "off",
     };
     const invalid = await browser.submit("/handlers", fields, { fromPage: "/handlers/new" });
     expect(invalid.status).toBe(400);
@@ -415,6 +420,8 @@ describe("account and handler pages", () => {
     const path = (created.response.headers.get("location") ?? "").split("?")[0] ?? "";
     expect((await callJson<{ webhookTokenSet: boolean }>("GET", `/api${path}`)).body.webhookTokenSet).toBe(true);
     await sim.addMessages(world.address, [{ subject: "From the form" }]);
+    expect((await callJson<{ push: string }>("GET", `/api${path}`)).body.push).toBe("off");
+    expect((await browser.get(path)).html).toContain("turned off for this handler: it polls");
     await sim.updateHook(world.hook.id, {
       faults: [{ failure: { kind: "error", status: 422, error: "bad" }, remaining: 1 }],
     });

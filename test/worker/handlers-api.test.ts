@@ -37,12 +37,20 @@ describe("POST /api/handlers", () => {
       afterProcessingSkipped: "none",
       retentionDays: 30,
       enabled: true,
+      push: "auto",
       status: "idle",
       lastRunAt: null,
       lastSuccessAt: null,
       lastError: null,
       lastErrorWhere: null,
       counts: { delivered: 0, skipped: 0, pending: 0, deadLettered: 0 },
+      // These tests run without PUBLIC_URL: push is unavailable and says why (test/push has it set).
+      pushStatus: {
+        state: "unavailable",
+        expiresAt: null,
+        lastNotificationAt: null,
+        reason: expect.stringContaining("PUBLIC_URL is not set"),
+      },
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -59,6 +67,7 @@ describe("POST /api/handlers", () => {
       ["a mailbox that is not an address", () => ({ mailbox: "support" }), "mailbox", /"me" or a mailbox address/],
       ["a folder path that does not exist", () => ({ folder: "Inbox/Nope" }), "folder", /no folder "Nope" in "Inbox"/],
       ["an unknown afterProcessing", () => ({ afterProcessing: "delete" }), "afterProcessing", /must be one of/],
+      ["an unknown push mode", () => ({ push: "on" }), "push", /must be one of "auto", "off"/],
       [
         "move without moveToFolder",
         () => ({ afterProcessing: "move" }),

@@ -8,6 +8,7 @@ import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
 import { RULE_REASONS } from "../mail/auto-reply.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import type { FixPlace } from "../advice.ts";
+import type { PushStatus } from "../push/push-rules.ts";
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Large enough for any single Outlook message's attachments that a webhook could take. */
@@ -60,6 +61,8 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
     /** Days a handled message's subject and sender are kept; after that only hashes that prevent reposts. */
     retentionDays: z.int().min(1).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
     enabled: z.boolean().default(true),
+    /** `auto`: Graph change notifications wake the handler where Microsoft offers them (see `push/push-rules.ts`). */
+    push: z.enum(["auto", "off"]).default("auto"),
   });
 }
 
@@ -174,6 +177,7 @@ export interface HandlerView extends HandlerConfig {
   /** Where the administrator fixes `lastError`: an account (reconnect), a credential, the handler, Jira, Exchange or Azure. */
   lastErrorWhere: FixPlace | null;
   counts: HandlerCounts;
+  pushStatus: PushStatus;
   createdAt: string;
   updatedAt: string;
 }

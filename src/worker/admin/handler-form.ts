@@ -77,6 +77,15 @@ export const HANDLER_FORM = {
     hint: "The activity shows a message's subject and sender this long; after that edgepost keeps only what stops it from posting the message twice.",
   },
   enabled: { label: "Enabled", kind: "checkbox" },
+  push: {
+    label: "Change notifications",
+    kind: "select",
+    options: [
+      ["auto", "Push: Microsoft tells edgepost about new mail at once (polling stays on)"],
+      ["off", "Off: poll only"],
+    ],
+    hint: "Needs PUBLIC_URL set to the Worker's https address; not offered for shared mailboxes.",
+  },
 } as const satisfies FormSpec<keyof HandlerConfig | "webhookToken">;
 
 /** A new handler's form: the schema's defaults, the first account chosen. */

@@ -23,6 +23,7 @@ import type { AuthorizationLookup } from "./directory-tables.ts";
 export interface TickReport {
   keepAlive: { due: number; refreshed: number; failed: number };
   handlers: { due: number; dispatched: number; failed: number };
+  subscriptions: { due: number; dispatched: number; failed: number };
 }
 
 /** Accounts one shard keeps alive per tick; 32 shards × 25 × 1440 ticks a day covers 1,152,000 accounts. */
@@ -41,6 +42,13 @@ const DISPATCH_LEASE_MS = 5 * 60 * 1000;
 const DUE_TOLERANCE_MS = 30 * 1000;
 /** After a keep-alive attempt the account is not picked again for this long (its own report resets it). */
 const KEEP_ALIVE_RETRY_MS = 60 * 60 * 1000;
+/**
+ * Subscription renewals one shard hands out per tick. Each subscription is renewed about every 3.5
+ * days, so 10,000 of them need about 2 a minute in all; the cap only bounds a backlog.
+ */
+const RENEWALS_PER_TICK = 100;
+/** A handed-out renewal is not handed out again for this long unless the handler reports back sooner. */
+const RENEWAL_LEASE_MS = 60 * 60 * 1000;
 /** Used authorizations are kept this long after expiry so a replay is told "already used". */
 const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
 /** A sign-in's result page can be opened (once) for this long after the redirect. */
@@ -106,6 +114,18 @@ export class Directory extends DurableObject<Env> {
     return this.#tables.listHandlers(page);
   }
 
+  putSubscription(id: string, handlerId: string, renewAt: number): void {
+    this.#tables.putSubscription(id, handlerId, renewAt);
+  }
+
+  removeSubscription(id: string): void {
+    this.#tables.removeSubscription(id);
+  }
+
+  subscriptionOwner(id: string): string | null {
+    return this.#tables.subscriptionOwner(id);
+  }
+
   putAuthorization(id: string, record: string, expiresAt: number): void {
     this.#tables.putAuthorization(id, record, expiresAt, {
       now: this[OBJECT_CLOCK].now(),
@@ -145,11 +165,43 @@ export class Directory extends DurableObject<Env> {
 
   /**
    * The cron's visit: hands each due handler's run to the handler's own object (which runs it from
-   * an alarm, so a slow mailbox delays nobody), and keeps idle refresh tokens alive.
+   * an alarm, so a slow mailbox delays nobody), hands each push subscription due for renewal to the
+   * handler holding it, and keeps idle refresh tokens alive.
    */
   async tick(now: number): Promise<TickReport> {
-    const [handlers, keepAlive] = await Promise.all([this.#dispatchHandlers(now), this.#keepAlive(now)]);
-    return { handlers, keepAlive };
+    const [handlers, keepAlive, subscriptions] = await Promise.all([
+      this.#dispatchHandlers(now),
+      this.#keepAlive(now),
+      this.#renewSubscriptions(now),
+    ]);
+    return { handlers, keepAlive, subscriptions };
+  }
+
+  /** Asks each holder to renew; a handler that no longer holds the subscription gets its row dropped. */
+  async #renewSubscriptions(now: number): Promise<TickReport["subscriptions"]> {
+    const due = this.#tables.leaseDueSubscriptions({
+      dueBy: now,
+      limit: RENEWALS_PER_TICK,
+      leaseUntil: now + RENEWAL_LEASE_MS,
+    });
+    const results = await Promise.allSettled(
+      due.map((subscription) => this.env.HANDLERS.getByName(subscription.handlerId).renewPush(subscription.id)),
+    );
+    results.forEach((result, index) => {
+      const subscription = due[index];
+      if (result.status === "fulfilled" && !result.value && subscription !== undefined) {
+        this.#tables.removeSubscription(subscription.id);
+      }
+    });
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (failed > 0) {
+      CONSOLE_LOGGER.warn("renewal.failed", { failed, due: due.length });
+    }
+    return {
+      due: due.length,
+      dispatched: results.filter((result) => result.status === "fulfilled" && result.value).length,
+      failed,
+    };
   }
 
   async #dispatchHandlers(now: number): Promise<TickReport["handlers"]> {

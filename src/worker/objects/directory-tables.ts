@@ -1,7 +1,8 @@
 /**
  * The tables of one directory shard: summaries of the accounts and handlers whose ids fall in it (as
- * their objects report them), when each is due for a run or a keep-alive, and the pending
- * authorizations keyed by a hash of their state.
+ * their objects report them), when each is due for a run or a keep-alive, the pending authorizations
+ * keyed by a hash of their state, and the push subscriptions whose ids fall in it (a notification names
+ * only its subscription, so this is how it finds its handler).
  * @module
  */
 import { Database, sql } from "./sql.ts";
@@ -81,7 +82,25 @@ const MIGRATIONS: readonly Migration[] = [
     description: "credentials being deleted or deleted: sign-ins through them store nothing",
     statement: "CREATE TABLE deleted_credentials (id TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL)",
   },
+  {
+    description: "push subscriptions: which handler a notification is for, and when it is due for renewal",
+    statement: `CREATE TABLE subscriptions (
+      id TEXT PRIMARY KEY,
+      handler_id TEXT NOT NULL,
+      renew_at INTEGER NOT NULL
+    )`,
+  },
+  {
+    description: "finds subscriptions due for renewal",
+    statement: "CREATE INDEX subscriptions_due ON subscriptions (renew_at)",
+  },
 ];
+
+/** A subscription due for renewal, and the handler that holds it. */
+export interface DueSubscription {
+  id: string;
+  handlerId: string;
+}
 
 export type AuthorizationLookup =
   | { found: true; record: string }
@@ -183,6 +202,36 @@ export class DirectoryTables {
       .map((row) => row.id);
     for (const id of due) {
       this.#db.run(sql`UPDATE accounts SET refresh_used_at = ${options.leaseAs} WHERE id = ${id}`);
+    }
+    return due;
+  }
+
+  /** Routes notifications of subscription `id` to `handlerId`; the cron renews it from `renewAt` (epoch ms). */
+  putSubscription(id: string, handlerId: string, renewAt: number): void {
+    this.#db.run(sql`INSERT INTO subscriptions (id, handler_id, renew_at) VALUES (${id}, ${handlerId}, ${renewAt})
+      ON CONFLICT (id) DO UPDATE SET handler_id = excluded.handler_id, renew_at = excluded.renew_at`);
+  }
+
+  removeSubscription(id: string): void {
+    this.#db.run(sql`DELETE FROM subscriptions WHERE id = ${id}`);
+  }
+
+  /** The handler holding subscription `id`, or null when edgepost does not know it. */
+  subscriptionOwner(id: string): string | null {
+    return (
+      this.#db.first<{ handler_id: string }>(sql`SELECT handler_id FROM subscriptions WHERE id = ${id}`)?.handler_id ??
+      null
+    );
+  }
+
+  /** Up to `limit` subscriptions due for renewal by `dueBy`, most urgent first; each leased until `leaseUntil`. */
+  leaseDueSubscriptions(options: { dueBy: number; limit: number; leaseUntil: number }): DueSubscription[] {
+    const due = this.#db
+      .all<{ id: string; handler_id: string }>(sql`SELECT id, handler_id FROM subscriptions
+        WHERE renew_at <= ${options.dueBy} ORDER BY renew_at LIMIT ${options.limit}`)
+      .map((row) => ({ id: row.id, handlerId: row.handler_id }));
+    for (const subscription of due) {
+      this.#db.run(sql`UPDATE subscriptions SET renew_at = ${options.leaseUntil} WHERE id = ${subscription.id}`);
     }
     return due;
   }

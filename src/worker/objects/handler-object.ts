@@ -1,8 +1,9 @@
 /**
  * One object per mail handler, named by its id. It orchestrates: runs happen here, one at a time,
- * from an alarm when the cron hands one over or a retry falls due, or at once from
- * `POST /api/handlers/{id}/run`; after every change it reports its view to its directory shard. What
- * it remembers lives in `HandlerTables`; what a run does is the core's `runHandler`.
+ * from an alarm when the cron hands one over, a retry falls due or a change notification arrives, or
+ * at once from `POST /api/handlers/{id}/run`; after every change it reports its view to its directory
+ * shard. What it remembers lives in `HandlerTables`; what a run does is the core's `runHandler`; its
+ * push subscription is kept by `HandlerPush`.
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
@@ -16,12 +17,15 @@ import { AfterProcessing } from "../../core/handlers/after-processing.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { runHandler } from "../../core/handlers/handler-run.ts";
 import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
+import { notifiedRunAt } from "../../core/push/push-rules.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { outboundFetch } from "../outbound-fetch.ts";
 import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
+import { AlarmSchedule } from "./alarm-schedule.ts";
+import { HandlerPush } from "./handler-push.ts";
 import { HandlerTables } from "./handler-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { FixPlace } from "../../core/advice.ts";
@@ -39,8 +43,10 @@ import type { ResolvedFolders } from "../../core/handlers/store.ts";
 import type { PayloadSeal, RunDeps, RunSettings } from "../../core/handlers/handler-run.ts";
 import type { GraphClient } from "../../core/microsoft/graph-client.ts";
 import type { Clock } from "../../core/ports.ts";
+import type { ChangeNotice, LifecycleNotice } from "../../core/push/notifications.ts";
 import type { Env } from "../env.ts";
 import type { HandlerRow } from "./handler-tables.ts";
+import type { PushFollowUp, PushSubject } from "./handler-push.ts";
 
 /** What the API hands over when a handler is created or changed. */
 export interface HandlerSetup {
@@ -70,14 +76,26 @@ export type DeadLetterRetry =
 
 export type DeadLettersRetry = { found: false } | { found: true; delivered: number; failed: number };
 
+/**
+ * Why the object's alarm wakes it: a run the cron handed over, a retry or the rest of a run (`run`); a
+ * run asked for by change notifications (`notifiedRun`); work on the push subscription (`push`).
+ */
+type WakePurpose = "run" | "notifiedRun" | "push";
+
 export class HandlerObject extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
   readonly #tables: HandlerTables;
+  readonly #alarms: AlarmSchedule<WakePurpose>;
+  readonly #push: HandlerPush;
   #running: Promise<HandlerRunReport> | null = null;
+  /** When the run in progress started, for spacing runs that notifications ask for. */
+  #runStartedAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#tables = new HandlerTables(ctx.storage.sql);
+    this.#alarms = new AlarmSchedule(ctx.storage);
+    this.#push = new HandlerPush(env, ctx.storage.sql, () => this[OBJECT_CLOCK]);
   }
 
   /** Creates the handler and lists it in the directory; nothing stays behind if listing fails. */
@@ -85,6 +103,7 @@ export class HandlerObject extends DurableObject<Env> {
     const fields = { ...setup, webhookToken: await this.#sealToken(setup.id, setup.webhookToken ?? null) };
     this.#tables.create(setup.id, fields, setup.resolvedFolders ?? null, this.#nowIso());
     try {
+      await this.#reconcilePush({ retryNow: true });
       return await this.#publish({ required: true });
     } catch (error) {
       await this.#erase();
@@ -105,6 +124,7 @@ export class HandlerObject extends DurableObject<Env> {
       { ...setup, webhookToken },
       { folders: setup.resolvedFolders, resetCursor: setup.resetCursor, now: this.#nowIso() },
     );
+    await this.#reconcilePush({ retryNow: true });
     return this.#publish({ required: false });
   }
 
@@ -116,8 +136,10 @@ export class HandlerObject extends DurableObject<Env> {
   /** Runs now, or joins the run in progress: one handler never runs twice at once. */
   run(): Promise<HandlerRunReport> {
     if (this.#running === null) {
+      this.#runStartedAt = this[OBJECT_CLOCK].now();
       this.#running = this.#runOnce().finally(() => {
         this.#running = null;
+        this.#runStartedAt = null;
       });
     }
     return this.#running;
@@ -129,12 +151,52 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null || !configOf(row).enabled) {
       return false;
     }
-    await this.ctx.storage.setAlarm(this[OBJECT_CLOCK].now());
+    await this.#alarms.setEarliest("run", this[OBJECT_CLOCK].now());
+    return true;
+  }
+
+  /**
+   * Change notifications that name this handler's subscription (`POST /graph/notifications` routed
+   * them here). It only checks them and schedules: a genuine one asks for a run at once, or 2 s after
+   * the last run started; during a run, for one more run after it. Forged ones change nothing.
+   */
+  async notify(notices: ChangeNotice[]): Promise<void> {
+    const row = this.#tables.row();
+    if (row !== null && (await this.#push.accept(row.id, notices))) {
+      await this.#requestNotifiedRun(row);
+    }
+  }
+
+  /** Lifecycle events that name this handler's subscription (`POST /graph/lifecycle`); forged ones change nothing. */
+  async lifecycle(notices: LifecycleNotice[]): Promise<void> {
+    const row = this.#tables.row();
+    const followUp = row === null ? null : await this.#push.lifecycle(this.#pushSubject(row), notices);
+    if (row !== null && followUp !== null && (followUp.maintainAt !== null || followUp.runNow)) {
+      await this.#followUp(row, followUp);
+    }
+  }
+
+  /** The cron's hand-over of a renewal; false when this handler does not hold `subscriptionId`. */
+  async renewPush(subscriptionId: string): Promise<boolean> {
+    if (this.#tables.row() === null || !this.#push.holds(subscriptionId)) {
+      return false;
+    }
+    await this.#alarms.setEarliest("push", this[OBJECT_CLOCK].now());
     return true;
   }
 
   override async alarm(): Promise<void> {
-    await this.run();
+    const due = this.#alarms.takeDue(this[OBJECT_CLOCK].now());
+    if (due.has("push")) {
+      await this.#maintainPush();
+    }
+    // No purpose at all: an alarm set before wake-ups had purposes, which always meant a run.
+    if (due.has("run") || due.has("notifiedRun") || due.size === 0) {
+      // A run in progress may have read the mailbox before the notification: this one starts after it.
+      await this.#settled();
+      await this.run();
+    }
+    await this.#alarms.rearm();
   }
 
   deadLetters(): DeadLetter[] | null {
@@ -185,16 +247,21 @@ export class HandlerObject extends DurableObject<Env> {
       return false;
     }
     await directoryShardOf(this.env, row.id).removeHandler(row.id);
+    await this.#push.remove(this.#pushSubject(row));
     await this.#erase();
     return true;
   }
 
-  /** Re-seals the webhook token under the first key of ENCRYPTION_KEYS; false when it already was. */
+  /** Re-seals the webhook token and the push client state under the first key of ENCRYPTION_KEYS; false when both already were. */
   async reencrypt(): Promise<boolean> {
     const row = this.#tables.row();
     const keyRing = (await loadSettings(this.env)).keyRing;
-    if (row === null || row.webhook_token === null || sealedKeyId(row.webhook_token) === keyRing.primaryId) {
+    if (row === null) {
       return false;
+    }
+    const clientState = await this.#push.reencrypt(row.id, keyRing);
+    if (row.webhook_token === null || sealedKeyId(row.webhook_token) === keyRing.primaryId) {
+      return clientState;
     }
     const token = await openSecret(keyRing, row.webhook_token, tokenContext(row.id));
     this.#tables.saveWebhookToken(await sealSecret(keyRing, token, tokenContext(row.id)));
@@ -259,6 +326,8 @@ export class HandlerObject extends DurableObject<Env> {
     if (!config.enabled) {
       return { found: true, ran: false };
     }
+    // This run reads the mailbox after every notification so far: it answers them all.
+    await this.#alarms.clear("notifiedRun");
     const settings = await loadSettings(this.env);
     const graph = accountGraphClient(this.env, settings, config.accountId, {
       mailbox: config.mailbox,
@@ -304,6 +373,7 @@ export class HandlerObject extends DurableObject<Env> {
     this.#tables.compact({ before: clock.now() - config.retentionDays * DAY_MS, limit: COMPACT_PER_RUN });
     this.#tables.recordRun({ startedAt, outcome, lastError, where, succeeded: runSucceeded(outcome, counts) });
     await this.#scheduleNext({ moreWork, failedRuns: this.#tables.failedRuns() });
+    await this.#reconcilePush({ retryNow: false });
     const view = await this.#publish({ required: false });
     CONSOLE_LOGGER.info("handler.run", { handlerId: row.id, outcome, ...counts });
     return { found: true, ran: true, counts, status: view.status, lastError };
@@ -371,10 +441,63 @@ export class HandlerObject extends DurableObject<Env> {
     const backoff = options.failedRuns === 0 ? 0 : failedRunBackoffMs(options.failedRuns);
     const next = options.moreWork && backoff === 0 ? now : retryAt === null ? null : Math.max(retryAt, now + backoff);
     if (next === null) {
-      await this.ctx.storage.deleteAlarm();
+      await this.#alarms.clear("run");
     } else {
-      await this.ctx.storage.setAlarm(Math.max(next, now));
+      await this.#alarms.set("run", Math.max(next, now));
     }
+  }
+
+  /** Asks for a run at once, or 2 s after the last run started (see `notifiedRunAt`). */
+  async #requestNotifiedRun(row: HandlerRow): Promise<void> {
+    const at = notifiedRunAt({
+      now: this[OBJECT_CLOCK].now(),
+      lastRunStartedAt: this.#runStartedAt ?? row.last_run_at,
+    });
+    await this.#alarms.setEarliest("notifiedRun", at);
+  }
+
+  /** Checks the push state against the settings; schedules a maintenance pass when one is needed. */
+  async #reconcilePush(options: { retryNow: boolean }): Promise<void> {
+    const row = this.#tables.row();
+    if (row === null || !(await this.#push.reconcile(configOf(row), options))) {
+      return;
+    }
+    if (options.retryNow || this.#alarms.dueAt("push") === null) {
+      await this.#alarms.setEarliest("push", this[OBJECT_CLOCK].now());
+    }
+  }
+
+  async #maintainPush(): Promise<void> {
+    const row = this.#tables.row();
+    if (row !== null) {
+      await this.#followUp(row, await this.#push.maintain(this.#pushSubject(row)));
+    }
+  }
+
+  async #followUp(row: HandlerRow, followUp: PushFollowUp): Promise<void> {
+    if (followUp.maintainAt !== null) {
+      await this.#alarms.set("push", followUp.maintainAt);
+    }
+    if (followUp.runNow) {
+      await this.#requestNotifiedRun(row);
+    }
+    await this.#publish({ required: false });
+  }
+
+  #pushSubject(row: HandlerRow): PushSubject {
+    return {
+      id: row.id,
+      config: configOf(row),
+      accountLabel: row.account_label,
+      folders: async () => {
+        const config = configOf(row);
+        const graph = accountGraphClient(this.env, await loadSettings(this.env), config.accountId, {
+          mailbox: config.mailbox,
+          headers: { prefer: IMMUTABLE_IDS },
+        });
+        return this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
+      },
+    };
   }
 
   async #publish(options: { required: boolean }): Promise<HandlerView> {
@@ -418,6 +541,7 @@ export class HandlerObject extends DurableObject<Env> {
       lastError: row.last_error,
       lastErrorWhere: row.last_error === null ? null : (row.last_error_where as FixPlace | null),
       counts,
+      pushStatus: this.#push.status(),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -435,6 +559,8 @@ export class HandlerObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#tables.forget();
+    this.#push.forget();
+    this.#alarms.forget();
   }
 }
 

@@ -51,14 +51,20 @@ export class Database {
   /**
    * Applies the migrations this object has not applied yet, in order. SQLite's `PRAGMA user_version`
    * is not available in Durable Objects, so the applied count lives in a table of its own. Append new
-   * migrations at the end; never edit one that has shipped.
+   * migrations at the end; never edit one that has shipped. Tables kept by another class of the same
+   * object count their migrations in a `ledger` of their own (`schema_migrations_<ledger>`), so that
+   * neither list depends on the other's length.
    */
-  migrate(migrations: readonly Migration[]): void {
-    this.#storage.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-    const applied = this.count(sql`SELECT count(*) AS n FROM schema_migrations`);
+  migrate(migrations: readonly Migration[], options: { ledger?: string } = {}): void {
+    const table = options.ledger === undefined ? "schema_migrations" : `schema_migrations_${options.ledger}`;
+    if (!/^[a-z_]+$/.test(table)) {
+      throw new Error(`invalid migration ledger ${table}`);
+    }
+    this.#storage.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY)`);
+    const applied = this.#storage.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
     for (let version = applied; version < migrations.length; version++) {
       this.#storage.exec(migrations[version]?.statement ?? "");
-      this.run(sql`INSERT INTO schema_migrations (version) VALUES (${version})`);
+      this.#storage.exec(`INSERT INTO ${table} (version) VALUES (?)`, version);
     }
   }
 }

@@ -311,6 +311,12 @@ const STATUS_LOOK: Readonly<Record<string, { tone: string; label: string }>> = {
   retrying: { tone: "info", label: "retrying" },
   idle: { tone: "muted", label: "not run yet" },
   disabled: { tone: "muted", label: "disabled" },
+  // Push (change notifications), as `pushStatus.state` names them.
+  active: { tone: "ok", label: "active" },
+  pending: { tone: "info", label: "pending" },
+  failed: { tone: "bad", label: "failed" },
+  unavailable: { tone: "muted", label: "unavailable" },
+  off: { tone: "muted", label: "off" },
 };
 
 export function StatusBadge(props: { status: string }): Child {

@@ -1,7 +1,7 @@
 /**
  * Handler pages: the list, the form (with the account's mailboxes and folder tree to pick from), and a
- * handler's page: its status, what to fix and where, Run now, counts, settings and the dead letters
- * with Retry and Retry all.
+ * handler's page: its status, what to fix and where, Run now, counts, push (change notifications) with
+ * what to fix, settings and the dead letters with Retry and Retry all.
  * @module
  */
 import { HANDLER_FORM } from "../admin/handler-form.ts";
@@ -60,6 +60,7 @@ export function HandlerListPage(props: {
               <th scope="col">Name</th>
               <th scope="col">Mailbox and folder</th>
               <th scope="col">Status</th>
+              <th scope="col">Push</th>
               <th scope="col">Delivered</th>
               <th scope="col">Waiting for a retry</th>
               <th scope="col">Dead letters</th>
@@ -77,6 +78,9 @@ export function HandlerListPage(props: {
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={handler.status} />
+                </td>
+                <td data-label="Push">
+                  <StatusBadge status={handler.pushStatus.state} />
                 </td>
                 <td data-label="Delivered">{handler.counts.delivered}</td>
                 <td data-label="Waiting for a retry">{handler.counts.pending}</td>
@@ -224,6 +228,7 @@ export function HandlerPage(props: {
         <dt>Dead letters</dt>
         <dd>{handler.counts.deadLettered}</dd>
       </dl>
+      <PushSection handler={handler} />
       <h2>Dead letters</h2>
       <DeadLetters handler={handler} letters={props.deadLetters} csrfToken={frame.csrfToken} />
       <h2>Recent activity</h2>
@@ -333,5 +338,35 @@ export function HandlerDeletePage(props: { frame: AdminFrame; handler: HandlerVi
       confirmLabel="Delete the handler"
       cancelHref={`/handlers/${handler.id}`}
     />
+  );
+}
+
+/** The handler's push: its state, the subscription's expiry, the last notification, and what to fix. */
+function PushSection(props: { handler: HandlerView }): Child {
+  const { pushStatus } = props.handler;
+  return (
+    <section aria-labelledby="push-heading">
+      <h2 id="push-heading">Change notifications</h2>
+      <dl class="facts">
+        <dt>Push</dt>
+        <dd>
+          <StatusBadge status={pushStatus.state} />
+          {props.handler.push === "off" ? " turned off for this handler: it polls" : null}
+        </dd>
+        <dt>Subscription expires</dt>
+        <dd>{formatTime(pushStatus.expiresAt)}</dd>
+        <dt>Last notification</dt>
+        <dd>{formatTime(pushStatus.lastNotificationAt)}</dd>
+      </dl>
+      {pushStatus.reason === null ? null : pushStatus.state === "failed" ? (
+        <div class="notice error" role="alert">
+          <p>
+            <strong>What to fix:</strong> {pushStatus.reason}
+          </p>
+        </div>
+      ) : (
+        <p class="hint">{pushStatus.reason}</p>
+      )}
+    </section>
   );
 }
