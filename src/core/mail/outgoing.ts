@@ -44,6 +44,11 @@ function headerText(max: number) {
   );
 }
 
+/** A header text that must not be empty once trimmed. */
+function trimmedHeaderText(max: number) {
+  return z.pipe(z.string().check(z.trim(), z.minLength(1)), headerText(max));
+}
+
 const address = z
   .string()
   .check(z.trim(), z.maxLength(ADDRESS_MAX), z.regex(ADDRESS, "must be an email address such as name@example.com"));
@@ -56,11 +61,6 @@ const recipient = z.pipe(
   }),
 );
 const recipients = z._default(z.array(recipient).check(z.maxLength(RECIPIENTS_MAX)), []);
-
-/** A header text that must not be empty once trimmed. */
-function trimmedHeaderText(max: number) {
-  return z.pipe(z.string().check(z.trim(), z.minLength(1)), headerText(max));
-}
 
 const sendSchema = z.strictObject({
   from: z.optional(address),
