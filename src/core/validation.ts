@@ -3,6 +3,7 @@
  * pairs whose message names the field, so an administrator knows exactly what to fix.
  * @module
  */
+import { safeParse } from "zod";
 import type { z } from "zod";
 
 export interface FieldIssue {
@@ -23,8 +24,8 @@ export class ValidationError extends Error {
 }
 
 /** Parses `input` with `schema`, or throws a `ValidationError` listing every problem. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input, { reportInput: true });
+export function parseInput<T extends z.core.$ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = safeParse(schema, input, { reportInput: true });
   if (result.success) {
     return result.data;
   }

@@ -228,10 +228,11 @@ function hookAction(
 ): Response {
   const { request, body, id, origin } = options;
   if (id === undefined && request.method === "POST") {
-    const input = body as { token?: string | null };
+    const input = body as { token?: string | null; tokenHeader?: string };
     const hook: SimHook = {
       id: randomOpaque("hook-", 9),
       token: input.token === undefined ? randomOpaque("", 24) : input.token,
+      tokenHeader: (input.tokenHeader ?? "x-automation-webhook-token").toLowerCase(),
       latencyMs: 0,
       faults: [],
       failuresPerKey: null,
@@ -373,6 +374,16 @@ function mailboxAction(
     }
     const folder = addFolder(mailbox, input.displayName, parent.id, { hidden: input.hidden ?? false });
     return json(201, { id: folder.id, displayName: folder.displayName });
+  }
+  if (sub === "folders" && request.method === "DELETE") {
+    // A person deletes an empty folder in Outlook: its id then answers ErrorItemNotFound.
+    const path = new URL(request.url).searchParams.get("path") ?? "";
+    const folder = folderByPath(mailbox, path);
+    if (folder === undefined || folder.wellKnownName !== null) {
+      return json(404, { error: `no deletable folder ${path}` });
+    }
+    mailbox.folders.delete(folder.id);
+    return json(200, { deleted: folder.id });
   }
   if (sub === "messages" && request.method === "POST") {
     const input = body as { folder?: string; messages: MessageInput[] };

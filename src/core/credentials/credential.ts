@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { cloudMismatch } from "../microsoft/clouds.ts";
 import { checkEndpoint, isTenantGuid, sameAuthority } from "../microsoft/endpoints.ts";
+import { normalizeSecretExpiry, SECRET_EXPIRY_FORMAT_HINT, secretExpiryMs } from "./secret-expiry.ts";
 import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import {
   DEFAULT_SCOPES,
@@ -92,6 +93,14 @@ function fieldsSchema(policy: EndpointPolicy) {
       )
       .transform((tenants) => [...new Set(tenants)])
       .default([]),
+    /** When the client secret expires (`secret-expiry.ts`); empty or null when not known. */
+    clientSecretExpiresAt: z
+      .string()
+      .trim()
+      .refine((value) => value === "" || secretExpiryMs(value) !== null, SECRET_EXPIRY_FORMAT_HINT)
+      .transform((value) => (value === "" ? null : normalizeSecretExpiry(value)))
+      .nullable()
+      .default(null),
   });
 }
 
@@ -122,6 +131,7 @@ export const credentialRecordSchema = z.object({
   tokenEndpoint: z.string(),
   scopes: z.array(z.string()),
   allowedTenants: z.array(z.string()).default([]),
+  clientSecretExpiresAt: z.string().nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -169,7 +169,7 @@ export class GraphClient {
   }
 
   /** A GET whose answer must match `schema`. */
-  async getParsed<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.output<T>> {
+  async getParsed<T extends z.core.$ZodType>(path: string, schema: T, what: string): Promise<z.output<T>> {
     return parseGraphBody(schema, (await this.request({ method: "GET", path })).body, what);
   }
 
@@ -220,8 +220,8 @@ export class GraphClient {
  * Checks what Graph answered against `schema`. A malformed answer is a `GraphError` with code
  * `invalid_response` (status 200: Graph said it succeeded), never a `TypeError` further on.
  */
-export function parseGraphBody<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(body);
+export function parseGraphBody<T extends z.core.$ZodType>(schema: T, body: unknown, what: string): z.output<T> {
+  const parsed = z.safeParse(schema, body);
   if (parsed.success) {
     return parsed.data;
   }
