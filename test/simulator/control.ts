@@ -46,6 +46,8 @@ export interface AppInfo {
   clientId: string;
   clientSecret: string;
   secretId: string;
+  /** The first secret's expiry as Azure's Certificates & secrets lists it (ISO 8601), or null for never. */
+  secretExpiresAt: string | null;
   redirectUris: string[];
 }
 
@@ -519,20 +521,27 @@ function addApp(state: SimState, tenant: SimTenant, input: AppInput): AppInfo {
     app,
     input.secretExpiresInSeconds === undefined ? {} : { expiresInSeconds: input.secretExpiresInSeconds },
   );
-  return { clientId: app.clientId, clientSecret: secret.value, secretId: secret.id, redirectUris: app.redirectUris };
+  return {
+    clientId: app.clientId,
+    clientSecret: secret.value,
+    secretId: secret.id,
+    secretExpiresAt: secret.expiresAt,
+    redirectUris: app.redirectUris,
+  };
 }
 
+/** A new client secret; `expiresAt` as Azure lists it (ISO 8601), null for a secret that never expires. */
 function addSecret(
   app: SimApp,
   input: { expiresInSeconds?: number },
-): { id: string; value: string; expiresAt: number | null } {
+): { id: string; value: string; expiresAt: string | null } {
   const secret = {
     id: randomGuid(),
     value: `${randomOpaque("", 3).slice(0, 3)}8Q~${randomOpaque("", 27).slice(0, 37)}`,
     expiresAt: input.expiresInSeconds === undefined ? null : Date.now() + input.expiresInSeconds * 1000,
   };
   app.secrets.push(secret);
-  return secret;
+  return { ...secret, expiresAt: secret.expiresAt === null ? null : new Date(secret.expiresAt).toISOString() };
 }
 
 function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options: { secrets?: "all" } = {}): TenantInfo {
@@ -545,6 +554,7 @@ function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options:
       clientId: app.clientId,
       clientSecret: options.secrets === "all" ? (app.secrets[0]?.value ?? "") : "",
       secretId: app.secrets[0]?.id ?? "",
+      secretExpiresAt: expiryOf(app.secrets[0]?.expiresAt ?? null),
       redirectUris: app.redirectUris,
     })),
     endpoints: {
@@ -553,6 +563,10 @@ function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options:
     },
     graphBaseUrl: `${origin}/v1.0`,
   };
+}
+
+function expiryOf(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
 }
 
 /** Every secret the simulator handed out for this tenant, for tests that check nothing leaks. */

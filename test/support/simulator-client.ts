@@ -81,7 +81,10 @@ export class SimulatorClient {
     return this.#call("POST", `/_sim/tenants/${tenantId}/users/${userId}/revoke`, options);
   }
 
-  addSecret(clientId: string, options: { expiresInSeconds?: number } = {}): Promise<{ id: string; value: string }> {
+  addSecret(
+    clientId: string,
+    options: { expiresInSeconds?: number } = {},
+  ): Promise<{ id: string; value: string; expiresAt: string | null }> {
     return this.#call("POST", `/_sim/apps/${clientId}/secrets`, options);
   }
 

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, callJson, simulator } from "../support/api.ts";
-import { signIn } from "../support/accounts.ts";
+import { call, callJson, REDIRECT_URI, simulator } from "../support/api.ts";
+import { signIn as signInMailbox } from "../support/accounts.ts";
+import { signIn } from "../support/pages.ts";
 import { alertReceiver, alertsAbout, deliverAlerts, eventsAbout } from "../support/alerts.ts";
 import { credentialBody } from "../support/credentials.ts";
 import { createHandler, handlerWorld, runNow } from "../support/handlers.ts";
@@ -91,7 +92,7 @@ describe("alerts", () => {
       }),
     );
 
-    const reconnected = await signIn(`/api/accounts/${world.account.id}/reauthorize`);
+    const reconnected = await signInMailbox(`/api/accounts/${world.account.id}/reauthorize`);
     expect(reconnected.status, reconnected.page).toBe(200);
     expect(await eventsAbout(hook, world.account.id)).toEqual([
       "account.reauth_required",
@@ -129,6 +130,32 @@ describe("alerts", () => {
     ]);
     expect((await call("POST", token, { body: { forceRefresh: true } })).status).toBe(200);
     expect(await eventsAbout(hook, world.credentialId)).toHaveLength(2);
+  });
+
+  it("explains an expired secret as Microsoft refuses it (AADSTS7000222), with the steps to a new one", async () => {
+    const hook = await alertReceiver();
+    const world = await handlerWorld({ apps: [{ redirectUris: [REDIRECT_URI], secretExpiresInSeconds: 3 * 86_400 }] });
+    const expires = world.tenant.apps[0]?.secretExpiresAt ?? "";
+    const saved = await callJson<{ clientSecretExpiresAt: string }>("PATCH", `/api/credentials/${world.credentialId}`, {
+      body: { clientSecretExpiresAt: expires },
+    });
+    expect(saved.body.clientSecretExpiresAt).toBe(expires);
+    expect(await eventsAbout(hook, world.credentialId)).toEqual(["credential.secret_expiring"]);
+    await simulator().advanceClock(world.tenant.tenantId, 4 * 86_400);
+    const refused = await callJson<{ code: string }>("POST", `/api/accounts/${world.account.id}/token`, {
+      body: { forceRefresh: true },
+    });
+    expect(refused.status).toBe(502);
+    const alerts = await alertsAbout(hook, world.credentialId);
+    expect(alerts.map((alert) => alert.event)).toEqual(["credential.secret_expiring", "credential.secret_rejected"]);
+    expect(alerts[1]?.text).toContain("AADSTS7000222");
+    expect(alerts[1]?.text).toContain("has expired");
+    expect(alerts[1]?.fix).toContain("App registrations → the app → Certificates & secrets");
+    const browser = await signIn();
+    const page = (await browser.get(`/credentials/${world.credentialId}`)).html;
+    expect(page).toContain('id="secret-notice"');
+    expect(page).toContain("AADSTS7000222");
+    expect(page).toContain(`href="/credentials/${world.credentialId}/edit"`);
   });
 
   it("fires credential.secret_expiring at 30, 7 and 1 days, once each (one for thresholds crossed together), resolving when the date moves out", async () => {

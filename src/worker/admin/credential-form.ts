@@ -31,11 +31,6 @@ export const CREDENTIAL_FORM = {
     hint: "The secret's Value (not its Secret ID) from Certificates & secrets.",
     editHint: "Leave empty to keep the stored secret. edgepost never shows it.",
   },
-  clientSecretExpiresAt: {
-    label: "Client secret expires",
-    kind: "text",
-    hint: "The secret's Expires date under Certificates & secrets, as 2027-05-30. edgepost warns 30, 7 and 1 days before. Empty: not known.",
-  },
   authEndpoint: {
     label: "Auth Endpoint URL",
     kind: "url",
@@ -54,6 +49,11 @@ export const CREDENTIAL_FORM = {
     kind: "text",
     omitWhenEmpty: true,
     hint: "Only for /common or /organizations endpoints: the tenant ids (GUIDs) whose users may connect, space-separated. Empty: any tenant.",
+  },
+  clientSecretExpiresAt: {
+    label: "Secret expiry date",
+    kind: "text",
+    hint: "The secret's Expires date under Certificates & secrets, as 2027-05-30. edgepost warns 30, 7 and 1 days before. Empty: not known.",
   },
 } as const satisfies FormSpec<keyof CredentialFields>;
 
