@@ -6,7 +6,7 @@
  */
 import { accessTokenOf } from "../core/accounts/token-broker.ts";
 import { GraphClient } from "../core/microsoft/graph-client.ts";
-import type { RequestSlots } from "../core/microsoft/graph-client.ts";
+import type { AccessTokenSource, RequestSlots } from "../core/microsoft/graph-client.ts";
 import type { AccountObject } from "./objects/account-object.ts";
 import type { MailboxBudget } from "./objects/mailbox-budget-object.ts";
 import { SYSTEM_CLOCK } from "../core/ports.ts";
@@ -35,12 +35,30 @@ export function accountGraphClient(
     baseUrl: settings.graphBaseUrl,
     slots: mailboxSlots(env, { account, mailbox: options.mailbox }),
     ...(options.headers === undefined ? {} : { headers: options.headers }),
-    accessToken: async ({ forceRefresh }) =>
-      accessTokenOf(
-        accountId,
-        await account.getAccessToken({ minValiditySeconds: GRAPH_TOKEN_MIN_VALIDITY_SECONDS, forceRefresh }),
-      ),
+    accessToken: cachedAccessToken(accountId, account),
   });
+}
+
+/**
+ * The account's access token, asked of its object once and reused while it stays valid long enough: a
+ * run makes hundreds of Graph requests, each would otherwise be a call to the account's object. A 401
+ * from Graph (`forceRefresh`) always goes to the object.
+ */
+function cachedAccessToken(accountId: string, account: DurableObjectStub<AccountObject>): AccessTokenSource {
+  let cached: { token: string; expiresAt: number } | null = null;
+  return async ({ forceRefresh }) => {
+    if (
+      !forceRefresh &&
+      cached !== null &&
+      cached.expiresAt - SYSTEM_CLOCK.now() > GRAPH_TOKEN_MIN_VALIDITY_SECONDS * 1000
+    ) {
+      return cached.token;
+    }
+    const result = await account.getAccessToken({ minValiditySeconds: GRAPH_TOKEN_MIN_VALIDITY_SECONDS, forceRefresh });
+    const token = accessTokenOf(accountId, result);
+    cached = result.ok ? { token, expiresAt: result.expiresAt } : null;
+    return token;
+  };
 }
 
 /** The mailbox's budget object, found on the first request (the account says which app and address). */

@@ -58,6 +58,7 @@ beforeEach(async () => {
     onlyUnread: true,
     afterProcessing: "markRead",
     afterProcessingSkipped: "none",
+    partialBatches: "send",
     includeAttachments: true,
     maxAttachmentBytes: 1_000_000,
     skipRules: new Set(RULE_REASONS),
@@ -88,6 +89,33 @@ describe("a handler run with in-memory storage", () => {
     await session.control.addMessages(address, [{ subject: "third" }]);
     expect((await runHandler(settings, deps)).counts).toMatchObject({ fetched: 1, delivered: 1 });
     expect(await accepted()).toHaveLength(3);
+  });
+
+  it("holds a partial mark-read batch for a later run, until its oldest message waited a minute", async () => {
+    const hold: RunSettings = { ...settings, partialBatches: "hold" };
+    const unread = async () => (await session.control.messages(address)).filter((message) => !message.isRead).length;
+    await session.control.addMessages(address, [{ subject: "one" }, { subject: "two" }]);
+    expect((await runHandler(hold, deps)).counts).toMatchObject({ delivered: 2 });
+    expect(await unread()).toBe(2);
+
+    await session.control.addMessages(address, [{ subject: "three" }]);
+    clock.advance(30_000);
+    expect((await runHandler(hold, deps)).counts).toMatchObject({ delivered: 1 });
+    expect(await unread()).toBe(3);
+
+    // The first two arrived over a minute ago: the held batch goes, all three in one request.
+    clock.advance(31_000);
+    await session.control.resetCounters(session.tenant.tenantId);
+    expect((await runHandler(hold, deps)).counts).toMatchObject({ fetched: 0 });
+    expect(await unread()).toBe(0);
+    expect((await session.control.counters(session.tenant.tenantId))["graph.POST /$batch"]).toBe(1);
+    expect(await accepted()).toHaveLength(3);
+  });
+
+  it("marks a partial batch at once when the run sends partial batches (polls, Run now)", async () => {
+    await session.control.addMessages(address, [{ subject: "only one" }]);
+    await runHandler(settings, deps);
+    expect((await session.control.messages(address)).every((message) => message.isRead)).toBe(true);
   });
 
   it("retries a failed delivery only once its backoff has passed on the clock", async () => {

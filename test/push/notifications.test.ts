@@ -107,6 +107,19 @@ describe("notifications are hints: the delta decides", () => {
     expect((await handlerView(handler.id)).counts.delivered).toBe(1);
   });
 
+  it("posts at once on a notification but leaves the mark-read to the next poll, which sends it in one batch", async () => {
+    const { world, handler } = await activePushHandler();
+    const sim = simulator();
+    await sim.addMessages(world.address, [{ subject: "pushed" }]);
+    await vi.waitFor(async () => expect(await acceptedPayloads(world.hook.id)).toHaveLength(1), WAIT);
+    await quiet(handler.id);
+    expect((await sim.messages(world.address)).map((message) => message.isRead)).toEqual([false]);
+    // A poll (Run now sends partial batches as the cron's poll does) marks it read; the delta has nothing new.
+    expect(await runNow(handler.id)).toMatchObject({ fetched: 0, delivered: 0 });
+    expect((await sim.messages(world.address)).map((message) => message.isRead)).toEqual([true]);
+    expect(Object.values((await sim.hook(world.hook.id)).acceptedByKey)).toEqual([1]);
+  });
+
   it("repeats nothing when a notification comes twice", async () => {
     const { world, handler } = await activePushHandler({ settings: { notificationDuplicateRate: 1 } });
     const sim = simulator();

@@ -241,6 +241,11 @@ export class MemoryHandlerStore implements HandlerStore {
       .map((message) => message.messageId);
   }
 
+  oldestAfterProcessingDue(): string | null {
+    const due = [...this.messages.values()].filter((message) => message.afterDue).map((message) => message.receivedAt);
+    return due.sort()[0] ?? null;
+  }
+
   recordAfterProcessed(messageIds: readonly string[]): void {
     for (const id of messageIds) {
       this.#get(id).afterDue = false;

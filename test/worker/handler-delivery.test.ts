@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { callJson, simulator } from "../support/api.ts";
 import {
+  acceptedPayloads,
   createHandler,
   graphRequests,
   handlerView,
@@ -410,5 +411,35 @@ describe("dead letters", () => {
     expect(next.row.next_attempt_at - before).toBeGreaterThanOrEqual(5000);
     expect(next.row.next_attempt_at - before).toBeLessThan(7000);
     expect(next.alarm).toBe(next.row.next_attempt_at);
+  });
+
+  it("keeps a waiting message's subject, body and attachments sealed in storage, not readable there", async () => {
+    const world = await handlerWorld();
+    const sim = simulator();
+    await sim.addMessages(world.address, [
+      {
+        subject: "Payroll for Quokka",
+        body: { contentType: "text", content: "The wombat password is marsupial" },
+        attachments: [{ name: "quokka.txt", contentType: "text/plain", contentBase64: btoa("numbat numbers") }],
+      },
+    ]);
+    const handler = await createHandler(world);
+    await sim.updateHook(world.hook.id, { failuresPerKey: { count: 1, status: 503 } });
+    expect(await runNow(handler.id)).toMatchObject({ pending: 1 });
+    const { env } = await import("cloudflare:workers");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const stored = await runInDurableObject(env.HANDLERS.getByName(handler.id), (_instance, state) =>
+      state.storage.sql.exec<{ data: string }>("SELECT data FROM payloads").toArray(),
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    const everything = stored.map((row) => row.data).join("");
+    for (const words of ["Quokka", "wombat", "marsupial", btoa("numbat numbers"), "numbat"]) {
+      expect(everything).not.toContain(words);
+    }
+    // The sealed copy is the one delivered on the retry.
+    await makeRetriesDue(handler.id);
+    expect(await runNow(handler.id)).toMatchObject({ delivered: 1 });
+    const [payload] = await acceptedPayloads(world.hook.id);
+    expect(payload?.data.message.bodyText).toContain("marsupial");
   });
 });

@@ -14,6 +14,18 @@ import { IMMUTABLE_IDS } from "./delta-reader.ts";
 import type { BatchResult } from "../microsoft/graph-batch.ts";
 import type { RunDeps, RunSettings } from "./handler-run.ts";
 
+/**
+ * `send`: a run marks everything it handled before it ends. `hold`: a partial batch waits for a later
+ * run, unless its oldest message arrived `HOLD_MAX_MS` ago or more. A run woken by a change
+ * notification usually handles one or two messages; a `$batch` each would cost a Graph request per
+ * message on top of the delta read. Held messages are delivered already; only their mark-read waits,
+ * and the next poll (within `pollIntervalMinutes`) sends everything.
+ */
+export type PartialBatches = "send" | "hold";
+
+/** The longest a delivered message waits to be marked read while partial batches are held. */
+export const HOLD_MAX_MS = 60_000;
+
 /** Rounds of sending throttled items again within one run. */
 const ROUNDS_PER_RUN = 3;
 /** Longest `Retry-After` waited for inside a run; past it the items wait for the next run. */
@@ -61,7 +73,7 @@ export class AfterProcessing {
   /** The run is over: waits for the batch in flight, then handles everything left. */
   async finish(): Promise<AfterProcessingReport> {
     await this.#running;
-    await this.#work({ fullBatchesOnly: false });
+    await this.#work({ fullBatchesOnly: this.#holdsPartialBatch() });
     return { failures: this.#failures, warning: this.#failures > 0 ? this.#warning : null };
   }
 
@@ -92,6 +104,14 @@ export class AfterProcessing {
         }
       }
     }
+  }
+
+  #holdsPartialBatch(): boolean {
+    if (this.#settings.partialBatches === "send") {
+      return false;
+    }
+    const oldest = this.#deps.store.oldestAfterProcessingDue();
+    return oldest !== null && Date.parse(oldest) > this.#deps.clock.now() - HOLD_MAX_MS;
   }
 
   #due(): string[] {

@@ -8,6 +8,7 @@
  * @module
  */
 import { AfterProcessing } from "./after-processing.ts";
+import type { PartialBatches } from "./after-processing.ts";
 import { admitPage } from "./admission.ts";
 import { deliverDue } from "./delivery.ts";
 import { deltaQuery, INITIAL_PAGING, isSyncStateGone, readDeltaPage } from "./delta-reader.ts";
@@ -41,6 +42,8 @@ export interface RunSettings {
   afterProcessing: AfterProcessingMode;
   /** Whether skipped mail is marked read or moved like delivered mail, or left as it is. */
   afterProcessingSkipped: "none" | "same";
+  /** Whether a batch of fewer than 20 waits for a later run (see `PartialBatches`). */
+  partialBatches: PartialBatches;
   includeAttachments: boolean;
   maxAttachmentBytes: number;
   /** The rules that skip mail; empty when the handler skips nothing. */

@@ -81,6 +81,8 @@ export interface HandlerStore {
 
   /** Delivered (or skipped, when they follow) messages not yet marked read or moved. */
   afterProcessingDue(limit: number): string[];
+  /** `receivedAt` of the oldest message still to mark read or move; null when none is. */
+  oldestAfterProcessingDue(): string | null;
   recordAfterProcessed(messageIds: readonly string[]): void;
   pendingCount(): number;
 }

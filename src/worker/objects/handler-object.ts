@@ -14,6 +14,7 @@ import { handlerStatus, runSucceeded } from "../../core/handlers/handler-status.
 import { runVerdict } from "../../core/handlers/run-verdict.ts";
 import { webhookRefusalAdvice } from "../../core/advice.ts";
 import { AfterProcessing } from "../../core/handlers/after-processing.ts";
+import type { PartialBatches } from "../../core/handlers/after-processing.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { runHandler } from "../../core/handlers/handler-run.ts";
 import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
@@ -138,9 +139,13 @@ export class HandlerObject extends DurableObject<Env> {
 
   /** Runs now, or joins the run in progress: one handler never runs twice at once. */
   run(): Promise<HandlerRunReport> {
+    return this.#run({ partialBatches: "send" });
+  }
+
+  #run(options: { partialBatches: PartialBatches }): Promise<HandlerRunReport> {
     if (this.#running === null) {
       this.#runStartedAt = this[OBJECT_CLOCK].now();
-      this.#running = this.#runOnce().finally(() => {
+      this.#running = this.#runOnce(options).finally(() => {
         this.#running = null;
         this.#runStartedAt = null;
       });
@@ -197,7 +202,9 @@ export class HandlerObject extends DurableObject<Env> {
     if (due.has("run") || due.has("notifiedRun") || due.size === 0) {
       // A run in progress may have read the mailbox before the notification: this one starts after it.
       await this.#settled();
-      await this.run();
+      // Only a run woken by notifications alone holds partial mark-read batches for the next poll.
+      const notifiedOnly = due.has("notifiedRun") && !due.has("run");
+      await this.#run({ partialBatches: notifiedOnly ? "hold" : "send" });
     }
     await this.#alarms.rearm();
   }
@@ -349,7 +356,7 @@ export class HandlerObject extends DurableObject<Env> {
     await this.#running?.catch(() => undefined);
   }
 
-  async #runOnce(): Promise<HandlerRunReport> {
+  async #runOnce(options: { partialBatches: PartialBatches }): Promise<HandlerRunReport> {
     const clock = this[OBJECT_CLOCK];
     const startedAt = clock.now();
     const row = this.#tables.row();
@@ -375,7 +382,7 @@ export class HandlerObject extends DurableObject<Env> {
     try {
       const folders = this.#tables.resolvedFolders() ?? (await this.#resolveAndKeep(graph, config));
       const result = await runHandler(
-        await this.#runSettings(row, folders),
+        { ...(await this.#runSettings(row, folders)), partialBatches: options.partialBatches },
         this.#runDeps(graph, settings.keyRing, row.id),
         counts,
       );
@@ -431,6 +438,7 @@ export class HandlerObject extends DurableObject<Env> {
       onlyUnread: config.onlyUnread,
       afterProcessing: config.afterProcessing,
       afterProcessingSkipped: config.afterProcessingSkipped,
+      partialBatches: "send",
       includeAttachments: config.includeAttachments,
       maxAttachmentBytes: config.maxAttachmentBytes,
       skipRules: new Set(config.skipAutoReplies ? config.skipRules : []),

@@ -438,6 +438,14 @@ export class HandlerTables implements HandlerStore {
       .map((row) => row.message_id);
   }
 
+  oldestAfterProcessingDue(): string | null {
+    return (
+      this.#db.first<{ received_at: string }>(
+        sql`SELECT received_at FROM messages WHERE after_due = 1 ORDER BY received_at LIMIT 1`,
+      )?.received_at ?? null
+    );
+  }
+
   recordAfterProcessed(messageIds: readonly string[]): void {
     for (const id of messageIds) {
       this.#db.run(sql`UPDATE messages SET after_due = 0 WHERE message_id = ${id}`);
