@@ -16,7 +16,7 @@ import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
 import { secretExpiryCondition, secretRejectedCondition } from "../../core/alerts/alert-rules.ts";
-import { alertsObject, reportToAlerts } from "../stores/alerts.ts";
+import { forgetInAlerts, reportToAlerts } from "../stores/alerts.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import { deleteCredentialUnlessUsed } from "../stores/credential-deletions.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
@@ -90,7 +90,7 @@ credentialRoutes.delete("/:id", async (c) => {
   const record = await requireCredential(c);
   const deletion = await deleteCredentialUnlessUsed(c.env, record.id);
   if (deletion.deleted) {
-    await alertsObject(c.env).forget("credential", record.id);
+    await forgetInAlerts(c.env, "credential", record.id);
   } else {
     const { accounts } = deletion;
     throw new ProblemError(

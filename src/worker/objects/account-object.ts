@@ -46,7 +46,7 @@ export class AccountObject extends DurableObject<Env> {
     const vault: TokenVault = {
       read: () => tables.read(),
       saveRefreshed: async (tokens) => {
-        const secretWasRefused = (await tables.read())?.health.lastFailure?.kind === "credential";
+        const secretWasRefused = tables.credentialRefused();
         const stored = await tables.saveRefreshed(tokens);
         await this.#publish({ required: false });
         if (secretWasRefused) {

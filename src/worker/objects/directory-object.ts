@@ -11,7 +11,7 @@ import { KEEP_ALIVE_IDLE_MS } from "../../core/accounts/token-broker.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { accountConditions, handlerConditions } from "../../core/alerts/alert-rules.ts";
-import { alertsObject, reportToAlerts } from "../stores/alerts.ts";
+import { forgetInAlerts, reportToAlerts } from "../stores/alerts.ts";
 import { wakeHandlersOfAccount } from "../stores/directory-shards.ts";
 import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
@@ -115,7 +115,7 @@ export class Directory extends DurableObject<Env> {
 
   async removeAccount(accountId: string): Promise<void> {
     this.#tables.removeAccount(accountId);
-    await this.#forgetInAlerts("account", accountId);
+    await forgetInAlerts(this.env, "account", accountId);
   }
 
   listAccounts(page: PageRequest | null = null): AccountView[] {
@@ -132,7 +132,7 @@ export class Directory extends DurableObject<Env> {
 
   async removeHandler(handlerId: string): Promise<void> {
     this.#tables.removeHandler(handlerId);
-    await this.#forgetInAlerts("handler", handlerId);
+    await forgetInAlerts(this.env, "handler", handlerId);
   }
 
   listHandlers(page: PageRequest | null = null): HandlerView[] {
@@ -238,18 +238,6 @@ export class Directory extends DurableObject<Env> {
     });
     this.#alertReports.set(key, settled);
     return settled;
-  }
-
-  async #forgetInAlerts(kind: ReportedKind, id: string): Promise<void> {
-    await alertsObject(this.env)
-      .forget(kind, id)
-      .catch((error: unknown) => {
-        CONSOLE_LOGGER.warn("alerts.forget_failed", {
-          subject: kind,
-          id,
-          error: error instanceof Error ? error.message : "unknown",
-        });
-      });
   }
 
   /** Sends again the reports the alerts object did not take when they changed. */

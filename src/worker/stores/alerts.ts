@@ -5,7 +5,7 @@
  * @module
  */
 import { CONSOLE_LOGGER } from "../log.ts";
-import type { AlertSubject, ConditionReport } from "../../core/alerts/alert-rules.ts";
+import type { AlertSubject, ConditionReport, SubjectType } from "../../core/alerts/alert-rules.ts";
 import type { Env } from "../env.ts";
 import type { AlertsObject } from "../objects/alerts-object.ts";
 
@@ -26,5 +26,18 @@ export async function reportToAlerts(env: Env, subject: AlertSubject, reports: C
       error: error instanceof Error ? error.message : "unknown",
     });
     return false;
+  }
+}
+
+/** Tells the alerts object that a subject was deleted; a failure is logged (the banner shows it until the next change). */
+export async function forgetInAlerts(env: Env, type: SubjectType, id: string): Promise<void> {
+  try {
+    await alertsObject(env).forget(type, id);
+  } catch (error) {
+    CONSOLE_LOGGER.warn("alerts.forget_failed", {
+      subject: type,
+      id,
+      error: error instanceof Error ? error.message : "unknown",
+    });
   }
 }
