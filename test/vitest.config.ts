@@ -60,8 +60,10 @@ export function workerdConfig(options: {
       ...(options.groupOrder === undefined ? {} : { sequence: { groupOrder: options.groupOrder } }),
       globalSetup: ["test/node/global-setup.ts"],
       setupFiles: ["test/support/capture-logs.ts"],
-      testTimeout: options.testTimeout ?? 20_000,
-      hookTimeout: options.hookTimeout ?? 10_000,
+      // Timeouts only catch a hang: on a busy 2-core machine the first test of a file (which also starts
+      // the Worker) took over 20 s, so they sit far above any test's normal run.
+      testTimeout: options.testTimeout ?? 90_000,
+      hookTimeout: options.hookTimeout ?? 60_000,
       fileParallelism: options.fileParallelism ?? true,
     },
   });

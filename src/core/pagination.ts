@@ -6,8 +6,8 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
-import { z } from "zod";
-import { parseInput } from "./validation.ts";
+import * as z from "./zod.ts";
+import { parseInput, refuse } from "./validation.ts";
 
 export const PAGE_LIMIT_MAX = 1000;
 
@@ -30,23 +30,20 @@ export interface Page<T> {
 const cursorSchema = z.tuple([z.string(), z.string()]);
 
 const querySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(PAGE_LIMIT_MAX))
-    .optional(),
-  cursor: z
-    .string()
-    .transform((value, ctx) => {
-      const position = decodeCursor(value);
-      if (position === null) {
-        ctx.addIssue({ code: "custom", message: "cursor is not a cursor this list gave out" });
-        return z.NEVER;
-      }
-      return position;
-    })
-    .optional(),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d+$/, "must be a whole number")), z.transform(Number)),
+      z.number().check(z.int(), z.minimum(1), z.maximum(PAGE_LIMIT_MAX)),
+    ),
+  ),
+  cursor: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform(
+        (value, payload) => decodeCursor(value) ?? refuse(payload, "cursor is not a cursor this list gave out"),
+      ),
+    ),
+  ),
 });
 
 /** Reads `limit` and `cursor` from a query; anything else in the query is refused, naming it. */

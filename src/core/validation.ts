@@ -3,8 +3,7 @@
  * pairs whose message names the field, so an administrator knows exactly what to fix.
  * @module
  */
-import { safeParse } from "zod";
-import type { z } from "zod";
+import * as z from "./zod.ts";
 
 export interface FieldIssue {
   /** Dotted path such as `authEndpoint` or `to.0.address`; empty for the body itself. */
@@ -24,8 +23,8 @@ export class ValidationError extends Error {
 }
 
 /** Parses `input` with `schema`, or throws a `ValidationError` listing every problem. */
-export function parseInput<T extends z.core.$ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = safeParse(schema, input, { reportInput: true });
+export function parseInput<T extends z.ZodMiniType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) {
     return result.data;
   }
@@ -37,14 +36,23 @@ export function parseInput<T extends z.core.$ZodType>(schema: T, input: unknown)
 }
 
 /**
- * The fields of a parsed patch that the request actually named. zod applies `.default()` even in
- * `.partial()` schemas, so without this a patch would quietly reset every field it did not mention.
+ * The fields of a parsed patch that the request actually named. zod applies `z._default` even in
+ * `z.partial` schemas, so without this a patch would quietly reset every field it did not mention.
  */
 export function namedFields<T extends object>(parsed: T, input: unknown): Partial<T> {
   const named = typeof input === "object" && input !== null ? new Set(Object.keys(input)) : new Set<string>();
   return Object.fromEntries(
     Object.entries(parsed).filter(([key, value]) => named.has(key) && value !== undefined),
   ) as Partial<T>;
+}
+
+/**
+ * Refuses the input of a `z.transform` with `message`, as classic zod's `ctx.addIssue` did (mini's
+ * transforms get the bare parse payload): `return refuse(payload, "…")`.
+ */
+export function refuse(payload: z.core.ParsePayload, message: string): never {
+  payload.issues.push({ code: "custom", message, input: payload.value });
+  return z.NEVER;
 }
 
 /** A field issue whose message starts with the field's name. */

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ALLOWED_PACKAGES = new Set(["zod", "zod/mini", "@oslojs/encoding"]);
+const ALLOWED_PACKAGES = new Set(["zod/mini", "zod/locales", "@oslojs/encoding"]);
 const CORE = resolve(fileURLToPath(new URL("../../src/core", import.meta.url)));
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 

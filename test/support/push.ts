@@ -19,7 +19,7 @@ import type { HandlerWorld } from "./handlers.ts";
 import type { NotificationRelay } from "./notification-relay.ts";
 
 /** Longer than anything here takes on a loaded machine; a wait ends as soon as its condition holds. */
-export const WAIT = { timeout: 15_000, interval: 50 };
+export const WAIT = { timeout: 45_000, interval: 50 };
 
 export interface PushWorld extends HandlerWorld {
   relay: NotificationRelay;

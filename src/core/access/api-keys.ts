@@ -9,7 +9,7 @@
  * @module
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { randomToken } from "../crypto/random.ts";
 import { isId } from "../ids.ts";
 import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
@@ -49,8 +49,10 @@ export function looksLikeApiKey(token: string): boolean {
 }
 
 const createSchema = z.strictObject({
-  name: z.string().trim().min(1).max(KEY_NAME_MAX),
-  scopes: z.array(z.string().trim().min(1).max(SCOPE_MAX_LENGTH)).min(1).max(KEY_SCOPES_MAX),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(KEY_NAME_MAX)),
+  scopes: z
+    .array(z.string().check(z.trim(), z.minLength(1), z.maxLength(SCOPE_MAX_LENGTH)))
+    .check(z.minLength(1), z.maxLength(KEY_SCOPES_MAX)),
 });
 
 export type ApiKeyCreate = z.output<typeof createSchema>;

@@ -1,10 +1,10 @@
 /**
- * Where alerts go: the webhook URL (the same rules as a handler's webhook, checked again on every post
- * by the egress wrapper), its write-only token, and which events are sent.
+ * Where alerts go: the webhook URL (a handler webhook's rules, `webhookUrlSchema`, checked again on every
+ * post by the egress wrapper), its write-only token, and which events are sent.
  * @module
  */
-import * as z from "zod/mini";
-import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
+import * as z from "../zod.ts";
+import { webhookUrlSchema } from "../handlers/handler.ts";
 import { parseInput } from "../validation.ts";
 import { ALERT_EVENTS } from "./alert-rules.ts";
 import type { AlertEvent } from "./alert-rules.ts";
@@ -27,19 +27,7 @@ export interface AlertSettingsInput {
 
 function settingsSchema(options: { allowHttpLoopback: boolean }) {
   return z.strictObject({
-    webhookUrl: z.nullable(
-      z.pipe(
-        z.string().check(z.trim(), z.minLength(1)),
-        z.transform((value, ctx) => {
-          const problem = checkOutboundUrl(value, options);
-          if (problem !== null) {
-            ctx.issues.push({ code: "custom", message: problem, input: value });
-            return z.NEVER;
-          }
-          return normalizeUrl(value);
-        }),
-      ),
-    ),
+    webhookUrl: z.nullable(webhookUrlSchema(options)),
     webhookToken: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(WEBHOOK_TOKEN_MAX)))),
     events: z._default(
       z

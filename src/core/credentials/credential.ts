@@ -3,11 +3,11 @@
  * the administrator enters it. Validation here is shared by the API and the admin pages.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { cloudMismatch } from "../microsoft/clouds.ts";
 import { checkEndpoint, isTenantGuid, sameAuthority } from "../microsoft/endpoints.ts";
+import { fieldIssue, namedFields, parseInput, refuse, ValidationError } from "../validation.ts";
 import { normalizeSecretExpiry, SECRET_EXPIRY_FORMAT_HINT, secretExpiryMs } from "./secret-expiry.ts";
-import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
 import {
   DEFAULT_SCOPES,
   defaultScopesFor,
@@ -39,68 +39,85 @@ export interface CredentialPolicy extends EndpointPolicy {
 /** A credential's fields as the API takes them, with their rules and defaults (the secret in plain text). */
 function fieldsSchema(policy: EndpointPolicy) {
   return z.strictObject({
-    name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX),
-    provider: z.literal("microsoft").default("microsoft"),
-    grantType: z.literal("authorization_code").default("authorization_code"),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(CREDENTIAL_NAME_MAX)),
+    provider: z._default(z.literal("microsoft"), "microsoft"),
+    grantType: z._default(z.literal("authorization_code"), "authorization_code"),
     clientId: z
       .string()
-      .trim()
-      .min(1)
-      .regex(
-        GUID,
-        "must be the Application (client) ID from the app's Overview in Azure: a GUID such as 00000000-0000-0000-0000-000000000000",
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.regex(
+          GUID,
+          "must be the Application (client) ID from the app's Overview in Azure: a GUID such as 00000000-0000-0000-0000-000000000000",
+        ),
       ),
-    clientSecret: z.string().trim().min(1).max(CLIENT_SECRET_MAX),
+    clientSecret: z.string().check(z.trim(), z.minLength(1), z.maxLength(CLIENT_SECRET_MAX)),
     authEndpoint: endpointSchema("authorize", policy),
     tokenEndpoint: endpointSchema("token", policy),
-    scopes: z
-      .union([z.string(), z.array(z.string())])
-      .transform((value) => normalizeScopes(value))
-      .pipe(
+    scopes: z.optional(
+      z.pipe(
+        z.pipe(
+          z.union([z.string(), z.array(z.string())]),
+          z.transform((value) => normalizeScopes(value)),
+        ),
         z
           .array(
             z
               .string()
-              .max(SCOPE_MAX_LENGTH)
-              .regex(/^[\x21-\x7e]+$/, "must contain printable scope names"),
+              .check(z.maxLength(SCOPE_MAX_LENGTH), z.regex(/^[\x21-\x7e]+$/, "must contain printable scope names")),
           )
-          .min(1)
-          .max(SCOPES_MAX)
-          .refine((scopes) => hasScope(scopes, REQUIRED_SCOPE), {
-            message: `must contain ${REQUIRED_SCOPE}, or Microsoft issues no refresh token`,
-          }),
-      )
-      .optional(),
+          .check(
+            z.minLength(1),
+            z.maxLength(SCOPES_MAX),
+            z.refine((scopes) => hasScope(scopes, REQUIRED_SCOPE), {
+              message: `must contain ${REQUIRED_SCOPE}, or Microsoft issues no refresh token`,
+            }),
+          ),
+      ),
+    ),
     /**
      * For `common` and `organizations` endpoints: the only tenants whose users may sign in (empty: any).
      * A list, or a string of ids separated by spaces or commas (as a form sends it).
      */
-    allowedTenants: z
-      .union([z.string(), z.array(z.string())])
-      .transform((value) =>
-        (typeof value === "string" ? value.split(/[\s,]+/) : value).filter((id) => id.trim() !== ""),
-      )
-      .pipe(
-        z
-          .array(
-            z
-              .string()
-              .trim()
-              .toLowerCase()
-              .refine(isTenantGuid, "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"),
-          )
-          .max(ALLOWED_TENANTS_MAX),
-      )
-      .transform((tenants) => [...new Set(tenants)])
-      .default([]),
+    allowedTenants: z._default(
+      z.pipe(
+        z.pipe(
+          z.pipe(
+            z.union([z.string(), z.array(z.string())]),
+            z.transform((value) =>
+              (typeof value === "string" ? value.split(/[\s,]+/) : value).filter((id) => id.trim() !== ""),
+            ),
+          ),
+          z
+            .array(
+              z
+                .string()
+                .check(
+                  z.trim(),
+                  z.toLowerCase(),
+                  z.refine(isTenantGuid, "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"),
+                ),
+            )
+            .check(z.maxLength(ALLOWED_TENANTS_MAX)),
+        ),
+        z.transform((tenants) => [...new Set(tenants)]),
+      ),
+      [],
+    ),
     /** When the client secret expires (`secret-expiry.ts`); empty or null when not known. */
-    clientSecretExpiresAt: z
-      .string()
-      .trim()
-      .refine((value) => value === "" || secretExpiryMs(value) !== null, SECRET_EXPIRY_FORMAT_HINT)
-      .transform((value) => (value === "" ? null : normalizeSecretExpiry(value)))
-      .nullable()
-      .default(null),
+    clientSecretExpiresAt: z._default(
+      z.nullable(
+        z.pipe(
+          z.string().check(
+            z.trim(),
+            z.refine((value) => value === "" || secretExpiryMs(value) !== null, SECRET_EXPIRY_FORMAT_HINT),
+          ),
+          z.transform((value) => (value === "" ? null : normalizeSecretExpiry(value))),
+        ),
+      ),
+      null,
+    ),
   });
 }
 
@@ -112,7 +129,7 @@ export type CredentialFields = Omit<z.output<ReturnType<typeof fieldsSchema>>, "
  * the scopes are those of a work or school tenant (`/consumers` leaves out the `*.Shared` ones).
  */
 export const CREDENTIAL_DEFAULTS: Partial<CredentialFields> = {
-  ...fieldsSchema({ allowedHosts: [], allowHttpLoopback: false }).partial().parse({}),
+  ...z.partial(fieldsSchema({ allowedHosts: [], allowHttpLoopback: false })).parse({}),
   scopes: [...DEFAULT_SCOPES],
 };
 
@@ -130,8 +147,8 @@ export const credentialRecordSchema = z.object({
   authEndpoint: z.string(),
   tokenEndpoint: z.string(),
   scopes: z.array(z.string()),
-  allowedTenants: z.array(z.string()).default([]),
-  clientSecretExpiresAt: z.string().nullable().default(null),
+  allowedTenants: z._default(z.array(z.string()), []),
+  clientSecretExpiresAt: z._default(z.nullable(z.string()), null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -145,18 +162,13 @@ export interface CredentialView extends Omit<CredentialRecord, "clientSecret"> {
 }
 
 function endpointSchema(kind: EndpointKind, policy: EndpointPolicy) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .transform((value, ctx) => {
+  return z.pipe(
+    z.string().check(z.trim(), z.minLength(1)),
+    z.transform((value, payload) => {
       const check = checkEndpoint(value, { kind, policy });
-      if (!check.ok) {
-        ctx.addIssue({ code: "custom", message: check.problem });
-        return z.NEVER;
-      }
-      return check.endpoint.url;
-    });
+      return check.ok ? check.endpoint.url : refuse(payload, check.problem);
+    }),
+  );
 }
 
 /**
@@ -176,7 +188,7 @@ export function parseCredentialPatch(
   current: Omit<CredentialFields, "clientSecret">,
   policy: CredentialPolicy,
 ): Partial<CredentialFields> & Omit<CredentialFields, "clientSecret"> {
-  const { scopes, ...defined } = namedFields(parseInput(fieldsSchema(policy).partial(), input), input);
+  const { scopes, ...defined } = namedFields(parseInput(z.partial(fieldsSchema(policy)), input), input);
   const merged = { ...current, ...defined, ...(scopes === undefined ? {} : { scopes }) };
   checkConsistency(merged, { changed: [...Object.keys(defined), ...(scopes === undefined ? [] : ["scopes"])], policy });
   return merged;

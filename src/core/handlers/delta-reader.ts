@@ -7,8 +7,8 @@
  * grows back slowly (docs/microsoft.md, "Large delta pages time out").
  * @module
  */
-import { z } from "zod";
 import { encodeHexLowerCase } from "@oslojs/encoding";
+import * as z from "../zod.ts";
 import { MESSAGE_SELECT } from "../mail/graph-message.ts";
 import { mailboxPath } from "../mail/folder-lookup.ts";
 import { GraphError, parseGraphBody } from "../microsoft/graph-client.ts";
@@ -29,8 +29,8 @@ const SYNC_STATE_GONE = new Set(["syncstatenotfound", "resyncrequired", "syncsta
 
 const deltaPageSchema = z.object({
   value: z.array(z.unknown()),
-  "@odata.nextLink": z.string().optional(),
-  "@odata.deltaLink": z.string().optional(),
+  "@odata.nextLink": z.optional(z.string()),
+  "@odata.deltaLink": z.optional(z.string()),
 });
 
 export interface DeltaPage {

@@ -9,7 +9,7 @@
  * offers; see docs/decisions.md), and Send As only by sending, which happens on explicit request.
  * @module
  */
-import * as z from "zod/mini";
+import * as z from "../zod.ts";
 import {
   CHECK_WORDS,
   failedCheck,

@@ -3,10 +3,10 @@
  * webhook. Validation here is shared by the API and the admin pages.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { checkOutboundUrl, normalizeUrl } from "../egress.ts";
 import { RULE_REASONS } from "../mail/auto-reply.ts";
-import { fieldIssue, namedFields, parseInput, ValidationError } from "../validation.ts";
+import { fieldIssue, namedFields, parseInput, refuse, ValidationError } from "../validation.ts";
 import type { FixPlace } from "../advice.ts";
 import type { PushStatus } from "../push/push-rules.ts";
 
@@ -21,13 +21,13 @@ const MAX_RETENTION_DAYS = 3650;
 const MAILBOX_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `me` (the account's own mailbox) or a shared mailbox's address, lower-cased. */
-export const mailboxSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
+export const mailboxSchema = z.string().check(
+  z.trim(),
+  z.toLowerCase(),
+  z.refine((value) => value === "me" || MAILBOX_ADDRESS.test(value), {
     message: 'must be "me" or a mailbox address',
-  });
+  }),
+);
 
 /**
  * A handler's settings as the API takes them: every field, its rule and its default. The stored
@@ -36,33 +36,38 @@ export const mailboxSchema = z
  */
 function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: true }) {
   return z.strictObject({
-    name: z.string().trim().min(1).max(NAME_MAX),
-    accountId: z.string().trim().min(1),
-    mailbox: mailboxSchema.default("me"),
-    folder: z.string().trim().min(1).max(FOLDER_MAX).default("inbox"),
-    onlyUnread: z.boolean().default(true),
-    afterProcessing: z.enum(["markRead", "move", "none"]).default("markRead"),
-    moveToFolder: z.string().trim().min(1).max(FOLDER_MAX).nullable().default(null),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX)),
+    accountId: z.string().check(z.trim(), z.minLength(1)),
+    mailbox: z._default(mailboxSchema, "me"),
+    folder: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(FOLDER_MAX)), "inbox"),
+    onlyUnread: z._default(z.boolean(), true),
+    afterProcessing: z._default(z.enum(["markRead", "move", "none"]), "markRead"),
+    moveToFolder: z._default(z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(FOLDER_MAX))), null),
     webhookUrl: options.stored ? z.string() : webhookUrlSchema(options),
     /** Write-only: sealed apart from the configuration. */
-    webhookToken: z.string().min(1).max(WEBHOOK_TOKEN_MAX).nullable().optional(),
-    pollIntervalMinutes: z.int().min(1).max(60).default(1),
-    includeAttachments: z.boolean().default(true),
-    maxAttachmentBytes: z.int().min(0).max(MAX_ATTACHMENT_BYTES_LIMIT).default(DEFAULT_MAX_ATTACHMENT_BYTES),
-    skipAutoReplies: z.boolean().default(true),
+    webhookToken: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(WEBHOOK_TOKEN_MAX)))),
+    pollIntervalMinutes: z._default(z.int().check(z.minimum(1), z.maximum(60)), 1),
+    includeAttachments: z._default(z.boolean(), true),
+    maxAttachmentBytes: z._default(
+      z.int().check(z.minimum(0), z.maximum(MAX_ATTACHMENT_BYTES_LIMIT)),
+      DEFAULT_MAX_ATTACHMENT_BYTES,
+    ),
+    skipAutoReplies: z._default(z.boolean(), true),
     /** Which rules `skipAutoReplies` applies, each switchable on its own (docs/api.md). */
-    skipRules: z
-      .array(z.enum(RULE_REASONS))
-      .max(RULE_REASONS.length)
-      .refine((rules) => new Set(rules).size === rules.length, { message: "must not name a rule twice" })
-      .default([...RULE_REASONS]),
+    skipRules: z._default(
+      z.array(z.enum(RULE_REASONS)).check(
+        z.maxLength(RULE_REASONS.length),
+        z.refine((rules) => new Set(rules).size === rules.length, { message: "must not name a rule twice" }),
+      ),
+      [...RULE_REASONS],
+    ),
     /** Skipped mail stays unread in place (`none`), or is marked read or moved like delivered mail (`same`). */
-    afterProcessingSkipped: z.enum(["none", "same"]).default("none"),
+    afterProcessingSkipped: z._default(z.enum(["none", "same"]), "none"),
     /** Days a handled message's subject and sender are kept; after that only hashes that prevent reposts. */
-    retentionDays: z.int().min(1).max(MAX_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
-    enabled: z.boolean().default(true),
+    retentionDays: z._default(z.int().check(z.minimum(1), z.maximum(MAX_RETENTION_DAYS)), DEFAULT_RETENTION_DAYS),
+    enabled: z._default(z.boolean(), true),
     /** `auto`: Graph change notifications wake the handler where Microsoft offers them (see `push/push-rules.ts`). */
-    push: z.enum(["auto", "off"]).default("auto"),
+    push: z._default(z.enum(["auto", "off"]), "auto"),
   });
 }
 
@@ -72,7 +77,7 @@ function handlerFieldsSchema(options: { allowHttpLoopback: boolean; stored?: tru
  * every post re-checks it against the egress rules in force (`src/core/egress.ts`).
  */
 const storedConfigSchema = z.object(
-  handlerFieldsSchema({ allowHttpLoopback: true, stored: true }).omit({ webhookToken: true }).shape,
+  z.omit(handlerFieldsSchema({ allowHttpLoopback: true, stored: true }), { webhookToken: true }).shape,
 );
 
 export type HandlerConfig = z.output<typeof storedConfigSchema>;
@@ -82,7 +87,7 @@ export type AfterProcessing = HandlerConfig["afterProcessing"];
 export const HANDLER_CONFIG_KEYS = Object.keys(storedConfigSchema.shape) as (keyof HandlerConfig)[];
 
 /** Every setting's default, for a new handler's form (settings without one, such as `name`, are absent). */
-export const HANDLER_DEFAULTS: Partial<HandlerConfig> = storedConfigSchema.partial().parse({});
+export const HANDLER_DEFAULTS: Partial<HandlerConfig> = z.partial(storedConfigSchema).parse({});
 
 export interface HandlerInput {
   config: HandlerConfig;
@@ -102,7 +107,7 @@ export function parseHandlerPatch(
   options: { allowHttpLoopback: boolean },
 ): HandlerInput {
   const { webhookToken, moveToFolder, ...defined } = namedFields(
-    parseInput(handlerFieldsSchema(options).partial(), input),
+    parseInput(z.partial(handlerFieldsSchema(options)), input),
     input,
   );
   const merged: HandlerConfig = { ...current, ...defined };
@@ -142,19 +147,14 @@ function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: bo
 }
 
 /** An https URL (loopback http where allowed) to a public host, stored normalised (`src/core/egress.ts`). */
-function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .transform((value, ctx) => {
+export function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
+  return z.pipe(
+    z.string().check(z.trim(), z.minLength(1)),
+    z.transform((value, payload) => {
       const problem = checkOutboundUrl(value, options);
-      if (problem !== null) {
-        ctx.addIssue({ code: "custom", message: problem });
-        return z.NEVER;
-      }
-      return normalizeUrl(value);
-    });
+      return problem === null ? normalizeUrl(value) : refuse(payload, problem);
+    }),
+  );
 }
 
 /** `attention`: runs succeed, but something they left (dead letters, mail not marked read) needs a person. */

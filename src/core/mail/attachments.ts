@@ -7,7 +7,7 @@
  * store each payload and let the bytes go.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { BATCH_LIMIT, isRetryableStatus, sendBatchRetrying } from "../microsoft/graph-batch.ts";
 import { parseGraphBody } from "../microsoft/graph-client.ts";
 import type { PayloadAttachment } from "../jira/payload.ts";
@@ -23,18 +23,18 @@ const BASE64_GROWTH = 4 / 3;
 const listingSchema = z.object({
   value: z.array(
     z.object({
-      "@odata.type": z.string().optional(),
-      id: z.string().min(1),
-      name: z.string().nullish(),
-      contentType: z.string().nullish(),
-      size: z.number().nullish(),
-      isInline: z.boolean().nullish(),
+      "@odata.type": z.optional(z.string()),
+      id: z.string().check(z.minLength(1)),
+      name: z.nullish(z.string()),
+      contentType: z.nullish(z.string()),
+      size: z.nullish(z.number()),
+      isInline: z.nullish(z.boolean()),
     }),
   ),
-  "@odata.nextLink": z.string().optional(),
+  "@odata.nextLink": z.optional(z.string()),
 });
 
-const fileSchema = z.object({ contentBytes: z.string().nullish(), contentId: z.string().nullish() });
+const fileSchema = z.object({ contentBytes: z.nullish(z.string()), contentId: z.nullish(z.string()) });
 
 type Listed = z.output<typeof listingSchema>["value"][number];
 

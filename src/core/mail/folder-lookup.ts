@@ -3,7 +3,7 @@
  * or a path of display names (`Inbox/Support`) walked through child folders.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 
@@ -95,8 +95,8 @@ export async function resolveFolder(
 /** Folder-level "not found" codes; mailbox-level ones (`ErrorInvalidUser`, …) mean the mailbox is wrong. */
 const FOLDER_NOT_FOUND_CODES = new Set(["ErrorItemNotFound", "ErrorFolderNotFound", "ErrorInvalidIdMalformed"]);
 
-const folderSchema = z.object({ id: z.string().min(1), displayName: z.string() });
-const folderPageSchema = z.object({ value: z.array(folderSchema), "@odata.nextLink": z.string().optional() });
+const folderSchema = z.object({ id: z.string().check(z.minLength(1)), displayName: z.string() });
+const folderPageSchema = z.object({ value: z.array(folderSchema), "@odata.nextLink": z.optional(z.string()) });
 
 async function folderAt(graph: GraphClient, path: string, label: string): Promise<ResolvedFolder> {
   try {

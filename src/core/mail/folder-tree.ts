@@ -7,7 +7,7 @@
  * number of requests so one page view stays cheap however large the mailbox.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { mailboxPath } from "./folder-lookup.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 
@@ -21,12 +21,12 @@ const FOLDER_TREE_MAX_DEPTH = 8;
 const folderPageSchema = z.object({
   value: z.array(
     z.object({
-      id: z.string().min(1),
+      id: z.string().check(z.minLength(1)),
       displayName: z.string(),
-      childFolderCount: z.int().nonnegative().catch(0),
+      childFolderCount: z.catch(z.int().check(z.nonnegative()), 0),
     }),
   ),
-  "@odata.nextLink": z.string().optional(),
+  "@odata.nextLink": z.optional(z.string()),
 });
 
 export interface MailFolderEntry {

@@ -5,7 +5,7 @@
  * can become a `MailMessage`; a partial one must be read in full before anything is decided about it.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { htmlToText } from "./html-text.ts";
 import type { MailAddress, MailMessage } from "./message.ts";
 
@@ -27,25 +27,25 @@ export const MESSAGE_SELECT = [
 ] as const;
 
 const recipientSchema = z.object({
-  emailAddress: z.object({ name: z.string().nullish(), address: z.string().nullish() }).nullish(),
+  emailAddress: z.nullish(z.object({ name: z.nullish(z.string()), address: z.nullish(z.string()) })),
 });
 
 /** Every property optional: which ones came tells a complete item from a partial update. */
 const graphMessageSchema = z.object({
-  id: z.string().min(1),
-  "@removed": z.object({ reason: z.string().optional() }).optional(),
-  internetMessageId: z.string().nullish(),
-  conversationId: z.string().nullish(),
-  subject: z.string().nullish(),
-  from: recipientSchema.nullish(),
-  toRecipients: z.array(recipientSchema).nullish(),
-  ccRecipients: z.array(recipientSchema).nullish(),
-  replyTo: z.array(recipientSchema).nullish(),
-  receivedDateTime: z.string().nullish(),
-  body: z.object({ contentType: z.string(), content: z.string().nullish() }).nullish(),
-  isRead: z.boolean().nullish(),
-  hasAttachments: z.boolean().nullish(),
-  internetMessageHeaders: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
+  id: z.string().check(z.minLength(1)),
+  "@removed": z.optional(z.object({ reason: z.optional(z.string()) })),
+  internetMessageId: z.nullish(z.string()),
+  conversationId: z.nullish(z.string()),
+  subject: z.nullish(z.string()),
+  from: z.nullish(recipientSchema),
+  toRecipients: z.nullish(z.array(recipientSchema)),
+  ccRecipients: z.nullish(z.array(recipientSchema)),
+  replyTo: z.nullish(z.array(recipientSchema)),
+  receivedDateTime: z.nullish(z.string()),
+  body: z.nullish(z.object({ contentType: z.string(), content: z.nullish(z.string()) })),
+  isRead: z.nullish(z.boolean()),
+  hasAttachments: z.nullish(z.boolean()),
+  internetMessageHeaders: z.nullish(z.array(z.object({ name: z.string(), value: z.string() }))),
 });
 
 type GraphMessage = z.output<typeof graphMessageSchema>;

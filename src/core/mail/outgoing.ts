@@ -7,7 +7,7 @@
  * sent, naming the field.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { fieldIssue, parseInput, ValidationError } from "../validation.ts";
 import { SENT_MARKER_HEADER } from "./sent-marker.ts";
 import type { FieldIssue } from "../validation.ts";
@@ -38,49 +38,60 @@ const NO_CONTROL_CHARACTERS = "must not contain control characters (line breaks,
 
 /** A text that ends up in a header line of the message: one line, no control characters. */
 function headerText(max: number) {
-  return z
-    .string()
-    .max(max)
-    .refine((value) => !CONTROL_CHARACTER.test(value), NO_CONTROL_CHARACTERS);
+  return z.string().check(
+    z.maxLength(max),
+    z.refine((value) => !CONTROL_CHARACTER.test(value), NO_CONTROL_CHARACTERS),
+  );
 }
 
-const address = z.string().trim().max(ADDRESS_MAX).regex(ADDRESS, "must be an email address such as name@example.com");
-const recipient = z.preprocess(
-  (value) => (typeof value === "string" ? { address: value } : value),
+/** A header text that must not be empty once trimmed. */
+function trimmedHeaderText(max: number) {
+  return z.pipe(z.string().check(z.trim(), z.minLength(1)), headerText(max));
+}
+
+const address = z
+  .string()
+  .check(z.trim(), z.maxLength(ADDRESS_MAX), z.regex(ADDRESS, "must be an email address such as name@example.com"));
+/** A recipient: an address alone, or `{ address, name }`. */
+const recipient = z.pipe(
+  z.transform((value) => (typeof value === "string" ? { address: value } : value)),
   z.strictObject({
     address,
-    name: headerText(NAME_MAX).optional(),
+    name: z.optional(headerText(NAME_MAX)),
   }),
 );
-const recipients = z.array(recipient).max(RECIPIENTS_MAX).default([]);
+const recipients = z._default(z.array(recipient).check(z.maxLength(RECIPIENTS_MAX)), []);
 
 const sendSchema = z.strictObject({
-  from: address.optional(),
+  from: z.optional(address),
   to: recipients,
   cc: recipients,
   bcc: recipients,
   replyTo: recipients,
-  subject: z.string().trim().min(1).pipe(headerText(SUBJECT_MAX)),
-  text: z.string().optional(),
-  html: z.string().optional(),
-  attachments: z
-    .array(
-      z.strictObject({
-        name: z.string().trim().min(1).pipe(headerText(NAME_MAX)),
-        contentType: z
-          .string()
-          .trim()
-          .pipe(headerText(NAME_MAX))
-          .pipe(z.string().regex(MEDIA_TYPE, "must be a media type such as application/pdf")),
-        contentBase64: z.string().regex(STANDARD_BASE64, "must be standard base64 (A–Z, a–z, 0–9, +, / and = padding)"),
-        contentId: z.string().trim().min(1).pipe(headerText(NAME_MAX)).optional(),
-        isInline: z.boolean().optional(),
-      }),
-    )
-    .max(ATTACHMENTS_MAX)
-    .default([]),
-  saveToSentItems: z.boolean().default(true),
-  headers: z.record(z.string(), z.string()).default({}),
+  subject: trimmedHeaderText(SUBJECT_MAX),
+  text: z.optional(z.string()),
+  html: z.optional(z.string()),
+  attachments: z._default(
+    z
+      .array(
+        z.strictObject({
+          name: trimmedHeaderText(NAME_MAX),
+          contentType: z.pipe(
+            z.pipe(z.string().check(z.trim()), headerText(NAME_MAX)),
+            z.string().check(z.regex(MEDIA_TYPE, "must be a media type such as application/pdf")),
+          ),
+          contentBase64: z
+            .string()
+            .check(z.regex(STANDARD_BASE64, "must be standard base64 (A–Z, a–z, 0–9, +, / and = padding)")),
+          contentId: z.optional(trimmedHeaderText(NAME_MAX)),
+          isInline: z.optional(z.boolean()),
+        }),
+      )
+      .check(z.maxLength(ATTACHMENTS_MAX)),
+    [],
+  ),
+  saveToSentItems: z._default(z.boolean(), true),
+  headers: z._default(z.record(z.string(), z.string()), {}),
 });
 
 export type OutgoingMail = z.output<typeof sendSchema>;

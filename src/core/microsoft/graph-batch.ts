@@ -6,7 +6,7 @@
  * whole (424, 429, 503, 504, no answer) leaves every item failed and retryable, never final.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { GraphError, OUTLOOK_CONCURRENT_REQUESTS, parseGraphBody } from "./graph-client.ts";
 import type { GraphClient } from "./graph-client.ts";
 
@@ -32,9 +32,9 @@ const batchResponseSchema = z.object({
   responses: z.array(
     z.object({
       id: z.string(),
-      status: z.number().int(),
-      headers: z.record(z.string(), z.string()).optional(),
-      body: z.unknown().optional(),
+      status: z.number().check(z.int()),
+      headers: z.optional(z.record(z.string(), z.string())),
+      body: z.optional(z.unknown()),
     }),
   ),
 });

@@ -9,7 +9,7 @@
  */
 import { Semaphore } from "../concurrency.ts";
 import { parseRetryAfter, readJson, send } from "../outbound-http.ts";
-import { z } from "zod";
+import * as z from "../zod.ts";
 import type { Clock, HttpClient } from "../ports.ts";
 
 /** Outlook allows four concurrent requests per app and mailbox. */
@@ -169,7 +169,7 @@ export class GraphClient {
   }
 
   /** A GET whose answer must match `schema`. */
-  async getParsed<T extends z.core.$ZodType>(path: string, schema: T, what: string): Promise<z.output<T>> {
+  async getParsed<T extends z.ZodMiniType>(path: string, schema: T, what: string): Promise<z.output<T>> {
     return parseGraphBody(schema, (await this.request({ method: "GET", path })).body, what);
   }
 
@@ -220,8 +220,8 @@ export class GraphClient {
  * Checks what Graph answered against `schema`. A malformed answer is a `GraphError` with code
  * `invalid_response` (status 200: Graph said it succeeded), never a `TypeError` further on.
  */
-export function parseGraphBody<T extends z.core.$ZodType>(schema: T, body: unknown, what: string): z.output<T> {
-  const parsed = z.safeParse(schema, body);
+export function parseGraphBody<T extends z.ZodMiniType>(schema: T, body: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(body);
   if (parsed.success) {
     return parsed.data;
   }
@@ -236,7 +236,7 @@ export function parseGraphBody<T extends z.core.$ZodType>(schema: T, body: unkno
 
 /** Graph's error JSON (https://learn.microsoft.com/graph/errors); `code` may be empty. */
 const graphErrorBodySchema = z.object({
-  error: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
+  error: z.optional(z.object({ code: z.optional(z.string()), message: z.optional(z.string()) })),
 });
 
 /** The `GraphError` for an error status and the body Graph sent with it (any shape). */

@@ -3,14 +3,14 @@
  * parsed at the boundary.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import type { GraphClient } from "./graph-client.ts";
 
 const meSchema = z.object({
-  id: z.string().min(1),
-  displayName: z.string().nullish(),
-  mail: z.string().nullish(),
-  userPrincipalName: z.string().nullish(),
+  id: z.string().check(z.minLength(1)),
+  displayName: z.nullish(z.string()),
+  mail: z.nullish(z.string()),
+  userPrincipalName: z.nullish(z.string()),
 });
 
 /** The signed-in user's id, mailbox address and names (`mail` is null for users without a mailbox). */

@@ -8,7 +8,7 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { isTenantGuid } from "./endpoints.ts";
 
 export interface IdTokenIdentity {
@@ -28,16 +28,16 @@ export class IdTokenError extends Error {
 const EXPIRY_LEEWAY_MS = 5 * 60 * 1000;
 
 /** A claim Microsoft may leave out (or, leniently, send empty): absent either way. */
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => (value === "" || value === undefined ? null : value));
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => (value === "" || value === undefined ? null : value)),
+);
 
 /** The claims edgepost reads; others pass unchecked. */
 const claimsSchema = z.object({
   aud: z.string({ error: "has no audience (aud)" }),
   iss: z.string({ error: "has no issuer (iss)" }),
-  tid: z.string({ error: "has no tenant id (tid)" }).min(1, "has no tenant id (tid)"),
+  tid: z.string({ error: "has no tenant id (tid)" }).check(z.minLength(1, "has no tenant id (tid)")),
   exp: z.number({ error: "has no expiry (exp)" }),
   oid: optionalText,
   preferred_username: optionalText,

@@ -4,7 +4,7 @@
  * `Origin` header, which Microsoft refuses alongside a secret).
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { normalizeScopes } from "../credentials/scopes.ts";
 import { checkEndpoint } from "./endpoints.ts";
 import { IdentityError, identityErrorFromResponse } from "./identity-errors.ts";
@@ -166,10 +166,10 @@ async function requestTokens(
 }
 
 /** A string field Microsoft may leave out (or, leniently, send empty or null): absent either way. */
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => (value === "" || value === undefined ? null : value));
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => (value === "" || value === undefined ? null : value)),
+);
 
 /**
  * A successful token response (docs/microsoft.md, "Token response fields"). `expires_in` is a number
@@ -177,15 +177,16 @@ const optionalText = z
  * (docs/microsoft.md, "expires_in as number or string").
  */
 const tokenResponseSchema = z.object({
-  access_token: z.string({ error: "has no access_token" }).min(1, "has an empty access_token"),
+  access_token: z.string({ error: "has no access_token" }).check(z.minLength(1, "has an empty access_token")),
   token_type: z
     .string({ error: "has no token_type" })
-    .refine((value) => value.toLowerCase() === "bearer", "has a token_type other than Bearer"),
-  expires_in: z
-    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+    .check(z.refine((value) => value.toLowerCase() === "bearer", "has a token_type other than Bearer")),
+  expires_in: z.pipe(
+    z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))], {
       error: "has no expires_in as a number of seconds",
-    })
-    .pipe(z.number().positive("has an expires_in that is not positive")),
+    }),
+    z.number().check(z.positive("has an expires_in that is not positive")),
+  ),
   refresh_token: optionalText,
   id_token: optionalText,
   scope: optionalText,

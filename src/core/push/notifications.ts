@@ -5,7 +5,7 @@
  * hint that something changed; what it says about the message is not used, the delta query decides.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { parseInput } from "../validation.ts";
 
 /** Microsoft sends at most this much in one request (many notifications may share it). */
@@ -16,14 +16,18 @@ export const VALIDATION_TOKEN_MAX_CHARS = 1024;
 const CLIENT_STATE_MAX_CHARS = 128;
 const SUBSCRIPTION_ID_MAX_CHARS = 256;
 
-const subscriptionId = z.string().min(1).max(SUBSCRIPTION_ID_MAX_CHARS);
-const clientState = z.string().max(CLIENT_STATE_MAX_CHARS).nullish();
+const subscriptionId = z.string().check(z.minLength(1), z.maxLength(SUBSCRIPTION_ID_MAX_CHARS));
+const clientState = z.nullish(z.string().check(z.maxLength(CLIENT_STATE_MAX_CHARS)));
 
 /** One change notification; properties edgepost does not use (resource, resourceData, tenantId…) are ignored. */
 const changeNotificationSchema = z.object({ subscriptionId, clientState });
 
 /** One lifecycle event; names Microsoft may add later are accepted and ignored. */
-const lifecycleEventSchema = z.object({ subscriptionId, clientState, lifecycleEvent: z.string().min(1) });
+const lifecycleEventSchema = z.object({
+  subscriptionId,
+  clientState,
+  lifecycleEvent: z.string().check(z.minLength(1)),
+});
 
 const changeBatchSchema = z.object({ value: z.array(changeNotificationSchema) });
 const lifecycleBatchSchema = z.object({ value: z.array(lifecycleEventSchema) });

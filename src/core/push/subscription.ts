@@ -4,7 +4,7 @@
  * is decided in `push-rules.ts`; the handler object keeps what Graph answered.
  * @module
  */
-import { z } from "zod";
+import * as z from "../zod.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";
 
@@ -16,7 +16,7 @@ export const SUBSCRIPTION_GRAPH_HEADERS: Readonly<Record<string, string>> = { pr
 
 /** Graph's answer to a create or renewal; other properties are ignored. */
 const subscriptionSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   resource: z.string(),
   changeType: z.string(),
   expirationDateTime: z.iso.datetime({ offset: true }),

@@ -3,7 +3,6 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { mailboxSchema } from "../../core/handlers/handler.ts";
 import { readFolderTree } from "../../core/mail/folder-tree.ts";
@@ -13,6 +12,7 @@ import type { OutgoingMail } from "../../core/mail/outgoing.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, mailAccessAdvice, sendAdvice, tokenFailureAdvice } from "../../core/advice.ts";
 import { parseInput } from "../../core/validation.ts";
+import * as z from "../../core/zod.ts";
 import { describePrincipal } from "../http/api-auth.ts";
 import { notFound } from "../http/error-handler.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
@@ -35,14 +35,14 @@ export const accountRoutes = new Hono<AppEnv>();
 /** A day: longer than any access token Microsoft issues without CAE. */
 const MAX_MIN_VALIDITY_SECONDS = 86_400;
 
-const tokenBody = z
-  .strictObject({
-    minValiditySeconds: z.int().min(0).max(MAX_MIN_VALIDITY_SECONDS).optional(),
-    forceRefresh: z.boolean().optional(),
-  })
-  .optional();
+const tokenBody = z.optional(
+  z.strictObject({
+    minValiditySeconds: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_MIN_VALIDITY_SECONDS))),
+    forceRefresh: z.optional(z.boolean()),
+  }),
+);
 
-const foldersQuery = z.strictObject({ mailbox: mailboxSchema.default("me") });
+const foldersQuery = z.strictObject({ mailbox: z._default(mailboxSchema, "me") });
 
 accountRoutes.get("/", async (c) => c.json(await listAccountsPage(c.env, parsePageQuery(c.req.query()))));
 

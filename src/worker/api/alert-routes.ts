@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import * as z from "zod/mini";
+import * as z from "../../core/zod.ts";
 import { parseAlertSettings } from "../../core/alerts/alert-settings.ts";
 import { parseInput } from "../../core/validation.ts";
 import { CONSOLE_LOGGER } from "../log.ts";

@@ -4,12 +4,12 @@
  * authorization, answer the URL to send the user to.
  * @module
  */
-import { z } from "zod";
 import { startAuthorization } from "../../core/accounts/authorization.ts";
 import { hasScope } from "../../core/credentials/scopes.ts";
 import { cloudMismatch } from "../../core/microsoft/clouds.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { parseInput } from "../../core/validation.ts";
+import * as z from "../../core/zod.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, trustedRedirectUri } from "../http/request.ts";
 import { savePendingAuthorization } from "../stores/pending-authorizations.ts";
@@ -17,12 +17,12 @@ import type { Context } from "hono";
 import type { CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
 
-const authorizeBody = z
-  .strictObject({
-    loginHint: z.string().trim().min(1).max(320).optional(),
-    prompt: z.enum(["select_account", "consent", "login"]).optional(),
-  })
-  .optional();
+const authorizeBody = z.optional(
+  z.strictObject({
+    loginHint: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(320))),
+    prompt: z.optional(z.enum(["select_account", "consent", "login"])),
+  }),
+);
 
 export async function answerAuthorizeUrl(
   c: Context<AppEnv>,

@@ -12,7 +12,7 @@ import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, mailAccessAdvice } from "../../core/advice.ts";
 import { fieldIssue, parseInput, ValidationError } from "../../core/validation.ts";
-import { z } from "zod";
+import * as z from "../../core/zod.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
@@ -116,7 +116,7 @@ handlerRoutes.post("/:id/run", async (c) => {
 /** How many activity items one request may ask for. */
 const ACTIVITY_LIMIT_MAX = 200;
 const activityQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(ACTIVITY_LIMIT_MAX).default(50),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(ACTIVITY_LIMIT_MAX)), 50),
 });
 
 handlerRoutes.get("/:id/activity", async (c) => {

@@ -4,7 +4,7 @@
  * core's `HandlerStore`, which a run reads and writes through, plus the queries of the admin API.
  * @module
  */
-import { z } from "zod";
+import * as z from "../../core/zod.ts";
 import { Database, sql } from "./sql.ts";
 import type { FixPlace } from "../../core/advice.ts";
 import type { ActivityItem, DeadLetter, HandlerConfig } from "../../core/handlers/handler.ts";
@@ -192,7 +192,10 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   updated_at: number | null;
 }
 
-const pagingSchema = z.object({ size: z.number().int().positive(), streak: z.number().int().min(0) });
+const pagingSchema = z.object({
+  size: z.number().check(z.int(), z.positive()),
+  streak: z.number().check(z.int(), z.minimum(0)),
+});
 
 export class HandlerTables implements HandlerStore {
   readonly #db: Database;
