@@ -4,7 +4,9 @@
  * writes its own, so the same failure reads the same everywhere.
  * @module
  */
+import type { AccountView } from "./accounts/account.ts";
 import type { AccessTokenFailure } from "./accounts/token-broker.ts";
+import type { HandlerView } from "./handlers/handler.ts";
 import type { GraphError } from "./microsoft/graph-client.ts";
 
 /** Where the administrator makes the fix; `settings` are the Worker's own (`wrangler.toml` vars and secrets). */
@@ -42,7 +44,7 @@ const AADSTS_EXPLANATIONS: Readonly<Record<number, string>> = {
   50076: "Multi-factor authentication is now required. Reconnect the mailbox.",
   50079: "The user must register for multi-factor authentication. Reconnect the mailbox.",
   7000215: "The client secret is wrong: paste the secret's Value (not its Secret ID) into the credential.",
-  7000222: "The client secret has expired: create a new one in Azure and put its Value on the credential.",
+  7000222: "The client secret has expired: create a new one in the Azure portal and put its Value on the credential.",
   7000218: "No client secret was sent: put the secret's Value on the credential.",
   700016: "The application (client) ID is not known in this tenant: check the credential's client ID and endpoints.",
   90033: "Microsoft had a transient failure; edgepost retries shortly.",
@@ -79,7 +81,7 @@ export function tokenFailureAdvice(failure: AccessTokenFailure, context: { accou
       return isClientSecretProblem(failure.code)
         ? {
             problem: `Microsoft refused credential ${failure.credentialId}'s client secret (${failure.code})`,
-            fix: explainCode(failure.code) ?? "put a new client secret on it",
+            fix: `${explainCode(failure.code) ?? "Put a new client secret on it."} ${NEW_CLIENT_SECRET_STEPS}`,
             where: "credential",
             transient: false,
           }
@@ -365,4 +367,240 @@ export function subscriptionAdvice(error: GraphError, context: { notificationUrl
     where: null,
     transient: false,
   };
+}
+
+/**
+ * How an administrator replaces a client secret, from the Azure portal to edgepost
+ * (https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials).
+ */
+export const NEW_CLIENT_SECRET_STEPS =
+  "In the Azure portal open App registrations → the app → Certificates & secrets → Client secrets → New client secret, " +
+  "copy the new secret's Value (not its Secret ID), and paste it into the credential's Client secret in edgepost " +
+  "(Edit credentials), with its Expires date.";
+
+/** A credential's client secret close to (or past) the expiry date the administrator entered. */
+export function secretExpiryAdvice(facts: { credential: string; expiresOn: string; daysLeft: number }): Advice {
+  const when =
+    facts.daysLeft < 0
+      ? `expired on ${facts.expiresOn}`
+      : facts.daysLeft === 0
+        ? `expires today (${facts.expiresOn})`
+        : `expires in ${facts.daysLeft} day${facts.daysLeft === 1 ? "" : "s"}, on ${facts.expiresOn}`;
+  return {
+    problem: `The client secret of credential “${facts.credential}” ${when}; after that Microsoft refuses it (AADSTS7000222) and every mailbox of the credential stops`,
+    fix: NEW_CLIENT_SECRET_STEPS,
+    where: "credential",
+    transient: false,
+  };
+}
+
+/** Microsoft refused a credential's client secret when an account refreshed its token. */
+export function secretRejectedAdvice(facts: { credential: string; code: string }): Advice {
+  return {
+    problem: `Microsoft refused the client secret of credential “${facts.credential}” (${facts.code}): ${sentence(explainCode(facts.code) ?? "it is wrong or expired")} Mailboxes connected through it get no new tokens`,
+    fix: NEW_CLIENT_SECRET_STEPS,
+    where: "credential",
+    transient: false,
+  };
+}
+
+/** An account whose grant Microsoft refused: the user must sign in again. */
+export function reauthAdvice(account: Pick<AccountView, "email" | "username" | "statusReason">): Advice {
+  const reason = account.statusReason;
+  const why = reason === null ? "" : ` (${reason.code}: ${explainCode(reason.code) ?? firstLine(reason.message)})`;
+  return {
+    problem: `Mailbox ${account.email ?? account.username} must be reconnected${why}`,
+    fix: `Open Accounts in edgepost and press Reconnect next to it; ${account.username} signs in to Microsoft again`,
+    where: "account",
+    transient: false,
+  };
+}
+
+/** Where and how a handler's error is fixed, by the place its advice named. */
+function placeFix(where: FixPlace | null): string | null {
+  switch (where) {
+    case "account":
+      return "Reconnect the account on edgepost's Accounts page";
+    case "credential":
+      return "Fix the credential in edgepost (usually a new client secret)";
+    case "exchange":
+      return "Change the mailbox's rights in the Exchange admin center (Recipients → Mailboxes → the mailbox → Delegation)";
+    case "azure":
+      return "Change the app in the Azure portal (App registrations → the app → API permissions), then reconnect the account";
+    case "handler":
+      return "Edit the handler in edgepost";
+    case "jira":
+      return "Check the rule in Jira Automation (is it enabled? its audit log), then retry the dead letters";
+    case "settings":
+      return "Change the Worker's settings (wrangler.toml vars or secrets) and deploy again";
+    case null:
+      return null;
+  }
+}
+
+/** A handler whose runs fail until someone fixes what `lastError` says. */
+export function handlerErrorAdvice(handler: Pick<HandlerView, "name" | "lastError" | "lastErrorWhere">): Advice {
+  return {
+    problem: `Handler “${handler.name}” stopped: ${handler.lastError ?? "its last run failed"}`,
+    fix: placeFix(handler.lastErrorWhere),
+    where: handler.lastErrorWhere,
+    transient: false,
+  };
+}
+
+/** Messages Jira refused for good wait on a handler's dead letters. */
+export function deadLetterAdvice(
+  handler: Pick<HandlerView, "name" | "counts" | "lastError">,
+  lastStatus: number | null,
+): Advice {
+  const count = handler.counts.deadLettered;
+  const refusal = webhookRefusalAdvice(lastStatus);
+  return {
+    problem: `Handler “${handler.name}” has ${count} dead letter${count === 1 ? "" : "s"}: mail Jira did not take${handler.lastError === null ? "" : ` (${handler.lastError})`}`,
+    fix: `${refusal.fix === null ? "Once Jira answers again" : sentence(refusal.fix)} Then press Retry all on the handler's page.`,
+    where: refusal.where ?? "jira",
+    transient: false,
+  };
+}
+
+/** A handler's change notifications failed; `reason` (its push status) already says what to fix. */
+export function pushFailedAdvice(handler: Pick<HandlerView, "name" | "pushStatus">): Advice {
+  return {
+    problem: `Change notifications for handler “${handler.name}” failed; it polls every few minutes meanwhile`,
+    fix: handler.pushStatus.reason,
+    where: "settings",
+    transient: false,
+  };
+}
+
+/** What a resolved alert says happened, as a phrase after "Resolved:". */
+export function resolvedPhrase(condition: string, subject: string): string {
+  switch (condition) {
+    case "account.reauth_required":
+      return `mailbox ${subject} is connected again`;
+    case "credential.secret_rejected":
+      return `Microsoft accepts the client secret of credential “${subject}” again`;
+    case "credential.secret_expiring":
+      return `the client secret of credential “${subject}” no longer expires within 30 days`;
+    case "handler.error":
+      return `handler “${subject}” runs again`;
+    case "handler.dead_letter":
+      return `handler “${subject}” has no dead letters left`;
+    default:
+      return `change notifications for handler “${subject}” work again`;
+  }
+}
+
+/** The one line a chat webhook shows for an alert: no line breaks, within `ALERT_TEXT_MAX` characters. */
+export function alertLine(parts: { resolved: boolean; problem: string; subject: string; condition: string }): string {
+  const text = parts.resolved ? `Resolved: ${resolvedPhrase(parts.condition, parts.subject)}` : parts.problem;
+  return oneLine(`edgepost: ${sentence(text)}`, ALERT_TEXT_MAX);
+}
+
+const ALERT_TEXT_MAX = 500;
+
+/** Text folded onto one line and cut at `max` characters (with an ellipsis). */
+export function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0] ?? text;
+}
+
+// Handler checks (`POST /api/handlers/{id}/check`): what each check found, in the administrator's words.
+
+/** The result of one check as the administrator reads it. */
+export interface CheckWords {
+  detail: string;
+  fix?: string;
+  where?: FixPlace;
+}
+
+/** A failed check's words from advice: the problem as the detail, the fix where there is one. */
+export function failedCheck(advice: Advice): CheckWords {
+  return {
+    detail: sentence(advice.problem),
+    ...(advice.fix === null ? {} : { fix: sentence(advice.fix) }),
+    ...(advice.where === null ? {} : { where: advice.where }),
+  };
+}
+
+export const CHECK_WORDS = {
+  notRun: (reason: string): CheckWords => ({ detail: `Not checked: ${reason}.` }),
+  tokenOk: (account: string, expiresAt: string): CheckWords => ({
+    detail: `Microsoft issues access tokens for the ${account} (the current one is valid until ${expiresAt}).`,
+  }),
+  mailboxOk: (mailbox: string, account: string): CheckWords => ({
+    detail: `The ${account} can open ${describeMailbox(mailbox)}.`,
+  }),
+  folderOk: (reference: string, displayName: string): CheckWords => ({
+    detail: `Folder "${reference}" exists (shown as "${displayName}") and can be read.`,
+  }),
+  folderMissing: (field: "folder" | "moveToFolder", message: string): CheckWords => ({
+    detail: sentence(message),
+    fix:
+      field === "folder"
+        ? "Edit the handler and pick an existing folder in Folder (Show the folders lists them)."
+        : "Edit the handler and pick an existing folder in Move to folder, or create that folder in Outlook.",
+    where: "handler",
+  }),
+  writeOk: (mailbox: string, account: string, action: string): CheckWords => ({
+    detail: `The ${account} may change mail in ${describeMailbox(mailbox)}, as ${action} needs: a message's read state was written back unchanged.`,
+  }),
+  writeUnproven: (action: string): CheckWords => ({
+    detail: `Not proven: the folder holds no message whose read state could be written back unchanged. The handler's first ${action} proves the right; a missing one then shows as the handler's error.`,
+  }),
+  sendAsUnverifiable: (mailbox: string, account: string): CheckWords => ({
+    detail:
+      `Microsoft Graph offers no way to ask whether the ${account} may send as ${mailbox} ` +
+      "(https://learn.microsoft.com/graph/outlook-send-mail-from-other-user); only a send shows it. " +
+      `Run the check with a test send (Check with a test send, or {"sendAs": true}) to send one short message as ${mailbox} to the account's own address.`,
+  }),
+  sendAsOk: (mailbox: string, ownAddress: string): CheckWords => ({
+    detail: `Microsoft accepted a test message sent as ${mailbox} to ${ownAddress}: the account has Send As (or Send on Behalf).`,
+  }),
+  pushActive: (expiresAt: string | null): CheckWords => ({
+    detail: `Microsoft notifies edgepost of new mail in the folder${expiresAt === null ? "" : ` (the subscription is valid until ${expiresAt} and is renewed before then)`}.`,
+  }),
+  pushPending: (): CheckWords => ({
+    detail: "The subscription for change notifications is being set up; the handler polls meanwhile.",
+  }),
+  pushUnavailable: (reason: string | null): CheckWords => ({
+    detail: reason ?? "Microsoft offers no change notifications for this handler; it polls.",
+  }),
+  pushFailed: (reason: string | null): CheckWords => ({
+    detail: "Change notifications failed; the handler polls meanwhile.",
+    ...(reason === null ? {} : { fix: reason }),
+    where: "settings",
+  }),
+  webhookOk: (status: number): CheckWords => ({
+    detail: `Jira accepted a test payload (HTTP ${status}). It carries "test": true in data, so a rule can leave it out with a condition on {{webhookData.test}}.`,
+  }),
+} as const;
+
+/**
+ * Why a write to a mailbox (marking read, moving) was refused. For a shared mailbox the missing piece is
+ * Exchange's Full Access (read-only folder sharing lets Graph read but not write); for the account's own
+ * mailbox it is the Mail.ReadWrite permission.
+ */
+export function writeAccessAdvice(error: GraphError, context: { mailbox: string; account: string }): Advice {
+  if (error.status === 403 && context.mailbox !== "me") {
+    return {
+      problem: `The ${context.account} may read but not change mail in mailbox ${context.mailbox} (${error.code}); marking read and moving need Full Access`,
+      fix: `In the Exchange admin center open Recipients → Mailboxes → ${context.mailbox} → Delegation → Read and manage (Full Access), and add the user; the credential also needs Mail.ReadWrite.Shared`,
+      where: "exchange",
+      transient: false,
+    };
+  }
+  if (error.status === 403) {
+    return {
+      problem: `Graph refused to change mail in the ${context.account}'s mailbox (${error.code})`,
+      fix: "In the Azure portal open App registrations → the app → API permissions and add Microsoft Graph's delegated Mail.ReadWrite, then reconnect the account so the user consents",
+      where: "azure",
+      transient: false,
+    };
+  }
+  return mailAccessAdvice(error, context);
 }

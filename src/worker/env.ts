@@ -3,6 +3,7 @@
  * @module
  */
 import type { AccessObject } from "./objects/access-object.ts";
+import type { AlertsObject } from "./objects/alerts-object.ts";
 import type { AccountObject } from "./objects/account-object.ts";
 import type { Directory } from "./objects/directory-object.ts";
 import type { HandlerObject } from "./objects/handler-object.ts";
@@ -21,6 +22,8 @@ export interface Env {
   MAILBOX_BUDGETS: DurableObjectNamespace<MailboxBudget>;
   /** API keys, admin sessions and failed sign-ins: what must be strongly consistent about access. */
   ACCESS: DurableObjectNamespace<AccessObject>;
+  /** The conditions that need a person, and the alerts that tell them (one object). */
+  ALERTS: DurableObjectNamespace<AlertsObject>;
 
   /** Secret: bearer token for `/api/*` and the admin pages. */
   ADMIN_TOKEN?: string;

@@ -7,6 +7,7 @@ import { runScheduled } from "./scheduled.ts";
 import type { Env } from "./env.ts";
 
 export { AccessObject } from "./objects/access-object.ts";
+export { AlertsObject } from "./objects/alerts-object.ts";
 export { AccountObject } from "./objects/account-object.ts";
 export { Directory } from "./objects/directory-object.ts";
 export { HandlerObject } from "./objects/handler-object.ts";

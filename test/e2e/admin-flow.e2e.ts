@@ -182,12 +182,28 @@ describe("the admin pages in Chromium", () => {
     await page.getByText("Run finished with failures").waitFor();
     expect((await sim.hook(hook.id)).requests).toHaveLength(postsAfterRun);
     await screenshot("handler-dead-letter");
+    // Every page shows what needs a person, linking to it (issue 13).
+    const banner = page.locator("aside.attention");
+    expect(await banner.textContent()).toContain("Adele's inbox");
+    expect(await banner.textContent()).toContain("dead letter");
+    // Check: the same list as the API's, on a page that is safe to reload.
+    await page.getByRole("button", { name: "Check", exact: true }).click();
+    await page.getByRole("heading", { name: "Check: Adele's inbox" }).waitFor();
+    expect(await page.locator("#check-token").textContent()).toContain("Passed");
+    expect(await page.locator("#check-folder").textContent()).toContain("Passed");
+    const postsBeforeReload = (await sim.hook(hook.id)).requests.length;
+    await page.reload();
+    await page.getByRole("heading", { name: "Check: Adele's inbox" }).waitFor();
+    expect((await sim.hook(hook.id)).requests).toHaveLength(postsBeforeReload);
+    await screenshot("handler-check");
+    await page.getByRole("link", { name: "Back to the handler" }).click();
     await page.getByRole("link", { name: "edgepost" }).click();
     expect(await mainText()).toContain("Handler Adele's inbox: 1 message waits in the dead letters.");
     await screenshot("overview-needs-attention");
 
     await page.goto(`${stack.workerUrl}/handlers`);
-    await page.getByRole("link", { name: "Adele's inbox" }).click();
+    // The banner links to what needs attention.
+    await page.locator("aside.attention").getByRole("link", { name: "Adele's inbox" }).click();
     await page.getByRole("link", { name: "Edit the handler" }).click();
     await page.getByLabel("Webhook secret").fill(hook.token ?? "");
     await page.getByRole("button", { name: "Save" }).click();
@@ -196,6 +212,7 @@ describe("the admin pages in Chromium", () => {
     await page.getByRole("button", { name: "Retry all" }).first().click();
     await page.getByText("Retried: the message was delivered.").waitFor();
     expect(await page.locator("main > p .badge").first().textContent()).toBe("ok");
+    expect(await page.locator("aside.attention").count()).toBe(0);
     await screenshot("handler-retried");
     const received = await sim.hook(hook.id);
     const accepted = received.requests.filter((request) => request.status === 200);
@@ -241,6 +258,7 @@ describe("the admin pages in Chromium", () => {
     expect(page.url()).toContain("?notice=token-reauth");
     expect(await page.locator("tbody .badge.bad").textContent()).toBe("reconnect needed");
     expect(await mainText()).toContain("The grant was revoked");
+    expect(await page.locator("aside.attention").textContent()).toContain("must be reconnected");
     await page.getByText(/Details \(AADSTS50173/).click();
     await screenshot("accounts-reconnect-needed");
     await page.getByRole("link", { name: "Disconnect" }).click();
@@ -252,6 +270,7 @@ describe("the admin pages in Chromium", () => {
     await page.getByRole("heading", { name: "Mailbox connected" }).waitFor();
     await page.goto(`${stack.workerUrl}/accounts`);
     await expect(page.locator("tbody .badge.ok", { hasText: "connected" }).count()).resolves.toBe(1);
+    expect(await page.locator("aside.attention").count()).toBe(0);
     await screenshot("accounts-reconnected");
 
     await page.goto(`${stack.workerUrl}/credentials`);

@@ -46,6 +46,8 @@ export interface AppInfo {
   clientId: string;
   clientSecret: string;
   secretId: string;
+  /** The first secret's expiry as Azure's Certificates & secrets lists it (ISO 8601), or null for never. */
+  secretExpiresAt: string | null;
   redirectUris: string[];
 }
 
@@ -228,10 +230,11 @@ function hookAction(
 ): Response {
   const { request, body, id, origin } = options;
   if (id === undefined && request.method === "POST") {
-    const input = body as { token?: string | null };
+    const input = body as { token?: string | null; tokenHeader?: string };
     const hook: SimHook = {
       id: randomOpaque("hook-", 9),
       token: input.token === undefined ? randomOpaque("", 24) : input.token,
+      tokenHeader: (input.tokenHeader ?? "x-automation-webhook-token").toLowerCase(),
       latencyMs: 0,
       faults: [],
       failuresPerKey: null,
@@ -374,6 +377,16 @@ function mailboxAction(
     const folder = addFolder(mailbox, input.displayName, parent.id, { hidden: input.hidden ?? false });
     return json(201, { id: folder.id, displayName: folder.displayName });
   }
+  if (sub === "folders" && request.method === "DELETE") {
+    // A person deletes an empty folder in Outlook: its id then answers ErrorItemNotFound.
+    const path = new URL(request.url).searchParams.get("path") ?? "";
+    const folder = folderByPath(mailbox, path);
+    if (folder === undefined || folder.wellKnownName !== null) {
+      return json(404, { error: `no deletable folder ${path}` });
+    }
+    mailbox.folders.delete(folder.id);
+    return json(200, { deleted: folder.id });
+  }
   if (sub === "messages" && request.method === "POST") {
     const input = body as { folder?: string; messages: MessageInput[] };
     const folder = folderByPath(mailbox, input.folder ?? "inbox");
@@ -508,20 +521,27 @@ function addApp(state: SimState, tenant: SimTenant, input: AppInput): AppInfo {
     app,
     input.secretExpiresInSeconds === undefined ? {} : { expiresInSeconds: input.secretExpiresInSeconds },
   );
-  return { clientId: app.clientId, clientSecret: secret.value, secretId: secret.id, redirectUris: app.redirectUris };
+  return {
+    clientId: app.clientId,
+    clientSecret: secret.value,
+    secretId: secret.id,
+    secretExpiresAt: secret.expiresAt,
+    redirectUris: app.redirectUris,
+  };
 }
 
+/** A new client secret; `expiresAt` as Azure lists it (ISO 8601), null for a secret that never expires. */
 function addSecret(
   app: SimApp,
   input: { expiresInSeconds?: number },
-): { id: string; value: string; expiresAt: number | null } {
+): { id: string; value: string; expiresAt: string | null } {
   const secret = {
     id: randomGuid(),
     value: `${randomOpaque("", 3).slice(0, 3)}8Q~${randomOpaque("", 27).slice(0, 37)}`,
     expiresAt: input.expiresInSeconds === undefined ? null : Date.now() + input.expiresInSeconds * 1000,
   };
   app.secrets.push(secret);
-  return secret;
+  return { ...secret, expiresAt: secret.expiresAt === null ? null : new Date(secret.expiresAt).toISOString() };
 }
 
 function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options: { secrets?: "all" } = {}): TenantInfo {
@@ -534,6 +554,7 @@ function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options:
       clientId: app.clientId,
       clientSecret: options.secrets === "all" ? (app.secrets[0]?.value ?? "") : "",
       secretId: app.secrets[0]?.id ?? "",
+      secretExpiresAt: expiryOf(app.secrets[0]?.expiresAt ?? null),
       redirectUris: app.redirectUris,
     })),
     endpoints: {
@@ -542,6 +563,10 @@ function tenantInfo(state: SimState, tenant: SimTenant, origin: string, options:
     },
     graphBaseUrl: `${origin}/v1.0`,
   };
+}
+
+function expiryOf(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
 }
 
 /** Every secret the simulator handed out for this tenant, for tests that check nothing leaks. */

@@ -1,13 +1,20 @@
 /**
  * A Jira Automation incoming-webhook receiver: records what it gets, checks the
- * `X-Automation-Webhook-Token`, and fails or answers slowly on demand.
+ * `X-Automation-Webhook-Token` (or, for a receiver of edgepost's alerts, `X-Edgepost-Alert-Token`),
+ * and fails or answers slowly on demand.
  * @module
  */
 import { escapeHtml, htmlPage } from "./responses.ts";
 import { SimulatedNetworkError, sleep, takeFault } from "./state.ts";
 import type { SimHook, SimState } from "./state.ts";
 
-const RECORDED_HEADERS = ["content-type", "idempotency-key", "x-automation-webhook-token", "user-agent"];
+const RECORDED_HEADERS = [
+  "content-type",
+  "idempotency-key",
+  "x-automation-webhook-token",
+  "x-edgepost-alert-token",
+  "user-agent",
+];
 
 export async function handleHook(
   hook: SimHook,
@@ -46,7 +53,7 @@ export async function handleHook(
     record(fault.status, safeJson(text));
     return jiraError(fault.status, fault.description ?? "Simulated failure", fault.retryAfter);
   }
-  if (hook.token !== null && request.headers.get("x-automation-webhook-token") !== hook.token) {
+  if (hook.token !== null && request.headers.get(hook.tokenHeader) !== hook.token) {
     record(401, safeJson(text));
     return jiraError(401, "Invalid webhook token");
   }

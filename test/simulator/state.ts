@@ -203,6 +203,8 @@ export interface SimHookRequest {
 export interface SimHook {
   id: string;
   token: string | null;
+  /** The header that must carry `token`: Jira's, or another receiver's (edgepost's alert webhook). */
+  tokenHeader: string;
   latencyMs: number;
   faults: SimFaultRule[];
   /** Fails the first `count` posts of every Idempotency-Key with `status`. */

@@ -1,7 +1,8 @@
 /**
  * Setup for every workerd test file: records each console line (the Worker's logs included, since it
- * runs in the test's isolate), and after the file's tests scans every response and log line for the
- * secrets this file's simulator tenants handed out. A leak anywhere in the suite fails its file.
+ * runs in the test's isolate), and after the file's tests scans every response, log line and body the
+ * Worker posted to a receiver (Jira payloads, alerts) for the secrets this file's simulator tenants
+ * handed out. A leak anywhere in the suite fails its file.
  * @module
  */
 import { afterAll, expect } from "vitest";
@@ -23,6 +24,8 @@ afterAll(async () => {
   const client = simulator();
   const issued = await Promise.all(client.tenantIds.map((tenantId) => client.issued(tenantId)));
   const responses = await responsesSoFar();
+  const hooks = await Promise.all(client.hookIds.map((id) => client.hook(id)));
+  const posted = hooks.flatMap((hook) => hook.requests.map((request) => JSON.stringify(request.body ?? null)));
   const neverShown = [
     ADMIN_TOKEN,
     ...client.hookTokens,
@@ -41,6 +44,9 @@ afterAll(async () => {
     for (const line of lines) {
       expect(line.includes(secret), `a log line shows a secret: ${line.slice(0, 120)}`).toBe(false);
     }
+    for (const body of posted) {
+      expect(body.includes(secret), `a body posted to a receiver shows a secret: ${body.slice(0, 120)}`).toBe(false);
+    }
   }
   for (const token of accessTokens) {
     for (const response of responses.filter((candidate) => !TOKEN_ROUTE.test(candidate.path))) {
@@ -48,6 +54,9 @@ afterAll(async () => {
     }
     for (const line of lines) {
       expect(line.includes(token), "a log line shows an access token").toBe(false);
+    }
+    for (const body of posted) {
+      expect(body.includes(token), "a body posted to a receiver shows an access token").toBe(false);
     }
   }
 });

@@ -59,6 +59,8 @@ export class SimulatorClient {
   /** Tenants and hooks created through this client, so a test file can check its own secrets never leaked. */
   readonly tenantIds: string[] = [];
   readonly hookTokens: string[] = [];
+  /** The receivers this file created: what the Worker posted to them is scanned for secrets too. */
+  readonly hookIds: string[] = [];
 
   async createTenant(input: TenantInput = {}): Promise<TenantInfo> {
     const tenant = await this.#call<TenantInfo>("POST", "/_sim/tenants", input);
@@ -79,7 +81,10 @@ export class SimulatorClient {
     return this.#call("POST", `/_sim/tenants/${tenantId}/users/${userId}/revoke`, options);
   }
 
-  addSecret(clientId: string, options: { expiresInSeconds?: number } = {}): Promise<{ id: string; value: string }> {
+  addSecret(
+    clientId: string,
+    options: { expiresInSeconds?: number } = {},
+  ): Promise<{ id: string; value: string; expiresAt: string | null }> {
     return this.#call("POST", `/_sim/apps/${clientId}/secrets`, options);
   }
 
@@ -121,6 +126,14 @@ export class SimulatorClient {
     options: { parent?: string; hidden?: boolean } = {},
   ): Promise<{ id: string; displayName: string }> {
     return this.#call("POST", `/_sim/mailboxes/${encodeURIComponent(address)}/folders`, { displayName, ...options });
+  }
+
+  /** Deletes a (user-made) folder, as a person would in Outlook. */
+  deleteFolder(address: string, path: string): Promise<void> {
+    return this.#call(
+      "DELETE",
+      `/_sim/mailboxes/${encodeURIComponent(address)}/folders?path=${encodeURIComponent(path)}`,
+    );
   }
 
   addMessages(address: string, messages: MessageInput[], options: { folder?: string } = {}): Promise<SeededMessage[]> {
@@ -183,8 +196,9 @@ export class SimulatorClient {
     return this.#call("GET", `/_sim/sent${address === undefined ? "" : `?mailbox=${encodeURIComponent(address)}`}`);
   }
 
-  async createHook(options: { token?: string | null } = {}): Promise<HookInfo> {
+  async createHook(options: { token?: string | null; tokenHeader?: string } = {}): Promise<HookInfo> {
     const hook = await this.#call<HookInfo>("POST", "/_sim/hooks", options);
+    this.hookIds.push(hook.id);
     if (hook.token !== null) {
       this.hookTokens.push(hook.token);
     }

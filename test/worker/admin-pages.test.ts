@@ -131,7 +131,12 @@ describe("credential pages", () => {
       "Token Endpoint URL",
       "Scopes",
     ]);
-    expect(labels.slice(8)).toEqual(["Allowed tenants", "Directory (tenant) ID", "Microsoft cloud"]);
+    expect(labels.slice(8)).toEqual([
+      "Allowed tenants",
+      "Secret expiry date",
+      "Directory (tenant) ID",
+      "Microsoft cloud",
+    ]);
     expect(html).toContain('<option value="microsoft" selected="">Microsoft 365</option>');
     expect(html).toContain('<option value="authorization_code" selected="">Auth code (delegated)</option>');
     expect(html).toContain(

@@ -57,6 +57,7 @@ describe("POST /api/credentials", () => {
         "Mail.Send.Shared",
       ],
       allowedTenants: [],
+      clientSecretExpiresAt: null,
       redirectUri: REDIRECT_URI,
       clientSecretSet: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),

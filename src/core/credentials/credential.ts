@@ -7,6 +7,7 @@ import * as z from "../zod.ts";
 import { cloudMismatch } from "../microsoft/clouds.ts";
 import { checkEndpoint, isTenantGuid, sameAuthority } from "../microsoft/endpoints.ts";
 import { fieldIssue, namedFields, parseInput, refuse, ValidationError } from "../validation.ts";
+import { normalizeSecretExpiry, SECRET_EXPIRY_FORMAT_HINT, secretExpiryMs } from "./secret-expiry.ts";
 import {
   DEFAULT_SCOPES,
   defaultScopesFor,
@@ -104,6 +105,19 @@ function fieldsSchema(policy: EndpointPolicy) {
       ),
       [],
     ),
+    /** When the client secret expires (`secret-expiry.ts`); empty or null when not known. */
+    clientSecretExpiresAt: z._default(
+      z.nullable(
+        z.pipe(
+          z.string().check(
+            z.trim(),
+            z.refine((value) => value === "" || secretExpiryMs(value) !== null, SECRET_EXPIRY_FORMAT_HINT),
+          ),
+          z.transform((value) => (value === "" ? null : normalizeSecretExpiry(value))),
+        ),
+      ),
+      null,
+    ),
   });
 }
 
@@ -134,6 +148,7 @@ export const credentialRecordSchema = z.object({
   tokenEndpoint: z.string(),
   scopes: z.array(z.string()),
   allowedTenants: z._default(z.array(z.string()), []),
+  clientSecretExpiresAt: z._default(z.nullable(z.string()), null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -147,7 +147,7 @@ function checkMoveTarget(config: HandlerConfig, options: { moveToFolderGiven: bo
 }
 
 /** An https URL (loopback http where allowed) to a public host, stored normalised (`src/core/egress.ts`). */
-function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
+export function webhookUrlSchema(options: { allowHttpLoopback: boolean }) {
   return z.pipe(
     z.string().check(z.trim(), z.minLength(1)),
     z.transform((value, payload) => {

@@ -88,3 +88,35 @@ export function buildPayload(
     },
   };
 }
+
+/** The payload a handler check posts on request: a made-up message, marked `"test": true` in `data`. */
+export type TestPayload = Omit<WebhookPayload, "data"> & { data: WebhookPayload["data"] & { test: true } };
+
+export function testPayload(context: { handlerId: string; mailbox: string; at: string }): TestPayload {
+  const dedupeKey = `edgepost-test-${context.handlerId}-${context.at}`;
+  return {
+    issues: [],
+    data: {
+      test: true,
+      dedupeKey,
+      handlerId: context.handlerId,
+      mailbox: context.mailbox,
+      message: {
+        id: dedupeKey,
+        internetMessageId: null,
+        conversationId: null,
+        subject: "edgepost test: this handler's webhook works",
+        from: { name: "edgepost", address: context.mailbox },
+        to: [{ name: "edgepost", address: context.mailbox }],
+        cc: [],
+        replyTo: [],
+        receivedAt: context.at,
+        bodyText: 'A test from edgepost\'s handler check. "test": true in data tells a rule to leave it out.',
+        bodyHtml: null,
+        inReplyTo: null,
+        references: [],
+        attachments: [],
+      },
+    },
+  };
+}

@@ -19,8 +19,10 @@ export type DeliveryOutcome =
 
 export interface WebhookRequest {
   url: string;
-  /** Sent as `X-Automation-Webhook-Token` when set. */
+  /** Sent as `tokenHeader` (default `X-Automation-Webhook-Token`) when set. */
   token: string | null;
+  /** The header that carries `token`: alerts use `X-Edgepost-Alert-Token`. */
+  tokenHeader?: string;
   idempotencyKey: string;
   body: string;
 }
@@ -35,7 +37,7 @@ export async function postToWebhook(
     "user-agent": "edgepost",
   };
   if (request.token !== null) {
-    headers["x-automation-webhook-token"] = request.token;
+    headers[request.tokenHeader ?? "x-automation-webhook-token"] = request.token;
   }
   let post: Request;
   try {

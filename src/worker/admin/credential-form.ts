@@ -50,6 +50,11 @@ export const CREDENTIAL_FORM = {
     omitWhenEmpty: true,
     hint: "Only for /common or /organizations endpoints: the tenant ids (GUIDs) whose users may connect, space-separated. Empty: any tenant.",
   },
+  clientSecretExpiresAt: {
+    label: "Secret expiry date",
+    kind: "text",
+    hint: "The secret's Expires date under Certificates & secrets, as 2027-05-30. edgepost warns 30, 7 and 1 days before. Empty: not known.",
+  },
 } as const satisfies FormSpec<keyof CredentialFields>;
 
 /** A new credential's form: the schema's defaults. */

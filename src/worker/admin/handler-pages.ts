@@ -6,6 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { HandlerCheckPage } from "../views/check-views.tsx";
 import { HandlerDeletePage, HandlerFormPage, HandlerListPage, HandlerPage } from "../views/handler-views.tsx";
 import { apiBody, formValues, valuesOf } from "./form-spec.ts";
 import { HANDLER_FORM, newHandlerValues } from "./handler-form.ts";
@@ -27,6 +28,7 @@ import type { Context } from "hono";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
 import type { ActivityItem, DeadLetter, HandlerView, RunCounts } from "../../core/handlers/handler.ts";
+import type { CheckReport } from "../../core/handlers/handler-checks.ts";
 import type { FieldIssue } from "../../core/validation.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AdminFrame, Notice } from "../views/components.tsx";
@@ -223,6 +225,36 @@ handlerPages.post(
     return seeOther(
       result.status === 404 ? "/handlers" : resultUrl(path, result.status === 409 ? "run-disabled" : "run-failed"),
     );
+  }),
+);
+
+/** Runs the checks (a test to Jira or a test send only from their own buttons), then shows the report. */
+handlerPages.post(
+  "/:id/check",
+  action("handlers", async (c, _frame, form) => {
+    const path = `/handlers/${idParam(c)}`;
+    const result = await callApi<CheckReport>(c, "POST", `${path}/check`, {
+      webhook: form.get("webhook") === "true",
+      sendAs: form.get("sendAs") === "true",
+    });
+    return seeOther(
+      result.ok ? `${path}/check` : result.status === 404 ? "/handlers" : resultUrl(path, "check-failed"),
+    );
+  }),
+);
+
+/** The last check's report: reloading it checks nothing again. */
+handlerPages.get(
+  "/:id/check",
+  page("handlers", async (c, frame) => {
+    const path = `/handlers/${idParam(c)}`;
+    const [handler, report] = await Promise.all([
+      fetchApi<HandlerView>(c, path),
+      fetchApi<CheckReport>(c, `${path}/check`),
+    ]);
+    return handler === null
+      ? notFoundPage(c, frame)
+      : render(200, HandlerCheckPage({ frame, handler, report, notice: noticeOf(c) }));
   }),
 );
 

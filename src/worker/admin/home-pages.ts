@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { constantTimeEqual } from "../../core/crypto/constant-time.ts";
 import { OverviewPage, SignInPage } from "../views/home-views.tsx";
 import { currentSession, forbidden, fromOwnPages, readForm, wrongTokenAtSignIn } from "./guard.ts";
+import { attentionLines, heldConditions } from "./attention.ts";
 import { fetchApi } from "./internal-api.ts";
 import { action, frameOf, render, seeOther } from "./page-actions.ts";
 import { createSession, revokeSession, SESSION_LIFETIME_SECONDS, sessionCookie } from "./session.ts";
@@ -21,15 +22,16 @@ homePages.get("/", async (c) => {
   if (session === null) {
     return render(200, SignInPage({ next: "/", notice: null }));
   }
-  const [credentials, accounts, handlers] = await Promise.all([
+  const [credentials, accounts, handlers, held] = await Promise.all([
     fetchApi<{ items: CredentialView[] }>(c, "/credentials"),
     fetchApi<{ items: AccountView[] }>(c, "/accounts"),
     fetchApi<{ items: HandlerView[] }>(c, "/handlers"),
+    heldConditions(c),
   ]);
   return render(
     200,
     OverviewPage({
-      frame: frameOf(session, "overview"),
+      frame: frameOf(session, "overview", attentionLines(held)),
       credentials: credentials?.items ?? [],
       accounts: accounts?.items ?? [],
       handlers: handlers?.items ?? [],

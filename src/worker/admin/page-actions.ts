@@ -6,6 +6,7 @@
  */
 import { NotFoundView, SignInPage } from "../views/home-views.tsx";
 import { pageResponse } from "../views/document.tsx";
+import { attentionLines, heldConditions } from "./attention.ts";
 import { currentSession, forbidden, fromOwnPages, readForm, validCsrf } from "./guard.ts";
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
@@ -30,7 +31,7 @@ export function page(section: AdminFrame["section"], handler: PageHandler): (c: 
     if (session === null) {
       return pageResponse(200, SignInPage({ next: c.req.path, notice: null }));
     }
-    return handler(c, frameOf(session, section));
+    return handler(c, frameOf(session, section, attentionLines(await heldConditions(c))));
   };
 }
 
@@ -55,8 +56,12 @@ export function action(
   };
 }
 
-export function frameOf(session: Session, section: AdminFrame["section"]): AdminFrame {
-  return { csrfToken: session.csrfToken, section };
+export function frameOf(
+  session: Session,
+  section: AdminFrame["section"],
+  attention: AdminFrame["attention"] = [],
+): AdminFrame {
+  return { csrfToken: session.csrfToken, section, attention };
 }
 
 /**

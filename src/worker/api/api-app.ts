@@ -8,6 +8,7 @@ import { handleError, handleNotFound } from "../http/error-handler.ts";
 import { apiResponseHeaders, authenticate } from "../http/api-auth.ts";
 import { requireSettings } from "../http/middleware.ts";
 import { accountRoutes } from "./account-routes.ts";
+import { alertRoutes } from "./alert-routes.ts";
 import { credentialRoutes } from "./credential-routes.ts";
 import { handlerRoutes } from "./handler-routes.ts";
 import { keyRoutes } from "./key-routes.ts";
@@ -22,6 +23,7 @@ api.route("/accounts", accountRoutes);
 api.route("/handlers", handlerRoutes);
 api.route("/maintenance", maintenanceRoutes);
 api.route("/keys", keyRoutes);
+api.route("/alerts", alertRoutes);
 
 api.notFound(handleNotFound);
 api.onError(handleError);

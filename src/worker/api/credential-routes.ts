@@ -15,10 +15,13 @@ import { sealSecret } from "../../core/crypto/secret-box.ts";
 import { notFound } from "../http/error-handler.ts";
 import { problem, ProblemError } from "../http/problem.ts";
 import { jsonBody, nowIso, redirectUriFor } from "../http/request.ts";
+import { secretExpiryCondition, secretRejectedCondition } from "../../core/alerts/alert-rules.ts";
+import { forgetInAlerts, reportToAlerts } from "../stores/alerts.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import { deleteCredentialUnlessUsed } from "../stores/credential-deletions.ts";
 import { answerAuthorizeUrl } from "./authorize-url.ts";
 import type { Context } from "hono";
+import type { ConditionReport } from "../../core/alerts/alert-rules.ts";
 import type { CredentialPolicy, CredentialRecord } from "../../core/credentials/credential.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { Settings } from "../settings.ts";
@@ -38,6 +41,7 @@ credentialRoutes.post("/", async (c) => {
     updatedAt: now,
   };
   await new CredentialStore(c.env.CONFIG).put(record);
+  await reportSecretState(c, record, { newSecret: false });
   c.header("location", `/api/credentials/${id}`);
   return c.json(toCredentialView(record, redirectUriFor(c)), 201);
 });
@@ -61,9 +65,14 @@ credentialRoutes.patch("/:id", async (c) => {
   const settings = c.get("settings");
   const current = await requireCredential(c);
   const { clientSecret: sealedSecret, ...currentFields } = current;
-  const merged = parseCredentialPatch(await jsonBody(c), currentFields, credentialPolicy(settings));
+  const input = await jsonBody(c);
+  const merged = parseCredentialPatch(input, currentFields, credentialPolicy(settings));
+  const newSecret = merged.clientSecret !== undefined;
+  // An expiry date belongs to one secret: a new secret without its own date has no known expiry.
+  const namesExpiry = typeof input === "object" && input !== null && "clientSecretExpiresAt" in input;
   const record: CredentialRecord = {
     ...merged,
+    clientSecretExpiresAt: newSecret && !namesExpiry ? null : merged.clientSecretExpiresAt,
     id: current.id,
     clientSecret:
       merged.clientSecret === undefined
@@ -73,13 +82,16 @@ credentialRoutes.patch("/:id", async (c) => {
     updatedAt: nowIso(),
   };
   await new CredentialStore(c.env.CONFIG).put(record);
+  await reportSecretState(c, record, { newSecret });
   return c.json(toCredentialView(record, redirectUriFor(c)));
 });
 
 credentialRoutes.delete("/:id", async (c) => {
   const record = await requireCredential(c);
   const deletion = await deleteCredentialUnlessUsed(c.env, record.id);
-  if (!deletion.deleted) {
+  if (deletion.deleted) {
+    await forgetInAlerts(c.env, "credential", record.id);
+  } else {
     const { accounts } = deletion;
     throw new ProblemError(
       problem(
@@ -95,6 +107,27 @@ credentialRoutes.post("/:id/authorize", async (c) => {
   const credential = await requireCredential(c);
   return answerAuthorizeUrl(c, credential, { loginHint: null, reauthorizeAccountId: null });
 });
+
+/**
+ * Tells the alerts object what the saved credential's secret looks like now: a new secret ends a refusal
+ * and any expiry warning of the old one (a new one is raised if the new secret's own date is close).
+ */
+async function reportSecretState(
+  c: Context<AppEnv>,
+  record: CredentialRecord,
+  options: { newSecret: boolean },
+): Promise<void> {
+  const subject = { type: "credential" as const, id: record.id, name: record.name };
+  const now = Date.now();
+  const reports: ConditionReport[] = options.newSecret
+    ? [
+        secretRejectedCondition(record, null),
+        secretExpiryCondition({ ...record, clientSecretExpiresAt: null }, now),
+        secretExpiryCondition(record, now),
+      ]
+    : [secretExpiryCondition(record, now)];
+  await reportToAlerts(c.env, subject, reports);
+}
 
 function credentialPolicy(settings: Settings): CredentialPolicy {
   return { ...settings.endpointPolicy, graphBaseUrl: settings.graphBaseUrl };

@@ -7,6 +7,7 @@ import { AccountTokenError } from "../../core/accounts/token-broker.ts";
 import { isGraphItemId, isId, newId } from "../../core/ids.ts";
 import { HandlerFolderError, resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
 import { configOf, parseHandlerCreate, parseHandlerPatch } from "../../core/handlers/handler.ts";
+import { checkRequestSchema, runHandlerChecks } from "../../core/handlers/handler-checks.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { GraphError } from "../../core/microsoft/graph-client.ts";
 import { adviceText, mailAccessAdvice } from "../../core/advice.ts";
@@ -154,6 +155,53 @@ handlerRoutes.post("/:id/dead-letters/:messageId/retry", async (c) => {
     throw new ProblemError(problem("notFound", `Handler ${id} has no dead letter with message id ${messageId}`));
   }
   return c.json(result.delivered ? { delivered: true } : { delivered: false, error: result.error });
+});
+
+/**
+ * Runs every check that applies to the handler (`core/handlers/handler-checks.ts`) and keeps the report
+ * for the handler's page. Jira gets a test payload only with `{ "webhook": true }`; a test message is
+ * sent as a shared mailbox only with `{ "sendAs": true }`.
+ */
+handlerRoutes.post("/:id/check", async (c) => {
+  const id = handlerIdParam(c);
+  const stub = c.env.HANDLERS.getByName(id);
+  const view = await stub.view();
+  if (view === null) {
+    throw notFound("handler", id);
+  }
+  const request = parseInput(checkRequestSchema, await jsonBody(c)) ?? { webhook: false, sendAs: false };
+  const accountStub = c.env.ACCOUNTS.getByName(view.accountId);
+  const account = isId("account", view.accountId) ? await accountStub.view() : null;
+  const own = account === null ? "" : (account.email ?? account.username);
+  const report = await runHandlerChecks(
+    {
+      config: configOf(view),
+      account: account === null ? `account ${view.accountId}` : `account ${own}`,
+      ownAddress: own,
+      token: async () => (account === null ? { ok: false, reason: "not_found" } : accountStub.getAccessToken()),
+      graph: accountGraphClient(c.env, c.get("settings"), view.accountId, {
+        mailbox: view.mailbox,
+        headers: { prefer: IMMUTABLE_IDS },
+      }),
+      pushStatus: view.pushStatus,
+      postTestPayload: async () =>
+        (await stub.postTestPayload()) ?? { kind: "reject", status: 0, error: "the handler was deleted" },
+      now: () => Date.now(),
+    },
+    request,
+  );
+  await stub.saveCheck(report);
+  return c.json(report);
+});
+
+/** The last check's report, as `POST …/check` answered it. */
+handlerRoutes.get("/:id/check", async (c) => {
+  const id = handlerIdParam(c);
+  const report = await c.env.HANDLERS.getByName(id).lastCheck();
+  if (report === null) {
+    throw new ProblemError(problem("notFound", `Handler ${id} does not exist or was never checked`));
+  }
+  return c.json(report);
 });
 
 function handlerIdParam(c: Context<AppEnv>): string {

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { clientSecretContext } from "../../core/credentials/credential.ts";
 import { openSecret, sealedKeyId, sealSecret } from "../../core/crypto/secret-box.ts";
+import { alertsObject } from "../stores/alerts.ts";
 import { CredentialStore } from "../stores/credential-store.ts";
 import { listAccounts, listHandlers } from "../stores/directory-shards.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -38,10 +39,12 @@ maintenanceRoutes.post("/reencrypt", async (c) => {
     (await listHandlers(c.env)).map((handler) => c.env.HANDLERS.getByName(handler.id).reencrypt()),
   );
   const handlersResealed = handlers.filter(Boolean).length;
+  const alertsResealed = await alertsObject(c.env).reencrypt();
   return c.json({
     primaryKeyId: keyRing.primaryId,
     credentials: { resealed, current },
     accounts: { resealed: accountsResealed, current: accounts.length - accountsResealed },
     handlers: { resealed: handlersResealed, current: handlers.length - handlersResealed },
+    alertWebhookToken: { resealed: alertsResealed },
   });
 });

@@ -7,11 +7,15 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { DEFAULT_MIN_VALIDITY_SECONDS, KEEP_ALIVE_IDLE_MS, TokenBroker } from "../../core/accounts/token-broker.ts";
+import { isClientSecretProblem } from "../../core/advice.ts";
+import { secretRejectedCondition } from "../../core/alerts/alert-rules.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { outboundFetch } from "../outbound-fetch.ts";
 import { loadSettings } from "../settings.ts";
+import { reportToAlerts } from "../stores/alerts.ts";
 import { loadRefreshCredential } from "../stores/credential-loader.ts";
+import { CredentialStore } from "../stores/credential-store.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { AccountTables } from "./account-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
@@ -42,8 +46,12 @@ export class AccountObject extends DurableObject<Env> {
     const vault: TokenVault = {
       read: () => tables.read(),
       saveRefreshed: async (tokens) => {
+        const secretWasRefused = tables.credentialRefused();
         const stored = await tables.saveRefreshed(tokens);
         await this.#publish({ required: false });
+        if (secretWasRefused) {
+          await this.#reportSecret(null);
+        }
         return stored;
       },
       markReauthRequired: async (reason) => {
@@ -54,6 +62,9 @@ export class AccountObject extends DurableObject<Env> {
       recordFailure: async (failure) => {
         await tables.recordFailure(failure);
         await this.#publish({ required: false });
+        if (failure.kind === "credential" && isClientSecretProblem(failure.reason.code)) {
+          await this.#reportSecret({ code: failure.reason.code });
+        }
       },
       takeForcedRefresh: (now, budget) => tables.takeForcedRefresh(now, budget),
     };
@@ -114,6 +125,20 @@ export class AccountObject extends DurableObject<Env> {
   /** Re-seals the tokens under the first key of ENCRYPTION_KEYS; false when they already were. */
   reencrypt(): Promise<boolean> {
     return this.#tables.reseal();
+  }
+
+  /**
+   * Tells the alerts object that Microsoft refused the credential's client secret (or, with null, took
+   * it again). Every account of the credential may say so; the alerts object fires once per change.
+   */
+  async #reportSecret(refusal: { code: string } | null): Promise<void> {
+    const credentialId = this.#tables.view()?.credentialId;
+    const credential = credentialId === undefined ? null : await new CredentialStore(this.env.CONFIG).get(credentialId);
+    if (credential !== null) {
+      await reportToAlerts(this.env, { type: "credential", id: credential.id, name: credential.name }, [
+        secretRejectedCondition(credential, refusal),
+      ]);
+    }
   }
 
   async #erase(): Promise<void> {

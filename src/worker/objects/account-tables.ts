@@ -115,6 +115,12 @@ export class AccountTables implements TokenVault {
     return row === null ? null : toView(row);
   }
 
+  /** Whether the last refresh failure (not yet cleared by a good refresh) was a refused credential. */
+  credentialRefused(): boolean {
+    const row = this.#row();
+    return row !== null && parseJson<{ kind: FailureKind }>(row.last_failure)?.kind === "credential";
+  }
+
   /** When the refresh token was last used, for the directory's keep-alive. */
   refreshTokenUsedAt(): number {
     return this.#requireRow().refresh_token_used_at;

@@ -10,6 +10,8 @@ import { DurableObject } from "cloudflare:workers";
 import { KEEP_ALIVE_IDLE_MS } from "../../core/accounts/token-broker.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
+import { accountConditions, handlerConditions } from "../../core/alerts/alert-rules.ts";
+import { forgetInAlerts, reportToAlerts } from "../stores/alerts.ts";
 import { wakeHandlersOfAccount } from "../stores/directory-shards.ts";
 import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
@@ -18,12 +20,21 @@ import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { PageRequest } from "../../core/pagination.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
-import type { AuthorizationLookup } from "./directory-tables.ts";
+import type { AlertSubject, ConditionReport } from "../../core/alerts/alert-rules.ts";
+import type { AuthorizationLookup, ReportedKind } from "./directory-tables.ts";
 
 export interface TickReport {
   keepAlive: { due: number; refreshed: number; failed: number };
   handlers: { due: number; dispatched: number; failed: number };
   subscriptions: { due: number; dispatched: number; failed: number };
+  /** Subjects whose reports the alerts object had not taken, sent again this tick. */
+  alerts: { due: number; reported: number };
+}
+
+/** What the shard reports about a subject: who it is and its conditions. */
+interface SubjectReports {
+  subject: AlertSubject;
+  reports: ConditionReport[];
 }
 
 /** Accounts one shard keeps alive per tick; 32 shards × 25 × 1440 ticks a day covers 1,152,000 accounts. */
@@ -53,10 +64,14 @@ const RENEWAL_LEASE_MS = 60 * 60 * 1000;
 const AUTHORIZATION_TOMBSTONE_MS = 60 * 60 * 1000;
 /** A sign-in's result page can be opened (once) for this long after the redirect. */
 const SIGN_IN_RESULT_TTL_MS = 10 * 60 * 1000;
+/** Subjects whose reports are sent again per tick, after the alerts object could not take them. */
+const ALERT_RETRIES_PER_TICK = 50;
 
 export class Directory extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
   readonly #tables: DirectoryTables;
+  /** Per subject, the report being sent: the next waits for it, so reports arrive in the order of the summaries. */
+  readonly #alertReports = new Map<string, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,6 +94,10 @@ export class Directory extends DurableObject<Env> {
   async upsertAccount(view: AccountView, refreshUsedAt: number): Promise<void> {
     const before = this.#tables.accountStatus(view.id);
     this.#tables.upsertAccount(view, refreshUsedAt);
+    await this.#reportConditions("account", view.id, {
+      subject: { type: "account", id: view.id, name: view.email ?? view.username },
+      reports: accountConditions(view),
+    });
     if (before === "reauth_required" && view.status === "connected") {
       await wakeHandlersOfAccount(this.env, view.id).catch((error: unknown) => {
         CONSOLE_LOGGER.warn("reconnect.wake_failed", {
@@ -94,20 +113,26 @@ export class Directory extends DurableObject<Env> {
     await Promise.all(this.#tables.enabledHandlersOf(accountId).map((id) => this.env.HANDLERS.getByName(id).wake()));
   }
 
-  removeAccount(accountId: string): void {
+  async removeAccount(accountId: string): Promise<void> {
     this.#tables.removeAccount(accountId);
+    await forgetInAlerts(this.env, "account", accountId);
   }
 
   listAccounts(page: PageRequest | null = null): AccountView[] {
     return this.#tables.listAccounts(page);
   }
 
-  upsertHandler(view: HandlerView, nextRunAt: number): void {
+  async upsertHandler(view: HandlerView, nextRunAt: number): Promise<void> {
     this.#tables.upsertHandler(view, nextRunAt);
+    await this.#reportConditions("handler", view.id, {
+      subject: { type: "handler", id: view.id, name: view.name },
+      reports: handlerConditions(view),
+    });
   }
 
-  removeHandler(handlerId: string): void {
+  async removeHandler(handlerId: string): Promise<void> {
     this.#tables.removeHandler(handlerId);
+    await forgetInAlerts(this.env, "handler", handlerId);
   }
 
   listHandlers(page: PageRequest | null = null): HandlerView[] {
@@ -169,12 +194,61 @@ export class Directory extends DurableObject<Env> {
    * handler holding it, and keeps idle refresh tokens alive.
    */
   async tick(now: number): Promise<TickReport> {
-    const [handlers, keepAlive, subscriptions] = await Promise.all([
+    const [handlers, keepAlive, subscriptions, alerts] = await Promise.all([
       this.#dispatchHandlers(now),
       this.#keepAlive(now),
       this.#renewSubscriptions(now),
+      this.#reportUnreported(),
     ]);
-    return { handlers, keepAlive, subscriptions };
+    return { handlers, keepAlive, subscriptions, alerts };
+  }
+
+  /**
+   * Keeps what the summary says needs a person and tells the alerts object when it differs from what
+   * that object last took. The alerts object decides what is a change (a repeat fires nothing); this
+   * only spares it the calls that could not change anything.
+   */
+  async #reportConditions(kind: ReportedKind, id: string, current: SubjectReports): Promise<void> {
+    this.#tables.setAlertReports(kind, id, JSON.stringify(current));
+    await this.#sendReports(kind, id);
+  }
+
+  /** Sends the subject's latest reports once any sending for it has finished. */
+  #sendReports(kind: ReportedKind, id: string): Promise<void> {
+    const key = `${kind}:${id}`;
+    const previous = this.#alertReports.get(key) ?? Promise.resolve();
+    const sending = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const row = this.#tables.alertReports(kind, id);
+        if (row === null || row.reports === row.reported || row.reports === "") {
+          return;
+        }
+        const latest = JSON.parse(row.reports) as SubjectReports;
+        // Never reported and nothing holds: the alerts object knows nothing to clear.
+        const nothingHolds = latest.reports.every((report) => "cleared" in report);
+        if ((row.reported === "" && nothingHolds) || (await reportToAlerts(this.env, latest.subject, latest.reports))) {
+          this.#tables.markAlertsReported(kind, id, row.reports);
+        }
+      });
+    const settled = sending.finally(() => {
+      if (this.#alertReports.get(key) === settled) {
+        this.#alertReports.delete(key);
+      }
+    });
+    this.#alertReports.set(key, settled);
+    return settled;
+  }
+
+  /** Sends again the reports the alerts object did not take when they changed. */
+  async #reportUnreported(): Promise<TickReport["alerts"]> {
+    const due = this.#tables.unreportedAlerts(ALERT_RETRIES_PER_TICK);
+    await Promise.all(due.map((subject) => this.#sendReports(subject.kind, subject.id)));
+    const reported = due.filter((subject) => {
+      const row = this.#tables.alertReports(subject.kind, subject.id);
+      return row === null || row.reports === row.reported;
+    }).length;
+    return { due: due.length, reported };
   }
 
   /** Asks each holder to renew; a handler that no longer holds the subscription gets its row dropped. */

@@ -94,7 +94,32 @@ const MIGRATIONS: readonly Migration[] = [
     description: "finds subscriptions due for renewal",
     statement: "CREATE INDEX subscriptions_due ON subscriptions (renew_at)",
   },
+  {
+    description: "what the account's summary says needs a person, as reported to the alerts object",
+    statement: "ALTER TABLE accounts ADD COLUMN alert_reports TEXT NOT NULL DEFAULT ''",
+  },
+  {
+    description: "what the alerts object last took about the account",
+    statement: "ALTER TABLE accounts ADD COLUMN alert_reported TEXT NOT NULL DEFAULT ''",
+  },
+  {
+    description: "what the handler's summary says needs a person, as reported to the alerts object",
+    statement: "ALTER TABLE handlers ADD COLUMN alert_reports TEXT NOT NULL DEFAULT ''",
+  },
+  {
+    description: "what the alerts object last took about the handler",
+    statement: "ALTER TABLE handlers ADD COLUMN alert_reported TEXT NOT NULL DEFAULT ''",
+  },
 ];
+
+/** Accounts and handlers are the subjects whose conditions the shards report from their summaries. */
+export type ReportedKind = "account" | "handler";
+
+/** A subject's reports as written (JSON), and as the alerts object last took them. */
+export interface AlertReportRow {
+  reports: string;
+  reported: string;
+}
 
 /** A subscription due for renewal, and the handler that holds it. */
 export interface DueSubscription {
@@ -204,6 +229,47 @@ export class DirectoryTables {
       this.#db.run(sql`UPDATE accounts SET refresh_used_at = ${options.leaseAs} WHERE id = ${id}`);
     }
     return due;
+  }
+
+  /** Keeps what the subject's summary says needs a person (JSON of its reports). */
+  setAlertReports(kind: ReportedKind, id: string, reports: string): void {
+    if (kind === "account") {
+      this.#db.run(sql`UPDATE accounts SET alert_reports = ${reports} WHERE id = ${id}`);
+    } else {
+      this.#db.run(sql`UPDATE handlers SET alert_reports = ${reports} WHERE id = ${id}`);
+    }
+  }
+
+  alertReports(kind: ReportedKind, id: string): AlertReportRow | null {
+    const row =
+      kind === "account"
+        ? this.#db.first<{ reports: string; reported: string }>(
+            sql`SELECT alert_reports AS reports, alert_reported AS reported FROM accounts WHERE id = ${id}`,
+          )
+        : this.#db.first<{ reports: string; reported: string }>(
+            sql`SELECT alert_reports AS reports, alert_reported AS reported FROM handlers WHERE id = ${id}`,
+          );
+    return row;
+  }
+
+  /** Records that the alerts object took `reports`. */
+  markAlertsReported(kind: ReportedKind, id: string, reports: string): void {
+    if (kind === "account") {
+      this.#db.run(sql`UPDATE accounts SET alert_reported = ${reports} WHERE id = ${id}`);
+    } else {
+      this.#db.run(sql`UPDATE handlers SET alert_reported = ${reports} WHERE id = ${id}`);
+    }
+  }
+
+  /** Up to `limit` subjects whose latest reports the alerts object has not taken (it failed, or was busy). */
+  unreportedAlerts(limit: number): { kind: ReportedKind; id: string }[] {
+    const accounts = this.#db
+      .all<{ id: string }>(sql`SELECT id FROM accounts WHERE alert_reports != alert_reported LIMIT ${limit}`)
+      .map((row) => ({ kind: "account" as const, id: row.id }));
+    const handlers = this.#db
+      .all<{ id: string }>(sql`SELECT id FROM handlers WHERE alert_reports != alert_reported LIMIT ${limit}`)
+      .map((row) => ({ kind: "handler" as const, id: row.id }));
+    return [...accounts, ...handlers].slice(0, limit);
   }
 
   /** Routes notifications of subscription `id` to `handlerId`; the cron renews it from `renewAt` (epoch ms). */

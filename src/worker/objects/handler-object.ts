@@ -18,6 +18,7 @@ import type { PartialBatches } from "../../core/handlers/after-processing.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { runHandler } from "../../core/handlers/handler-run.ts";
 import { postToWebhook, webhookStatusOf } from "../../core/jira/webhook-client.ts";
+import { testPayload } from "../../core/jira/payload.ts";
 import { notifiedRunAt } from "../../core/push/push-rules.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { accountGraphClient } from "../account-graph.ts";
@@ -39,6 +40,8 @@ import type {
   RunCounts,
 } from "../../core/handlers/handler.ts";
 import type { KeyRing } from "../../core/crypto/key-ring.ts";
+import type { CheckReport } from "../../core/handlers/handler-checks.ts";
+import type { DeliveryOutcome } from "../../core/jira/webhook-client.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
 import type { ResolvedFolders } from "../../core/handlers/store.ts";
 import type { PayloadSeal, RunDeps, RunSettings } from "../../core/handlers/handler-run.ts";
@@ -244,6 +247,37 @@ export class HandlerObject extends DurableObject<Env> {
     }
     await this.#afterRedelivery(row, settings, { delivered });
     return { found: true, delivered, failed };
+  }
+
+  /** Posts a test payload (`data.test: true`) to the handler's webhook, once; null when there is no handler. */
+  async postTestPayload(): Promise<DeliveryOutcome | null> {
+    const row = this.#tables.row();
+    if (row === null) {
+      return null;
+    }
+    const settings = await this.#runSettings(row, { readId: "", moveId: null });
+    const payload = testPayload({ handlerId: row.id, mailbox: row.mailbox_address, at: this.#nowIso() });
+    return postToWebhook(
+      {
+        url: settings.webhook.url,
+        token: settings.webhook.token,
+        idempotencyKey: payload.data.dedupeKey,
+        body: JSON.stringify(payload),
+      },
+      { http: outboundFetch(await loadSettings(this.env)), clock: this[OBJECT_CLOCK] },
+    );
+  }
+
+  /** Keeps the last check's report, for its page. */
+  saveCheck(report: CheckReport): void {
+    if (this.#tables.row() !== null) {
+      this.#tables.saveLastCheck(JSON.stringify(report));
+    }
+  }
+
+  lastCheck(): CheckReport | null {
+    const saved = this.#tables.row() === null ? null : this.#tables.lastCheck();
+    return saved === null ? null : (JSON.parse(saved) as CheckReport);
   }
 
   /** Leaves the directory first (so a failure keeps the handler visible and retryable), then forgets everything. */

@@ -128,6 +128,10 @@ const MIGRATIONS: readonly Migration[] = [
     description: "finds what is left to mark read or move, oldest first, without sorting",
     statement: "CREATE INDEX messages_after_due_by_age ON messages (after_due, received_at)",
   },
+  {
+    description: "the last check's report, shown again when its page is reloaded",
+    statement: "ALTER TABLE handler ADD COLUMN last_check TEXT",
+  },
 ];
 
 /** Payloads are stored in parts: a SQLite row holds at most 2 MB. */
@@ -260,6 +264,17 @@ export class HandlerTables implements HandlerStore {
   /** Runs in a row that did not end well (0 after a good one). */
   failedRuns(): number {
     return this.#db.first<{ failed_runs: number }>(sql`SELECT failed_runs FROM handler LIMIT 1`)?.failed_runs ?? 0;
+  }
+
+  /** The last check's report (JSON), kept so that its page can be shown again without checking again. */
+  saveLastCheck(report: string): void {
+    this.#db.run(sql`UPDATE handler SET last_check = ${report}`);
+  }
+
+  lastCheck(): string | null {
+    return (
+      this.#db.first<{ last_check: string | null }>(sql`SELECT last_check FROM handler LIMIT 1`)?.last_check ?? null
+    );
   }
 
   clearLastError(): void {

@@ -12,7 +12,49 @@ export interface AdminFrame {
   /** The signed-in session's CSRF token, put into every form. */
   csrfToken: string;
   /** The section to highlight in the navigation. */
-  section: "overview" | "credentials" | "accounts" | "handlers";
+  section: "overview" | "credentials" | "accounts" | "handlers" | "alerts";
+  /** What needs a person now, for the banner (empty: no banner). */
+  attention: readonly AttentionLine[];
+}
+
+/** A line of the banner: what needs a person, linking to the page where it is fixed. */
+export interface AttentionLine {
+  /** The condition (`credential.secret_rejected`, …) and the id of the record it is about. */
+  condition: string;
+  subjectId: string;
+  href: string;
+  name: string;
+  detail: string;
+  kind: "warn" | "error";
+}
+
+/** Lines the banner shows; the rest are on the Alerts page. */
+const ATTENTION_SHOWN = 5;
+
+/** The banner on every page while something needs a person. */
+function AttentionBanner(props: { lines: readonly AttentionLine[] }): Child {
+  const { lines } = props;
+  const more = lines.length - ATTENTION_SHOWN;
+  const kind = lines.some((line) => line.kind === "error") ? "error" : "warn";
+  return (
+    <aside class={`notice ${kind} attention`} aria-labelledby="attention-title">
+      <p id="attention-title">
+        <strong>Needs attention</strong>
+      </p>
+      <ul>
+        {lines.slice(0, ATTENTION_SHOWN).map((line) => (
+          <li>
+            <a href={line.href}>{line.name}</a>: {line.detail}
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? (
+        <p>
+          <a href="/alerts">{`and ${more} more on the Alerts page`}</a>
+        </p>
+      ) : null}
+    </aside>
+  );
 }
 
 export function AdminPage(props: { title: string; frame: AdminFrame; notice?: Notice | null; children: Child }): Child {
@@ -37,11 +79,13 @@ export function AdminPage(props: { title: string; frame: AdminFrame; notice?: No
             {link("/credentials", "Credentials", "credentials")}
             {link("/accounts", "Accounts", "accounts")}
             {link("/handlers", "Handlers", "handlers")}
+            {link("/alerts", "Alerts", "alerts")}
           </ul>
         </nav>
         <PostButton action="/logout" csrfToken={props.frame.csrfToken} label="Sign out" />
       </header>
       <main id="main" tabindex={-1}>
+        {props.frame.attention.length === 0 ? null : <AttentionBanner lines={props.frame.attention} />}
         <h1>{props.title}</h1>
         {props.notice === undefined || props.notice === null ? null : <NoticeBox notice={props.notice} />}
         {props.children}

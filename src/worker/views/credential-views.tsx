@@ -17,6 +17,10 @@ import {
 } from "./components.tsx";
 import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
+import { adviceText, NEW_CLIENT_SECRET_STEPS, secretExpiryAdvice } from "../../core/advice.ts";
+import { daysLeft } from "../../core/alerts/alert-rules.ts";
+import { expiryDay, secretExpiryMs } from "../../core/credentials/secret-expiry.ts";
+import { APP_REGISTRATIONS_URL } from "./what-to-fix.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
 import type { CredentialView } from "../../core/credentials/credential.ts";
@@ -161,6 +165,7 @@ export function CredentialPage(props: {
   const { credential, frame } = props;
   return (
     <AdminPage title={credential.name} frame={frame} notice={props.notice}>
+      <SecretNotice credential={credential} frame={frame} />
       <h2>Redirect URI</h2>
       <p>Copy it into the Azure app registration (Authentication → Web → Redirect URIs):</p>
       <p>
@@ -198,6 +203,8 @@ export function CredentialPage(props: {
         <dd class="mono">{credential.clientId}</dd>
         <dt>Client secret</dt>
         <dd>stored (encrypted, never shown)</dd>
+        <dt>Client secret expires</dt>
+        <dd>{secretExpiryText(credential.clientSecretExpiresAt)}</dd>
         <dt>Auth endpoint</dt>
         <dd class="mono">{credential.authEndpoint}</dd>
         <dt>Token endpoint</dt>
@@ -261,5 +268,61 @@ export function CredentialDeletePage(props: {
         )
       }
     />
+  );
+}
+
+const SECRET_WARNING_DAYS = 30;
+
+/** The expiry date and the days left, or how to be warned when no date was entered. */
+function secretExpiryText(expiresAt: string | null): string {
+  const ms = expiresAt === null ? null : secretExpiryMs(expiresAt);
+  if (expiresAt === null || ms === null) {
+    return "not entered: add the secret's Expires date (Edit) to be warned 30, 7 and 1 days before";
+  }
+  const days = daysLeft(ms, Date.now());
+  const left = days < 0 ? "expired" : days === 0 ? "expires today" : `${days} day${days === 1 ? "" : "s"} left`;
+  return `${expiryDay(expiresAt)} (${left})`;
+}
+
+/**
+ * A refused secret (Microsoft said so when a mailbox refreshed its token), or one within 30 days of its
+ * expiry: what is wrong, the steps to a new secret in the Azure portal, and the way to paste it here.
+ */
+function SecretNotice(props: { credential: CredentialView; frame: AdminFrame }): Child {
+  const { credential } = props;
+  const refused = props.frame.attention.find(
+    (line) => line.subjectId === credential.id && line.condition === "credential.secret_rejected",
+  );
+  const ms = credential.clientSecretExpiresAt === null ? null : secretExpiryMs(credential.clientSecretExpiresAt);
+  const days = ms === null ? null : daysLeft(ms, Date.now());
+  const advice =
+    refused !== undefined
+      ? { problem: refused.detail, kind: "error" as const }
+      : days !== null && days <= SECRET_WARNING_DAYS && credential.clientSecretExpiresAt !== null
+        ? {
+            problem: secretExpiryAdvice({
+              credential: credential.name,
+              expiresOn: expiryDay(credential.clientSecretExpiresAt),
+              daysLeft: days,
+            }).problem,
+            kind: days <= 1 ? ("error" as const) : ("warn" as const),
+          }
+        : null;
+  if (advice === null) {
+    return null;
+  }
+  return (
+    <div class={`notice ${advice.kind}`} role={advice.kind === "error" ? "alert" : "status"} id="secret-notice">
+      <p>{adviceText({ problem: advice.problem, fix: null, where: null, transient: false })}</p>
+      <p>{NEW_CLIENT_SECRET_STEPS}</p>
+      <p>
+        <a class="button" href={APP_REGISTRATIONS_URL}>
+          Open App registrations
+        </a>{" "}
+        <a class="button primary" href={`/credentials/${credential.id}/edit`}>
+          Paste the new secret
+        </a>
+      </p>
+    </div>
   );
 }

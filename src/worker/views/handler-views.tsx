@@ -19,6 +19,7 @@ import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
 import { Activity } from "./handler-activity.tsx";
 import { JiraRecipe } from "./jira-recipe.tsx";
+import { CheckButtons } from "./check-views.tsx";
 import { WhatToFix } from "./what-to-fix.tsx";
 import type { Child } from "hono/jsx";
 import type { AccountView } from "../../core/accounts/account.ts";
@@ -210,6 +211,7 @@ export function HandlerPage(props: {
       />
       <div class="actions">
         <PostButton action={`/handlers/${handler.id}/run`} csrfToken={frame.csrfToken} label="Run now" />
+        <CheckButtons handler={handler} csrfToken={frame.csrfToken} />
         <a class="button" href={`/handlers/${handler.id}/edit`}>
           Edit
         </a>

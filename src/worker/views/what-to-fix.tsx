@@ -11,9 +11,10 @@ import type { AccountView } from "../../core/accounts/account.ts";
 import type { DeadLetter, HandlerView } from "../../core/handlers/handler.ts";
 
 /** Where the Exchange admin center manages mailbox permissions (Full Access, Send As). */
-const EXCHANGE_ADMIN_URL = "https://admin.exchange.microsoft.com/#/mailboxes";
+export const EXCHANGE_ADMIN_URL = "https://admin.exchange.microsoft.com/#/mailboxes";
 /** Where Microsoft Entra lists app registrations (API permissions, secrets). */
-const APP_REGISTRATIONS_URL = "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade";
+export const APP_REGISTRATIONS_URL =
+  "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade";
 
 /**
  * "What to fix": the handler's problem in the administrator's words, with the action or link that
