@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { subscriptionAdvice } from "../../src/core/advice.ts";
+import { subscriptionAdvice } from "../../src/core/push/push-advice.ts";
 import { GraphError } from "../../src/core/microsoft/graph-client.ts";
 import {
   bySubscription,

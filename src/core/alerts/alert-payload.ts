@@ -5,7 +5,7 @@
  * secret or token.
  * @module
  */
-import { alertLine, oneLine } from "../advice.ts";
+import { alertLine, oneLine } from "./alert-advice.ts";
 import { severityOf } from "./alert-rules.ts";
 import type { ActiveCondition, AlertEvent, AlertSubject } from "./alert-rules.ts";
 

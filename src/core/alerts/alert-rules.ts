@@ -13,7 +13,7 @@ import {
   reauthAdvice,
   secretExpiryAdvice,
   secretRejectedAdvice,
-} from "../advice.ts";
+} from "./alert-advice.ts";
 import { expiryDay, secretExpiryMs } from "../credentials/secret-expiry.ts";
 import type { AccountView } from "../accounts/account.ts";
 import type { Advice, FixPlace } from "../advice.ts";

@@ -10,18 +10,12 @@
  * @module
  */
 import * as z from "../zod.ts";
-import {
-  CHECK_WORDS,
-  failedCheck,
-  mailAccessAdvice,
-  sendAdvice,
-  tokenFailureAdvice,
-  webhookRefusalAdvice,
-  writeAccessAdvice,
-} from "../advice.ts";
+import { mailAccessAdvice, sendAdvice, tokenFailureAdvice, webhookRefusalAdvice } from "../advice.ts";
+import { CHECK_WORDS, failedCheck, writeAccessAdvice } from "./check-advice.ts";
 import { FolderNotFoundError, mailboxPath, parseFolderReference, resolveFolder } from "../mail/folder-lookup.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
-import type { CheckWords, FixPlace } from "../advice.ts";
+import type { FixPlace } from "../advice.ts";
+import type { CheckWords } from "./check-advice.ts";
 import type { AccessTokenResult } from "../accounts/token-broker.ts";
 import type { DeliveryOutcome } from "../jira/webhook-client.ts";
 import type { GraphClient } from "../microsoft/graph-client.ts";

@@ -4,7 +4,7 @@
  * long to wait after a failure, and the status a handler shows. Pure: the handler object applies them.
  * @module
  */
-import { pushUnavailableAdvice } from "../advice.ts";
+import { pushUnavailableAdvice } from "./push-advice.ts";
 import { isLoopbackHostname } from "../microsoft/endpoints.ts";
 import type { HandlerConfig } from "../handlers/handler.ts";
 

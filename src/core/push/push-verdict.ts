@@ -4,7 +4,8 @@
  * @module
  */
 import { AccountTokenError } from "../accounts/token-broker.ts";
-import { adviceText, pushFolderTakenAdvice, subscriptionAdvice, tokenFailureAdvice } from "../advice.ts";
+import { adviceText, tokenFailureAdvice } from "../advice.ts";
+import { pushFolderTakenAdvice, subscriptionAdvice } from "./push-advice.ts";
 import { HandlerBlockedError } from "../handlers/run-verdict.ts";
 import { GraphError } from "../microsoft/graph-client.ts";
 

@@ -17,7 +17,8 @@ import {
 } from "./components.tsx";
 import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
-import { adviceText, NEW_CLIENT_SECRET_STEPS, secretExpiryAdvice } from "../../core/advice.ts";
+import { adviceText, NEW_CLIENT_SECRET_STEPS } from "../../core/advice.ts";
+import { secretExpiryAdvice } from "../../core/alerts/alert-advice.ts";
 import { daysLeft } from "../../core/alerts/alert-rules.ts";
 import { expiryDay, secretExpiryMs } from "../../core/credentials/secret-expiry.ts";
 import { APP_REGISTRATIONS_URL } from "./what-to-fix.tsx";
