@@ -3,7 +3,8 @@
  * authorizations, in strongly consistent storage. Sharded by id (see `stores/directory-shards.ts`):
  * every row lives in the shard of its own id, so each shard sees a 32nd of the traffic. Account and
  * handler rows are summaries their objects push after every change; each object stays the source of
- * truth for its own state. The rows live in `DirectoryTables`; the object hands out the cron's work.
+ * truth for its own state. The rows live in `DirectoryTables`; the object hands out the cron's work and
+ * passes what needs a person on to the alerts object through `AlertRelay`.
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
@@ -11,7 +12,8 @@ import { KEEP_ALIVE_IDLE_MS } from "../../core/accounts/token-broker.ts";
 import { SYSTEM_CLOCK } from "../../core/ports.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
 import { accountConditions, handlerConditions } from "../../core/alerts/alert-rules.ts";
-import { forgetInAlerts, reportToAlerts } from "../stores/alerts.ts";
+import { forgetInAlerts } from "../stores/alerts.ts";
+import { AlertRelay } from "./alert-relay.ts";
 import { wakeHandlersOfAccount } from "../stores/directory-shards.ts";
 import { DirectoryTables } from "./directory-tables.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
@@ -20,8 +22,7 @@ import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { PageRequest } from "../../core/pagination.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
-import type { AlertSubject, ConditionReport } from "../../core/alerts/alert-rules.ts";
-import type { AuthorizationLookup, ReportedKind } from "./directory-tables.ts";
+import type { AuthorizationLookup } from "./directory-tables.ts";
 
 export interface TickReport {
   keepAlive: { due: number; refreshed: number; failed: number };
@@ -29,12 +30,6 @@ export interface TickReport {
   subscriptions: { due: number; dispatched: number; failed: number };
   /** Subjects whose reports the alerts object had not taken, sent again this tick. */
   alerts: { due: number; reported: number };
-}
-
-/** What the shard reports about a subject: who it is and its conditions. */
-interface SubjectReports {
-  subject: AlertSubject;
-  reports: ConditionReport[];
 }
 
 /** Accounts one shard keeps alive per tick; 32 shards × 25 × 1440 ticks a day covers 1,152,000 accounts. */
@@ -70,12 +65,12 @@ const ALERT_RETRIES_PER_TICK = 50;
 export class Directory extends DurableObject<Env> {
   [OBJECT_CLOCK]: Clock = SYSTEM_CLOCK;
   readonly #tables: DirectoryTables;
-  /** Per subject, the report being sent: the next waits for it, so reports arrive in the order of the summaries. */
-  readonly #alertReports = new Map<string, Promise<void>>();
+  readonly #alerts: AlertRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#tables = new DirectoryTables(ctx.storage.sql);
+    this.#alerts = new AlertRelay(env, this.#tables);
   }
 
   countAccountsByCredential(credentialId: string): number {
@@ -94,7 +89,7 @@ export class Directory extends DurableObject<Env> {
   async upsertAccount(view: AccountView, refreshUsedAt: number): Promise<void> {
     const before = this.#tables.accountStatus(view.id);
     this.#tables.upsertAccount(view, refreshUsedAt);
-    await this.#reportConditions("account", view.id, {
+    await this.#alerts.report("account", view.id, {
       subject: { type: "account", id: view.id, name: view.email ?? view.username },
       reports: accountConditions(view),
     });
@@ -124,7 +119,7 @@ export class Directory extends DurableObject<Env> {
 
   async upsertHandler(view: HandlerView, nextRunAt: number): Promise<void> {
     this.#tables.upsertHandler(view, nextRunAt);
-    await this.#reportConditions("handler", view.id, {
+    await this.#alerts.report("handler", view.id, {
       subject: { type: "handler", id: view.id, name: view.name },
       reports: handlerConditions(view),
     });
@@ -198,57 +193,9 @@ export class Directory extends DurableObject<Env> {
       this.#dispatchHandlers(now),
       this.#keepAlive(now),
       this.#renewSubscriptions(now),
-      this.#reportUnreported(),
+      this.#alerts.resend(ALERT_RETRIES_PER_TICK),
     ]);
     return { handlers, keepAlive, subscriptions, alerts };
-  }
-
-  /**
-   * Keeps what the summary says needs a person and tells the alerts object when it differs from what
-   * that object last took. The alerts object decides what is a change (a repeat fires nothing); this
-   * only spares it the calls that could not change anything.
-   */
-  async #reportConditions(kind: ReportedKind, id: string, current: SubjectReports): Promise<void> {
-    this.#tables.setAlertReports(kind, id, JSON.stringify(current));
-    await this.#sendReports(kind, id);
-  }
-
-  /** Sends the subject's latest reports once any sending for it has finished. */
-  #sendReports(kind: ReportedKind, id: string): Promise<void> {
-    const key = `${kind}:${id}`;
-    const previous = this.#alertReports.get(key) ?? Promise.resolve();
-    const sending = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const row = this.#tables.alertReports(kind, id);
-        if (row === null || row.reports === row.reported || row.reports === "") {
-          return;
-        }
-        const latest = JSON.parse(row.reports) as SubjectReports;
-        // Never reported and nothing holds: the alerts object knows nothing to clear.
-        const nothingHolds = latest.reports.every((report) => "cleared" in report);
-        if ((row.reported === "" && nothingHolds) || (await reportToAlerts(this.env, latest.subject, latest.reports))) {
-          this.#tables.markAlertsReported(kind, id, row.reports);
-        }
-      });
-    const settled = sending.finally(() => {
-      if (this.#alertReports.get(key) === settled) {
-        this.#alertReports.delete(key);
-      }
-    });
-    this.#alertReports.set(key, settled);
-    return settled;
-  }
-
-  /** Sends again the reports the alerts object did not take when they changed. */
-  async #reportUnreported(): Promise<TickReport["alerts"]> {
-    const due = this.#tables.unreportedAlerts(ALERT_RETRIES_PER_TICK);
-    await Promise.all(due.map((subject) => this.#sendReports(subject.kind, subject.id)));
-    const reported = due.filter((subject) => {
-      const row = this.#tables.alertReports(subject.kind, subject.id);
-      return row === null || row.reports === row.reported;
-    }).length;
-    return { due: due.length, reported };
   }
 
   /** Asks each holder to renew; a handler that no longer holds the subscription gets its row dropped. */
