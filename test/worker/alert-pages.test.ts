@@ -18,6 +18,10 @@ describe("alert pages", () => {
       expect(html, path).toContain('class="notice error attention"');
       expect(html, path).toContain(`<a href="/handlers/${handler.id}">Banner inbox</a>`);
     }
+    // A form shown again after a refusal keeps the banner too.
+    const refused = await browser.submit("/credentials", { name: "" }, { fromPage: "/credentials/new" });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('class="notice error attention"');
     await simulator().updateHook(world.hook.id, { token: world.hook.token });
     await callJson("POST", `/api/handlers/${handler.id}/dead-letters/retry`);
     expect((await browser.get("/handlers")).html).not.toContain("attention-title");

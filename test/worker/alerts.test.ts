@@ -194,6 +194,33 @@ describe("alerts", () => {
     ]);
   });
 
+  it("resolves credential.secret_expiring when a new secret is saved without a date, and refuses a date it cannot read", async () => {
+    const hook = await alertReceiver();
+    const world = await handlerWorld();
+    const path = `/api/credentials/${world.credentialId}`;
+    await callJson("PATCH", path, { body: { clientSecretExpiresAt: isoDay(Date.now() + 5 * DAY_MS) } });
+    expect(await eventsAbout(hook, world.credentialId)).toEqual(["credential.secret_expiring"]);
+
+    for (const bad of ["2027-02-30", "2027-01-01T10:00:00", "next year", 20270101]) {
+      const refused = await callJson<{ errors: { field: string }[] }>("PATCH", path, {
+        body: { clientSecretExpiresAt: bad },
+      });
+      expect(refused.status, String(bad)).toBe(400);
+      expect(refused.body.errors.map((error) => error.field)).toEqual(["clientSecretExpiresAt"]);
+    }
+    expect((await callJson<{ clientSecretExpiresAt: string }>("GET", path)).body.clientSecretExpiresAt).toBe(
+      isoDay(Date.now() + 5 * DAY_MS),
+    );
+
+    const { clientSecret } = credentialBody(world.tenant);
+    const saved = await callJson<{ clientSecretExpiresAt: string | null }>("PATCH", path, { body: { clientSecret } });
+    expect(saved.body.clientSecretExpiresAt).toBeNull();
+    expect(await eventsAbout(hook, world.credentialId)).toEqual([
+      "credential.secret_expiring",
+      "credential.secret_expiring.resolved",
+    ]);
+  });
+
   it("fires handler.error once while runs keep failing, and resolved once when a run succeeds", async () => {
     const hook = await alertReceiver();
     const world = await handlerWorld();

@@ -81,6 +81,14 @@ describe("POST /api/handlers/{id}/check", () => {
     expect(named(report, "moveTarget")).toMatchObject({ ok: false, where: "handler" });
     expect(named(report, "moveTarget")?.detail).toContain("Done");
     expect(named(report, "moveTarget")?.fix).toContain("Move to folder");
+
+    await simulator().deleteFolder(world.address, "Inbox/Support");
+    const gone = await check(handler.id);
+    expect(named(gone, "mailbox")?.ok).toBe(true);
+    expect(named(gone, "folder")).toMatchObject({ ok: false, where: "handler" });
+    expect(named(gone, "folder")?.detail).toContain("Inbox/Support");
+    expect(named(gone, "folder")?.fix).toContain("pick an existing folder in Folder");
+    expect(named(gone, "moveTarget")?.detail).toMatch(/^Not checked/);
   });
 
   it("proves Full Access on a shared mailbox by a write, and says where to grant it", async () => {

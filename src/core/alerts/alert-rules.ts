@@ -104,11 +104,6 @@ export function transition(stored: ActiveCondition | null, report: ConditionRepo
   return { next: report, fires: narrower ? "raised" : null };
 }
 
-/** Whether two reports of one subject say the same, so a source can skip sending the second. */
-export function sameReports(a: readonly ConditionReport[], b: readonly ConditionReport[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** The conditions a handler's view shows: stopped with an error, dead letters waiting, push failed. */
 export function handlerConditions(view: HandlerView): ConditionReport[] {
   // The handler's error names the webhook's last answer (`… last error: webhook answered 401: …`).

@@ -52,7 +52,8 @@ export function action(
     if (form === null || !(await validCsrf(session, form))) {
       return forbidden("The form's security token does not match your session; reload the page and try again.");
     }
-    return handler(c, frameOf(session, section), form, session);
+    // A form shown again (a refused field, a 404) keeps the banner of every other page.
+    return handler(c, frameOf(session, section, attentionLines(await heldConditions(c))), form, session);
   };
 }
 

@@ -19,7 +19,7 @@ import { ConfirmPage } from "./confirm-views.tsx";
 import { FormFields } from "./form-fields.tsx";
 import { adviceText, NEW_CLIENT_SECRET_STEPS } from "../../core/advice.ts";
 import { secretExpiryAdvice } from "../../core/alerts/alert-advice.ts";
-import { daysLeft } from "../../core/alerts/alert-rules.ts";
+import { daysLeft, secretExpiryLevel } from "../../core/alerts/alert-rules.ts";
 import { expiryDay, secretExpiryMs } from "../../core/credentials/secret-expiry.ts";
 import { APP_REGISTRATIONS_URL } from "./what-to-fix.tsx";
 import type { Child } from "hono/jsx";
@@ -272,8 +272,6 @@ export function CredentialDeletePage(props: {
   );
 }
 
-const SECRET_WARNING_DAYS = 30;
-
 /** The expiry date and the days left, or how to be warned when no date was entered. */
 function secretExpiryText(expiresAt: string | null): string {
   const ms = expiresAt === null ? null : secretExpiryMs(expiresAt);
@@ -295,11 +293,12 @@ function SecretNotice(props: { credential: CredentialView; frame: AdminFrame }):
     (line) => line.subjectId === credential.id && line.condition === "credential.secret_rejected",
   );
   const ms = credential.clientSecretExpiresAt === null ? null : secretExpiryMs(credential.clientSecretExpiresAt);
-  const days = ms === null ? null : daysLeft(ms, Date.now());
+  const now = Date.now();
+  const days = ms === null ? null : daysLeft(ms, now);
   const advice =
     refused !== undefined
       ? { problem: refused.detail, kind: "error" as const }
-      : days !== null && days <= SECRET_WARNING_DAYS && credential.clientSecretExpiresAt !== null
+      : ms !== null && days !== null && secretExpiryLevel(ms, now) !== null && credential.clientSecretExpiresAt !== null
         ? {
             problem: secretExpiryAdvice({
               credential: credential.name,
