@@ -202,11 +202,11 @@ describe("alerts", () => {
     expect(await eventsAbout(hook, world.credentialId)).toEqual(["credential.secret_expiring"]);
 
     for (const bad of ["2027-02-30", "2027-01-01T10:00:00", "next year", 20270101]) {
-      const refused = await callJson<{ errors: { field: string }[] }>("PATCH", path, {
+      const refused = await callJson<{ errors: { path: string }[] }>("PATCH", path, {
         body: { clientSecretExpiresAt: bad },
       });
       expect(refused.status, String(bad)).toBe(400);
-      expect(refused.body.errors.map((error) => error.field)).toEqual(["clientSecretExpiresAt"]);
+      expect(refused.body.errors.map((error) => error.path)).toEqual(["clientSecretExpiresAt"]);
     }
     expect((await callJson<{ clientSecretExpiresAt: string }>("GET", path)).body.clientSecretExpiresAt).toBe(
       isoDay(Date.now() + 5 * DAY_MS),
