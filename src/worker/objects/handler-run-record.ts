@@ -44,8 +44,9 @@ export async function runAndRecord(
   let lastError: string | null = null;
   let where: FixPlace | null = null;
   let moreWork = false;
+  // Outside the verdict: a broken setting is no mailbox problem; it fails the call with a `ConfigError` naming it.
+  const graph = await inputs.graph(config);
   try {
-    const graph = await inputs.graph(config);
     const folders = await inputs.folders(graph, config);
     const result = await runHandler(
       { ...(await inputs.settings(row, folders)), partialBatches: options.partialBatches },
