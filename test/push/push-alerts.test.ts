@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { callJson, simulator } from "../support/api.ts";
+import { callJson } from "../support/api.ts";
 import { alertReceiver, eventsAbout } from "../support/alerts.ts";
 import { createHandler } from "../support/handlers.ts";
-import { pushWorld, stopRelays, viewOncePush } from "../support/push.ts";
+import { pushWorld, refuseNextSubscription, stopRelays, viewOncePush } from "../support/push.ts";
 import type { CheckReport } from "../../src/core/handlers/handler-checks.ts";
 
 async function pushCheck(handlerId: string): Promise<CheckReport["checks"][number] | undefined> {
@@ -18,20 +18,7 @@ describe("push.failed alerts", () => {
   it("fires push.failed once when Graph refuses the subscription, and resolved once when it is active again", async () => {
     const hook = await alertReceiver();
     const world = await pushWorld();
-    await simulator().updateSettings(world.tenant.tenantId, {
-      graphFaults: [
-        {
-          failure: {
-            kind: "error",
-            status: 403,
-            error: "ExtensionError",
-            description: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]",
-          },
-          match: { method: "POST", path: "^/subscriptions$" },
-          remaining: 1,
-        },
-      ],
-    });
+    await refuseNextSubscription(world.tenant.tenantId);
     const handler = await createHandler(world, { name: "Pushed" });
     await viewOncePush(handler.id, "failed");
     const [failed, ...more] = await eventsAbout(hook, handler.id);

@@ -7,6 +7,7 @@ import {
   notificationFor,
   postToWorker,
   pushWorld,
+  refuseNextSubscription,
   routingRow,
   stopRelays,
   viewOncePush,
@@ -162,21 +163,7 @@ describe("a handler with push", () => {
 
   it("shows failed with the fix when Graph refuses the subscription, and retries on its own", async () => {
     const world = await pushWorld();
-    const sim = simulator();
-    await sim.updateSettings(world.tenant.tenantId, {
-      graphFaults: [
-        {
-          failure: {
-            kind: "error",
-            status: 403,
-            error: "ExtensionError",
-            description: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]",
-          },
-          match: { method: "POST", path: "^/subscriptions$" },
-          remaining: 1,
-        },
-      ],
-    });
+    await refuseNextSubscription(world.tenant.tenantId);
     const handler = await createHandler(world);
     const failed = await viewOncePush(handler.id, "failed");
     expect(failed.pushStatus.reason).toContain("Mail.Read");

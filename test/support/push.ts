@@ -41,6 +41,24 @@ export async function pushWorld(input: TenantInput = {}): Promise<PushWorld> {
   return { ...world, relay };
 }
 
+/** Graph refuses the tenant's next subscription as Outlook does when it cannot create one (403 ExtensionError). */
+export async function refuseNextSubscription(tenantId: string): Promise<void> {
+  await simulator().updateSettings(tenantId, {
+    graphFaults: [
+      {
+        failure: {
+          kind: "error",
+          status: 403,
+          error: "ExtensionError",
+          description: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]",
+        },
+        match: { method: "POST", path: "^/subscriptions$" },
+        remaining: 1,
+      },
+    ],
+  });
+}
+
 export async function stopRelays(): Promise<void> {
   await Promise.all([...relays].map((relay) => relay.stop()));
   relays.clear();
