@@ -1,7 +1,9 @@
 /**
- * What to tell an administrator when Microsoft refuses something: what is wrong, in their words, and
- * what to change where. Handler runs, API problems and pages wrap these sentences; none of them
- * writes its own, so the same failure reads the same everywhere.
+ * What to tell an administrator when Microsoft or Jira refuses something (a token, a mailbox, a send,
+ * the webhook): what is wrong, in their words, and what to change where. Handler runs, API problems and
+ * pages wrap these sentences; none of them writes its own, so the same failure reads the same
+ * everywhere. Push, alerts and checks keep their words beside them, on this module's types and helpers
+ * (`push/push-advice.ts`, `alerts/alert-advice.ts`, `handlers/check-advice.ts`).
  * @module
  */
 import type { AccessTokenFailure } from "./accounts/token-broker.ts";

@@ -105,7 +105,7 @@ export function pushFailedAdvice(handler: Pick<HandlerView, "name" | "pushStatus
 }
 
 /** What a resolved alert says happened, as a phrase after "Resolved:". */
-export function resolvedPhrase(condition: string, subject: string): string {
+function resolvedPhrase(condition: string, subject: string): string {
   switch (condition) {
     case "account.reauth_required":
       return `mailbox ${subject} is connected again`;

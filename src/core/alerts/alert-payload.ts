@@ -1,7 +1,7 @@
 /**
  * What edgepost posts to the alert webhook (`docs/api.md`, "Checks and alerts"): the event, how
  * serious it is, what it is about, one readable line (chat webhooks show `text` as it is) and the fix.
- * Built only from the administrator's words in `advice.ts` and names of records, so it carries no
+ * Built only from the administrator's words in `alert-advice.ts` and names of records, so it carries no
  * secret or token.
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * `POST /api/handlers/{id}/check`: everything a handler needs, tried in order, each answered with what
- * was found and, when it failed, what to change where (the words are `advice.ts`'s). A check that
+ * was found and, when it failed, what to change where (the words are `check-advice.ts`'s). A check that
  * cannot run because an earlier one failed says so; a check that does not apply to the handler (the
  * move target in `markRead` mode, push when `off`) is left out.
  *

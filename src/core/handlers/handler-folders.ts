@@ -10,6 +10,7 @@ import type { ResolvedFolders } from "./store.ts";
 
 /** A configured folder does not exist; `field` says which setting names it. */
 export class HandlerFolderError extends HandlerBlockedError {
+  override readonly name = "HandlerFolderError";
   readonly field: "folder" | "moveToFolder";
 
   constructor(field: "folder" | "moveToFolder", message: string, options?: { cause?: unknown }) {

@@ -7,7 +7,7 @@
  */
 
 /** After failed runs in a row: 30 s, 1 min, 2 min, 5 min, 10 min, then 15 minutes. */
-export const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
+const FAILED_RUN_BACKOFF_MS = [30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
 
 /** How long to wait after `failedRuns` failed runs in a row (0 after a good run). */
 export function failedRunBackoffMs(failedRuns: number): number {

@@ -12,7 +12,7 @@ import type { Advice, FixPlace } from "../advice.ts";
 
 /** Something only the administrator can fix (status `error`): the run will fail the same way until then. */
 export class HandlerBlockedError extends Error {
-  override readonly name = "HandlerBlockedError";
+  override readonly name: string = "HandlerBlockedError";
   /** Where the administrator makes the fix, when known. */
   readonly where: FixPlace | null;
 

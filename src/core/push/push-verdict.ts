@@ -1,6 +1,6 @@
 /**
  * What a failure to create, renew or reauthorize a subscription means for the administrator: the
- * `reason` a handler's `pushStatus` shows (words from `advice.ts`), and whether it passes by itself.
+ * `reason` a handler's `pushStatus` shows (words from `push-advice.ts` and `advice.ts`), and whether it passes by itself.
  * @module
  */
 import { AccountTokenError } from "../accounts/token-broker.ts";

@@ -3,8 +3,8 @@
  * from an alarm when the cron hands one over, a retry falls due or a change notification arrives, or
  * at once from `POST /api/handlers/{id}/run`; after every change it reports its view to its directory
  * shard. What it remembers lives in `HandlerTables`; what a run does is the core's `runHandler`, given
- * its inputs by `HandlerRunInputs` and recorded by `runAndRecord`; dead letters are posted again by
- * `HandlerRedelivery`; its push subscription is kept by `HandlerPush`.
+ * its inputs by `HandlerRunInputs` and recorded by `runAndRecord`; dead letters and test payloads are posted by
+ * `HandlerWebhook`; its push subscription is kept by `HandlerPush`.
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
@@ -17,10 +17,10 @@ import { loadSettings } from "../settings.ts";
 import { directoryShardOf } from "../stores/directory-shards.ts";
 import { AlarmSchedule } from "./alarm-schedule.ts";
 import { HandlerPush } from "./handler-push.ts";
-import { HandlerRedelivery } from "./handler-redelivery.ts";
+import { HandlerWebhook } from "./handler-webhook.ts";
 import { runAndRecord } from "./handler-run-record.ts";
-import { configOf, HandlerRunInputs } from "./handler-run-inputs.ts";
-import { HandlerTables } from "./handler-tables.ts";
+import { HandlerRunInputs } from "./handler-run-inputs.ts";
+import { HandlerTables, storedConfig } from "./handler-tables.ts";
 import { handlerView } from "./handler-view.ts";
 import { OBJECT_CLOCK } from "./object-clock.ts";
 import type { PartialBatches } from "../../core/handlers/after-processing.ts";
@@ -38,7 +38,7 @@ import type { ResolvedFolders } from "../../core/handlers/store.ts";
 import type { Clock } from "../../core/ports.ts";
 import type { ChangeNotice, LifecycleNotice } from "../../core/push/notifications.ts";
 import type { Env } from "../env.ts";
-import type { DeadLetterRetry, DeadLettersRetry } from "./handler-redelivery.ts";
+import type { DeadLetterRetry, DeadLettersRetry } from "./handler-webhook.ts";
 import type { HandlerRow } from "./handler-tables.ts";
 import type { PushFollowUp, PushSubject } from "./handler-push.ts";
 
@@ -77,7 +77,7 @@ export class HandlerObject extends DurableObject<Env> {
   readonly #alarms: AlarmSchedule<WakePurpose>;
   readonly #push: HandlerPush;
   readonly #inputs: HandlerRunInputs;
-  readonly #redelivery: HandlerRedelivery;
+  readonly #webhook: HandlerWebhook;
   #running: Promise<HandlerRunReport> | null = null;
   /** When the run in progress started, for spacing runs that notifications ask for. */
   #runStartedAt: number | null = null;
@@ -89,7 +89,7 @@ export class HandlerObject extends DurableObject<Env> {
     const clock = (): Clock => this[OBJECT_CLOCK];
     this.#push = new HandlerPush(env, ctx.storage.sql, clock);
     this.#inputs = new HandlerRunInputs(env, this.#tables, clock);
-    this.#redelivery = new HandlerRedelivery(this.#tables, this.#inputs, clock);
+    this.#webhook = new HandlerWebhook(this.#tables, this.#inputs, clock);
   }
 
   /** Creates the handler and lists it in the directory; nothing stays behind if listing fails. */
@@ -146,7 +146,7 @@ export class HandlerObject extends DurableObject<Env> {
   /** The cron's hand-over: the run happens in this object's alarm, so the cron does not wait for it. */
   async wake(): Promise<boolean> {
     const row = this.#tables.row();
-    if (row === null || !configOf(row).enabled) {
+    if (row === null || !storedConfig(row).enabled) {
       return false;
     }
     await this.#alarms.setEarliest("run", this[OBJECT_CLOCK].now());
@@ -213,7 +213,7 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null || this.#tables.deadLetter(messageId) === null) {
       return { found: false };
     }
-    const retry = await this.#redelivery.retryOne(row, messageId);
+    const retry = await this.#webhook.retryOne(row, messageId);
     await this.#publish({ required: false });
     return { found: true, ...retry };
   }
@@ -224,7 +224,7 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null) {
       return { found: false };
     }
-    const retry = await this.#redelivery.retryAll(row);
+    const retry = await this.#webhook.retryAll(row);
     await this.#publish({ required: false });
     return { found: true, ...retry };
   }
@@ -232,7 +232,7 @@ export class HandlerObject extends DurableObject<Env> {
   /** Posts a test payload (`data.test: true`) to the handler's webhook, once; null when there is no handler. */
   async postTestPayload(): Promise<DeliveryOutcome | null> {
     const row = this.#tables.row();
-    return row === null ? null : this.#redelivery.postTest(row);
+    return row === null ? null : this.#webhook.postTest(row);
   }
 
   /** Keeps the last check's report, for its page. */
@@ -286,7 +286,7 @@ export class HandlerObject extends DurableObject<Env> {
     if (row === null) {
       return { found: false };
     }
-    const config = configOf(row);
+    const config = storedConfig(row);
     if (!config.enabled) {
       return { found: true, ran: false };
     }
@@ -326,7 +326,7 @@ export class HandlerObject extends DurableObject<Env> {
   /** Checks the push state against the settings; schedules a maintenance pass when one is needed. */
   async #reconcilePush(options: { retryNow: boolean }): Promise<void> {
     const row = this.#tables.row();
-    if (row === null || !(await this.#push.reconcile(configOf(row), options))) {
+    if (row === null || !(await this.#push.reconcile(storedConfig(row), options))) {
       return;
     }
     if (options.retryNow || this.#alarms.dueAt("push") === null) {
@@ -354,9 +354,9 @@ export class HandlerObject extends DurableObject<Env> {
   #pushSubject(row: HandlerRow): PushSubject {
     return {
       id: row.id,
-      config: configOf(row),
+      config: storedConfig(row),
       accountLabel: row.account_label,
-      folders: async () => this.#inputs.folders(await this.#inputs.graph(configOf(row)), configOf(row)),
+      folders: async () => this.#inputs.folders(await this.#inputs.graph(storedConfig(row)), storedConfig(row)),
     };
   }
 

@@ -2,12 +2,12 @@
  * What a handler object hands the core when it works on its mailbox or webhook: the run settings read
  * from its row (the webhook token opened), the ports (Graph as the handler's account, outbound HTTP,
  * the object's clock, its tables, sealed payloads, the logger) and the seals of the secrets it keeps.
- * Built again for each piece of work, so a change of settings or of encryption keys applies at once.
+ * Nothing is kept between calls: each reads the handler's current row, so a change applies to the next
+ * piece of work.
  * @module
  */
 import { openSecret, sealSecret } from "../../core/crypto/secret-box.ts";
 import { resolveHandlerFolders } from "../../core/handlers/handler-folders.ts";
-import { readStoredConfig } from "../../core/handlers/handler.ts";
 import { IMMUTABLE_IDS } from "../../core/handlers/delta-reader.ts";
 import { accountGraphClient } from "../account-graph.ts";
 import { CONSOLE_LOGGER } from "../log.ts";
@@ -20,6 +20,7 @@ import type { ResolvedFolders } from "../../core/handlers/store.ts";
 import type { GraphClient } from "../../core/microsoft/graph-client.ts";
 import type { Clock, HttpClient } from "../../core/ports.ts";
 import type { Env } from "../env.ts";
+import { storedConfig } from "./handler-tables.ts";
 import type { HandlerRow, HandlerTables } from "./handler-tables.ts";
 
 export class HandlerRunInputs {
@@ -54,7 +55,7 @@ export class HandlerRunInputs {
   }
 
   async settings(row: HandlerRow, folders: ResolvedFolders): Promise<RunSettings> {
-    const config = configOf(row);
+    const config = storedConfig(row);
     const { keyRing } = await loadSettings(this.#env);
     return {
       handlerId: row.id,
@@ -106,11 +107,6 @@ export class HandlerRunInputs {
   openToken(keyRing: KeyRing, handlerId: string, sealed: string): Promise<string> {
     return openSecret(keyRing, sealed, tokenContext(handlerId));
   }
-}
-
-/** The handler's settings as stored in its row. */
-export function configOf(row: HandlerRow): HandlerConfig {
-  return readStoredConfig(row.config);
 }
 
 /** Payloads hold whole mails: sealed at rest like every other secret, bound to the handler and message. */

@@ -5,6 +5,7 @@
  * @module
  */
 import * as z from "../../core/zod.ts";
+import { readStoredConfig } from "../../core/handlers/handler.ts";
 import { HANDLER_MIGRATIONS } from "./handler-schema.ts";
 import { Database, sql } from "./sql.ts";
 import type { FixPlace } from "../../core/advice.ts";
@@ -82,6 +83,11 @@ const pagingSchema = z.object({
   size: z.number().check(z.int(), z.positive()),
   streak: z.number().check(z.int(), z.minimum(0)),
 });
+
+/** The handler's settings as stored in its row. */
+export function storedConfig(row: HandlerRow): HandlerConfig {
+  return readStoredConfig(row.config);
+}
 
 export class HandlerTables implements HandlerStore {
   readonly #db: Database;

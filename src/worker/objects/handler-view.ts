@@ -4,7 +4,7 @@
  * @module
  */
 import { handlerStatus } from "../../core/handlers/handler-status.ts";
-import { configOf } from "./handler-run-inputs.ts";
+import { storedConfig } from "./handler-tables.ts";
 import type { FixPlace } from "../../core/advice.ts";
 import type { HandlerView } from "../../core/handlers/handler.ts";
 import type { RunOutcomeKind } from "../../core/handlers/run-verdict.ts";
@@ -12,7 +12,7 @@ import type { PushStatus } from "../../core/push/push-rules.ts";
 import type { HandlerRow, MessageCounts } from "./handler-tables.ts";
 
 export function handlerView(row: HandlerRow, counts: MessageCounts, pushStatus: PushStatus): HandlerView {
-  const config = configOf(row);
+  const config = storedConfig(row);
   return {
     id: row.id,
     ...config,

@@ -1,13 +1,13 @@
 /**
- * A handler's posts outside a run: a dead letter once more (one, or every one oldest mail first), with
- * its stored payload and dedupe key, and the test payload a check posts. A delivered dead letter leaves
- * the list, counts `attempts` on, and is marked read or moved like any delivered message.
+ * A handler's webhook outside a run: a dead letter posted once more (one, or every one oldest mail
+ * first) with its stored payload and dedupe key, and the test payload a check posts. A delivered dead
+ * letter leaves the list, counts `attempts` on, and is marked read or moved like any delivered message.
  * @module
  */
 import { AfterProcessing } from "../../core/handlers/after-processing.ts";
 import { postToWebhook } from "../../core/jira/webhook-client.ts";
 import { testPayload } from "../../core/jira/payload.ts";
-import { configOf } from "./handler-run-inputs.ts";
+import { storedConfig } from "./handler-tables.ts";
 import type { RunSettings } from "../../core/handlers/handler-run.ts";
 import type { DeliveryOutcome } from "../../core/jira/webhook-client.ts";
 import type { Clock } from "../../core/ports.ts";
@@ -21,7 +21,7 @@ export interface DeadLettersRetry {
   failed: number;
 }
 
-export class HandlerRedelivery {
+export class HandlerWebhook {
   readonly #tables: HandlerTables;
   readonly #inputs: HandlerRunInputs;
   readonly #clock: () => Clock;
@@ -114,7 +114,7 @@ export class HandlerRedelivery {
       this.#tables.clearLastError();
     }
     if (row.read_folder_id !== null) {
-      const graph = await this.#inputs.graph(configOf(row));
+      const graph = await this.#inputs.graph(storedConfig(row));
       await new AfterProcessing(settings, await this.#inputs.deps(graph, row.id)).finish();
     }
   }
