@@ -242,18 +242,24 @@ describe("one run at a time", () => {
 /** 2,100 messages through the simulator server and back: generous, so a busy machine does not fail them. */
 const LARGE_RUN_TIMEOUT_MS = 120_000;
 
+/** `count` unread messages with numbered subjects, added 700 at a time to keep each control call small. */
+async function addMessagesInBulk(address: string, options: { count: number; prefix: string }): Promise<void> {
+  for (let start = 0; start < options.count; start += 700) {
+    const length = Math.min(700, options.count - start);
+    await simulator().addMessages(
+      address,
+      Array.from({ length }, (_, index) => ({ subject: `${options.prefix} ${start + index}` })),
+    );
+  }
+}
+
 describe("run limits", () => {
   it(
     "stops reading after ten pages of 200 and asks to be continued at once",
     async () => {
       const world = await handlerWorld();
       const sim = simulator();
-      for (let start = 0; start < 2100; start += 700) {
-        await sim.addMessages(
-          world.address,
-          Array.from({ length: 700 }, (_, index) => ({ subject: `bulk ${start + index}` })),
-        );
-      }
+      await addMessagesInBulk(world.address, { count: 2100, prefix: "bulk" });
       const handler = await createHandler(world, { afterProcessing: "none" });
       const before = Date.now();
       const first = await runNow(handler.id);
@@ -277,12 +283,7 @@ describe("run limits", () => {
     async () => {
       const world = await handlerWorld();
       const sim = simulator();
-      for (let start = 0; start < 2100; start += 700) {
-        await sim.addMessages(
-          world.address,
-          Array.from({ length: 700 }, (_, index) => ({ subject: `outage ${start + index}` })),
-        );
-      }
+      await addMessagesInBulk(world.address, { count: 2100, prefix: "outage" });
       const handler = await createHandler(world, { afterProcessing: "none" });
       await sim.updateHook(world.hook.id, { failuresPerKey: { count: 1, status: 503 } });
       const first = await runNow(handler.id);

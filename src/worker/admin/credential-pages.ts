@@ -15,7 +15,7 @@ import {
 } from "../views/credential-views.tsx";
 import { CREDENTIAL_FORM, newCredentialValues } from "./credential-form.ts";
 import { apiBody, formValues, labelledIssues, valuesOf } from "./form-spec.ts";
-import { callApi, fetchApi } from "./internal-api.ts";
+import { callApi, fetchApi, saveRecord } from "./internal-api.ts";
 import { keepSecrets, withKeptSecrets } from "./kept-secrets.ts";
 import { noticeOf, resultUrl } from "./notices.ts";
 import {
@@ -121,10 +121,10 @@ async function submitForm(
         });
   }
   const editing = existing !== null;
-  const result = await callApi<CredentialView>(
+  const result = await saveRecord<CredentialView>(
     c,
-    editing ? "PATCH" : "POST",
-    editing ? `/credentials/${existing.id}` : "/credentials",
+    "/credentials",
+    existing,
     apiBody(CREDENTIAL_FORM, form, { editing }),
   );
   if (result.ok) {

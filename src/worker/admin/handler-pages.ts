@@ -11,7 +11,7 @@ import { HandlerDeletePage, HandlerFormPage, HandlerListPage, HandlerPage } from
 import { apiBody, formValues, valuesOf } from "./form-spec.ts";
 import { HANDLER_FORM, newHandlerValues } from "./handler-form.ts";
 import { folderChoice, formErrors, mailboxSuggestions } from "./handler-pickers.ts";
-import { callApi, fetchApi } from "./internal-api.ts";
+import { callApi, fetchApi, saveRecord } from "./internal-api.ts";
 import { keepSecrets, withKeptSecrets } from "./kept-secrets.ts";
 import { noticeOf, resultUrl, runCounts } from "./notices.ts";
 import {
@@ -98,12 +98,7 @@ async function submitForm(
     return formPage(c, frame, existing, { values, issues: [], kept, notice: null });
   }
   const editing = existing !== null;
-  const result = await callApi<HandlerView>(
-    c,
-    editing ? "PATCH" : "POST",
-    editing ? `/handlers/${existing.id}` : "/handlers",
-    apiBody(HANDLER_FORM, form, { editing }),
-  );
+  const result = await saveRecord<HandlerView>(c, "/handlers", existing, apiBody(HANDLER_FORM, form, { editing }));
   if (result.ok) {
     return seeOther(resultUrl(`/handlers/${result.data.id}`, editing ? "handler-saved" : "handler-created"));
   }

@@ -35,6 +35,18 @@ export async function callApi<T>(
     : { ok: false, status: response.status, problem: json as Problem };
 }
 
+/** Saves a form's body as a new record of `collection` (POST), or as a change of `existing` (PATCH). */
+export function saveRecord<T>(
+  c: Context<AppEnv>,
+  collection: "/credentials" | "/handlers",
+  existing: { id: string } | null,
+  body: Record<string, unknown>,
+): Promise<ApiResult<T>> {
+  return existing === null
+    ? callApi<T>(c, "POST", collection, body)
+    : callApi<T>(c, "PATCH", `${collection}/${existing.id}`, body);
+}
+
 /** The data of a call that must succeed for the page to make sense. */
 export async function fetchApi<T>(c: Context<AppEnv>, path: string): Promise<T | null> {
   const result = await callApi<T>(c, "GET", path);

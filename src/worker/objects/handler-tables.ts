@@ -369,11 +369,7 @@ export class HandlerTables implements HandlerStore {
     return this.#db
       .all<MessageRow>(sql`SELECT * FROM messages WHERE state = 'dead' ORDER BY received_at`)
       .map((row) => ({
-        messageId: row.message_id,
-        internetMessageId: row.internet_message_id,
-        subject: row.subject,
-        from: row.sender,
-        receivedAt: row.received_at,
+        ...messageSummary(row),
         attempts: row.attempts,
         lastError: row.last_error ?? "",
         lastAttemptAt: new Date(row.last_attempt_at ?? 0).toISOString(),
@@ -386,11 +382,7 @@ export class HandlerTables implements HandlerStore {
       .all<MessageRow>(sql`SELECT * FROM messages WHERE state != 'ignored'
         ORDER BY COALESCE(updated_at, last_attempt_at, 0) DESC, received_at DESC LIMIT ${limit}`)
       .map((row) => ({
-        messageId: row.message_id,
-        internetMessageId: row.internet_message_id,
-        subject: row.subject,
-        from: row.sender,
-        receivedAt: row.received_at,
+        ...messageSummary(row),
         outcome: row.state as ActivityItem["outcome"],
         reason: row.state === "skipped" ? row.skip_reason : row.state === "delivered" ? null : row.last_error,
         attempts: row.attempts,
@@ -478,6 +470,19 @@ export class HandlerTables implements HandlerStore {
         ${message.subject}, ${message.from}, ${message.receivedAt}, ${fields.state}, ${fields.skipReason}, 0,
         ${fields.nextAttemptAt}, ${fields.afterDue}, ${fields.now})`);
   }
+}
+
+/** What the dead letters and the activity show of a message. */
+function messageSummary(
+  row: MessageRow,
+): Pick<DeadLetter, "messageId" | "internetMessageId" | "subject" | "from" | "receivedAt"> {
+  return {
+    messageId: row.message_id,
+    internetMessageId: row.internet_message_id,
+    subject: row.subject,
+    from: row.sender,
+    receivedAt: row.received_at,
+  };
 }
 
 const FNV_OFFSET = 0xcbf29ce484222325n;
